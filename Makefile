@@ -1,0 +1,61 @@
+# The portal's everyday commands. `make help` lists them.
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1:8000
+
+.DEFAULT_GOAL := help
+.PHONY: help venv install install-test run migrate demo test test-fast lint format rules messages graph clean
+
+help: ## List the commands
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+venv: $(PY)
+
+install: $(PY) ## Install the portal into .venv
+	$(PIP) install --quiet -e .
+
+install-test: $(PY) ## Install the portal and the test tools into .venv
+	$(PIP) install --quiet -e ".[test]"
+
+migrate: install ## Create or update the database (SQLite by default, DATABASE_URL otherwise)
+	$(PY) manage.py migrate --noinput
+
+demo: migrate ## Load the demo data (idempotent) and print the log-ins
+	$(PY) manage.py seed_demo
+
+run: demo ## Set everything up and serve the portal with demo data on http://$(HOST)
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST)
+
+test: install-test ## Install the test tools and run the whole suite
+	$(PY) -m pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
+
+test-fast: ## Run the suite without reinstalling
+	$(PY) -m pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
+
+lint: ## ruff check and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: ## Format the code with ruff
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+rules: ## List each rule of the regulation with the tests that prove it
+	$(PY) scripts/rules_report.py
+
+messages: ## Update and compile the Russian catalogue
+	$(PY) manage.py makemessages -l ru --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py compilemessages --ignore=.venv
+
+graph: ## Draw the request's state machine (needs graphviz for images)
+	$(PY) manage.py graph_transitions applications
+
+clean: ## Remove the virtual environment and the local database
+	rm -rf $(VENV) db.sqlite3 media staticfiles

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("Accounts")
+
+    def ready(self):
+        from .permissions import grant_role_permissions
+
+        # Connected for every app: the last call sees the permissions of every model.
+        post_migrate.connect(grant_role_permissions, dispatch_uid="grant_role_permissions")

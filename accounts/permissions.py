@@ -1,0 +1,44 @@
+"""The Django model permissions each staff role holds in the admin.
+
+Object-level rules (who may act on which record) live in each app's rules.py; these are
+only the admin's coarse switches. Kept in code and re-applied after every migrate, so a
+new model's permissions reach the roles without a hand-written data migration.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+from .enums import Role
+
+TEAM_ADMIN = [
+    "applications.view_partner",
+    "applications.view_solution",
+    "applications.view_solutionversion",
+    "applications.view_application",
+    "applications.change_application",
+    "applications.view_setupmeeting",
+    "applications.view_readinessscore",
+    "applications.view_approvalfacts",
+    "applications.add_approvalfacts",
+    "applications.change_approvalfacts",
+    "django_fsm_log.view_statelog",
+]
+
+ROLE_PERMISSIONS: dict[Role, list[str]] = {
+    Role.PARTNER: [],
+    Role.ANALYST: TEAM_ADMIN,
+    Role.LEADER: TEAM_ADMIN,
+    Role.RND_EXPERT: [p for p in TEAM_ADMIN if ".view_" in p],
+    Role.AUDITOR: [p for p in TEAM_ADMIN if ".view_" in p],
+}
+
+
+def grant_role_permissions(**kwargs) -> None:
+    """Give each role group exactly its permissions (post_migrate handler; idempotent)."""
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role.value)
+        query = Q(pk__in=[])
+        for name in names:
+            app_label, codename = name.split(".")
+            query |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.set(Permission.objects.filter(query))

@@ -1,0 +1,254 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_fsm import ConcurrentTransition
+from django_fsm_log.admin import StateLogInline
+
+from . import selectors, services
+from .forms import LeaderDecisionForm
+from .models import (
+    Application,
+    ApprovalFacts,
+    Partner,
+    ReadinessScore,
+    SetupMeeting,
+    Solution,
+    SolutionVersion,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class TimelineInline(StateLogInline):
+    verbose_name = gettext_lazy("timeline entry")
+    verbose_name_plural = gettext_lazy("timeline (append-only)")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadinessInline(ReadOnlyInline):
+    model = ReadinessScore
+    fields = ("criterion", "score", "comment", "assessed_by", "assessed_at")
+    readonly_fields = fields
+
+
+class MeetingInline(admin.StackedInline):
+    model = SetupMeeting
+    can_delete = False
+    fields = ("scheduled_for", "location", "held_at", "notes", "organiser")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ApprovalFactsInline(admin.StackedInline):
+    model = ApprovalFacts
+    can_delete = False
+    fields = (
+        "overlap_note",
+        "overlapping_solutions",
+        "roadmap_conflict",
+        "roadmap_note",
+        "customer_requests",
+    )
+    filter_horizontal = ("overlapping_solutions",)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            formset.form.base_fields["overlapping_solutions"].queryset = Solution.objects.filter(
+                is_published=True
+            ).exclude(pk=obj.solution_id)
+        return formset
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    """The leaders' workspace for stage 2: facts on the page, decisions as buttons."""
+
+    change_form_template = "admin/applications/application/change_form.html"
+    list_display = (
+        "pk",
+        "solution",
+        "version_number",
+        "partner",
+        "marketplace",
+        "state",
+        "priority",
+        "state_changed_at",
+    )
+    list_display_links = ("pk", "solution")
+    list_filter = ("state", "priority", "kind", "solution__marketplace")
+    search_fields = ("solution__name", "solution__slug", "solution__partner__name")
+    list_select_related = ("solution__partner", "version")
+    ordering = ("priority", "state_changed_at")
+    fields = (
+        "solution",
+        "version",
+        "kind",
+        "state",
+        "priority",
+        "motivation",
+        "created_by",
+        "submitted_at",
+        "state_changed_at",
+    )
+    readonly_fields = fields
+    inlines = (MeetingInline, ReadinessInline, ApprovalFactsInline, TimelineInline)
+
+    @admin.display(description=gettext_lazy("version"))
+    def version_number(self, obj):
+        return obj.version.number
+
+    @admin.display(description=gettext_lazy("partner"), ordering="solution__partner__name")
+    def partner(self, obj):
+        return obj.solution.partner
+
+    @admin.display(description=gettext_lazy("marketplace"))
+    def marketplace(self, obj):
+        return obj.solution.get_marketplace_display()
+
+    def get_queryset(self, request):
+        return selectors.applications_visible_to(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            for inline_form in getattr(formset, "forms", []):
+                if isinstance(inline_form.instance, ApprovalFacts) and inline_form.has_changed():
+                    inline_form.instance.updated_by = request.user
+        super().save_related(request, form, formsets, change)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/decide/<str:decision>/",
+                self.admin_site.admin_view(self.decide_view),
+                name="applications_application_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        if object_id:
+            application = self.get_object(request, object_id)
+            if application is not None:
+                actions = services.available_actions(application, request.user)
+                extra_context.update(
+                    decisions=[
+                        (name, _label(application, name))
+                        for name in services.LEADER_DECISIONS
+                        if name in actions
+                    ],
+                    blocked=services.blocked_actions(application, request.user),
+                    overlap=selectors.overlap_candidates(application),
+                )
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def decide_view(self, request, object_id, decision):
+        application = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if decision not in services.LEADER_DECISIONS:
+            raise PermissionDenied
+        if not request.user.has_perm("applications.decide_application", application):
+            raise PermissionDenied
+        change_url = reverse("admin:applications_application_change", args=[application.pk])
+        form = LeaderDecisionForm(
+            request.POST or None,
+            decision=decision,
+            initial={"priority": application.priority},
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.leader_decide(
+                    application=application,
+                    by=request.user,
+                    decision=decision,
+                    comment=form.cleaned_data["comment"],
+                    priority=form.cleaned_data.get("priority"),
+                )
+            except ConcurrentTransition:
+                form.add_error(
+                    None,
+                    _(
+                        "Someone else decided on this request meanwhile. Nothing was saved; "
+                        "your input is kept. Reload the request before deciding again."
+                    ),
+                )
+            except services.ActionRefused as refused:
+                for reason in refused.reasons:
+                    form.add_error(None, str(reason))
+            else:
+                self.message_user(
+                    request,
+                    _("Decision recorded: %(label)s.") % {"label": _label(application, decision)},
+                    messages.SUCCESS,
+                )
+                return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": application,
+            "title": _label(application, decision),
+            "decision": decision,
+            "form": form,
+            "facts": getattr(application, "approval_facts", None),
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/applications/application/decide.html", context)
+
+
+def _label(application, name: str) -> str:
+    method = getattr(type(application), name)
+    for transition in method._django_fsm.transitions.values():
+        return str(transition.custom.get("label", name))
+    return name
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "contact_email", "created_at")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+class VersionInline(admin.TabularInline):
+    model = SolutionVersion
+    extra = 0
+    fields = ("number", "released_on", "notes")
+
+
+@admin.register(Solution)
+class SolutionAdmin(admin.ModelAdmin):
+    list_display = ("name", "partner", "marketplace", "category", "is_published")
+    list_filter = ("marketplace", "is_published", "uses_external_services")
+    search_fields = ("name", "slug", "partner__name", "category")
+    list_select_related = ("partner",)
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = (VersionInline,)
+
+    def get_queryset(self, request):
+        return selectors.solutions_visible_to(request.user)

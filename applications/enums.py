@@ -1,0 +1,74 @@
+"""States, stages and choices of the programme, kept apart from the models to avoid cycles."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Marketplace(models.TextChoices):
+    CREATIO = "creatio", "marketplace.creatio.com"
+    TERRASOFT = "terrasoft", "marketplace.terrasoft.ru"
+
+
+class ApplicationKind(models.TextChoices):
+    INITIAL = "initial", _("First certification")
+    UPDATE = "update", _("Update of a certified solution")
+    CRITICAL_FIX = "critical_fix", _("Critical fix")
+
+
+class Priority(models.IntegerChoices):
+    """Set by leaders (R2.5): broad needs not covered by the base products come first."""
+
+    HIGH = 1, _("High — broad need not covered by the base products")
+    MEDIUM = 2, _("Medium")
+    LOW = 3, _("Low — narrow need")
+
+
+class Stage(models.IntegerChoices):
+    PARTNER_REQUEST = 1, _("Partner request")
+    APPROVAL = 2, _("Approval")
+    QUALITY = 3, _("Quality certification")
+    SUPPORT = 4, _("Support certification")
+    REGULAR_AUDIT = 5, _("Regular audit")
+
+
+class ApplicationState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    MEETING_SCHEDULED = "meeting_scheduled", _("Set-up meeting scheduled")
+    READINESS_REVIEW = "readiness_review", _("Readiness assessment")
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting leaders' decision")
+    DEFERRED = "deferred", _("Deferred")
+    AWAITING_MATERIALS = "awaiting_materials", _("Approved, awaiting materials")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+S = ApplicationState
+
+# The stage each state belongs to; a terminal state keeps the stage it was reached in.
+STAGE_OF_STATE = {
+    S.DRAFT: Stage.PARTNER_REQUEST,
+    S.SUBMITTED: Stage.PARTNER_REQUEST,
+    S.MEETING_SCHEDULED: Stage.PARTNER_REQUEST,
+    S.READINESS_REVIEW: Stage.PARTNER_REQUEST,
+    S.AWAITING_APPROVAL: Stage.APPROVAL,
+    S.DEFERRED: Stage.APPROVAL,
+    S.AWAITING_MATERIALS: Stage.QUALITY,
+}
+
+TERMINAL_STATES = (S.DECLINED, S.WITHDRAWN)
+ACTIVE_STATES = tuple(state for state in S if state not in TERMINAL_STATES)
+# States in which the Marketplace team has something to do (the analyst queue).
+TEAM_QUEUE_STATES = (S.SUBMITTED, S.MEETING_SCHEDULED, S.READINESS_REVIEW)
+LEADER_QUEUE_STATES = (S.AWAITING_APPROVAL, S.DEFERRED)
+# States in which the partner is the one to act.
+PARTNER_ACTION_STATES = (S.DRAFT, S.AWAITING_MATERIALS)
+
+
+class ReadinessCriterion(models.TextChoices):
+    """The four criteria of regulation 1.1 (R1.3)."""
+
+    SUPPORT_RESOURCES = "support_resources", _("Resources for supporting the solution")
+    DEVELOPMENT_PLANS = "development_plans", _("Plans to develop the functionality")
+    QUALITY_INVESTMENT = "quality_investment", _("Willingness to invest in quality")
+    PROCESS_MATURITY = "process_maturity", _("Maturity of the development processes")

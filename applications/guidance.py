@@ -1,0 +1,34 @@
+"""What each side is waiting for, in each state: the dashboard's “awaited from you”."""
+
+from django.utils.translation import gettext_lazy as _
+
+from .enums import ApplicationState as S
+
+FOR_PARTNER = {
+    S.DRAFT: _("Check the request and submit it."),
+    S.SUBMITTED: _("Nothing yet: an analyst will propose the set-up meeting."),
+    S.MEETING_SCHEDULED: _("Attend the set-up meeting."),
+    S.READINESS_REVIEW: _("Nothing: the analyst is assessing your readiness."),
+    S.AWAITING_APPROVAL: _("Nothing: the leaders are deciding on priority."),
+    S.DEFERRED: _("Nothing: the leaders deferred the request and will take it up again."),
+    S.AWAITING_MATERIALS: _("Provide the certification materials (stage 3)."),
+    S.DECLINED: _("Nothing: the request was declined."),
+    S.WITHDRAWN: _("Nothing: you withdrew the request."),
+}
+
+FOR_TEAM = {
+    S.DRAFT: _("Nothing: the partner has not submitted it yet."),
+    S.SUBMITTED: _("Schedule the set-up meeting with the partner."),
+    S.MEETING_SCHEDULED: _("Hold the set-up meeting and record it."),
+    S.READINESS_REVIEW: _("Score the four readiness criteria and accept or decline."),
+    S.AWAITING_APPROVAL: _("Leaders: set the priority and approve, defer or decline."),
+    S.DEFERRED: _("Leaders: take the request up again when the time comes."),
+    S.AWAITING_MATERIALS: _("Nothing: waiting for the partner's materials."),
+    S.DECLINED: _("Nothing: closed."),
+    S.WITHDRAWN: _("Nothing: closed."),
+}
+
+
+def awaited(application, *, partner_side: bool) -> str:
+    table = FOR_PARTNER if partner_side else FOR_TEAM
+    return table[S(application.state)]

@@ -1,0 +1,450 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+
+from . import conditions
+from .enums import (
+    ACTIVE_STATES,
+    STAGE_OF_STATE,
+    ApplicationKind,
+    ApplicationState,
+    Marketplace,
+    Priority,
+    ReadinessCriterion,
+    Stage,
+)
+from .rules import can
+
+S = ApplicationState
+
+
+class Partner(models.Model):
+    """A partner organisation: the developer of one or more Marketplace solutions."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    website = models.URLField(_("website"), blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+
+    def __str__(self):
+        return self.name
+
+
+class Solution(models.Model):
+    """A Marketplace solution of a partner."""
+
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="solutions"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    marketplace = models.CharField(
+        _("marketplace"), max_length=20, choices=Marketplace.choices, default=Marketplace.CREATIO
+    )
+    category = models.CharField(
+        _("business area"),
+        max_length=100,
+        help_text=_("The need the solution covers, e.g. “Telephony” or “Document flow”."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    is_published = models.BooleanField(
+        _("published on the Marketplace"),
+        default=False,
+        help_text=_("Only a solution published on the Marketplace can be certified."),
+    )
+    marketplace_url = models.URLField(_("Marketplace page"), blank=True)
+    uses_external_services = models.BooleanField(
+        _("uses external services"),
+        default=False,
+        help_text=_("The solution relies on services run by the developer outside Creatio."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("solution")
+        verbose_name_plural = _("solutions")
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "name"], name="solution_name_per_partner")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("solution_detail", kwargs={"slug": self.slug})
+
+
+class SolutionVersion(models.Model):
+    solution = models.ForeignKey(
+        Solution, verbose_name=_("solution"), on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.CharField(_("version"), max_length=40, help_text=_("As published, e.g. 1.4.0."))
+    released_on = models.DateField(_("released on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["solution", "-created_at"]
+        verbose_name = _("solution version")
+        verbose_name_plural = _("solution versions")
+        constraints = [
+            models.UniqueConstraint(fields=["solution", "number"], name="version_per_solution")
+        ]
+
+    def __str__(self):
+        return f"{self.solution} {self.number}"
+
+
+class Application(ConcurrentTransitionMixin, models.Model):
+    """A certification request: one solution version taken through the programme's stages.
+
+    `state` changes only through the transition methods below, and those set nothing but
+    what moves with the state. The audit row (django-fsm-log), e-mails and tasks are the
+    business of `applications.services`, which calls a transition inside
+    `transaction.atomic()` and queues side effects with `transaction.on_commit`. A stale copy
+    cannot overwrite a newer state (ConcurrentTransitionMixin).
+    """
+
+    solution = models.ForeignKey(
+        Solution, verbose_name=_("solution"), on_delete=models.PROTECT, related_name="applications"
+    )
+    version = models.ForeignKey(
+        SolutionVersion,
+        verbose_name=_("version"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=ApplicationKind.choices, default=ApplicationKind.INITIAL
+    )
+    state = FSMField(_("state"), default=S.DRAFT, choices=S.choices, protected=True, db_index=True)
+    motivation = models.TextField(
+        _("why certify"),
+        help_text=_("The customers' needs the solution covers and why it should be certified."),
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, null=True, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    state_changed_at = models.DateTimeField(_("in this state since"), default=timezone.now)
+    closed_in_stage = models.PositiveSmallIntegerField(
+        _("closed in stage"), choices=Stage.choices, null=True, blank=True, editable=False
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("certification request")
+        verbose_name_plural = _("certification requests")
+        permissions = [("decide_application", "Can decide a request's priority and fate")]
+
+    def __str__(self):
+        return _("Request #%(pk)s: %(version)s") % {"pk": self.pk, "version": self.version}
+
+    def get_absolute_url(self):
+        return reverse("application_detail", kwargs={"pk": self.pk})
+
+    @property
+    def stage(self) -> Stage | None:
+        return STAGE_OF_STATE.get(self.state)
+
+    @property
+    def stage_reached(self) -> Stage:
+        """The stage shown on the progress bar: for a closed request, where it stopped."""
+        return self.stage or Stage(self.closed_in_stage or Stage.PARTNER_REQUEST)
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+    def _moved(self):
+        self.state_changed_at = timezone.now()
+
+    def _closed(self):
+        self.closed_in_stage = self.stage
+        self._moved()
+
+    # --- Stage 1: partner request -------------------------------------------------------
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=S.DRAFT,
+        target=S.SUBMITTED,
+        permission=can("applications.submit_application"),
+        conditions=[conditions.solution_is_published],
+        custom={"label": _("Submit")},
+    )
+    def submit(self, by=None, description=None):
+        self.submitted_at = timezone.now()
+        self._moved()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=S.SUBMITTED,
+        target=S.MEETING_SCHEDULED,
+        permission=can("applications.run_stage_one"),
+        custom={"label": _("Schedule the set-up meeting")},
+    )
+    def schedule_meeting(self, by=None, description=None):
+        self._moved()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=S.MEETING_SCHEDULED,
+        target=S.MEETING_SCHEDULED,
+        permission=can("applications.run_stage_one"),
+        custom={"label": _("Reschedule the set-up meeting")},
+    )
+    def reschedule_meeting(self, by=None, description=None):
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=S.MEETING_SCHEDULED,
+        target=S.READINESS_REVIEW,
+        permission=can("applications.run_stage_one"),
+        custom={"label": _("Record the meeting")},
+    )
+    def hold_meeting(self, by=None, description=None):
+        self._moved()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=S.READINESS_REVIEW,
+        target=S.AWAITING_APPROVAL,
+        permission=can("applications.run_stage_one"),
+        conditions=[conditions.meeting_was_held, conditions.readiness_is_assessed],
+        custom={"label": _("Accept")},
+    )
+    def accept(self, by=None, description=None):
+        self._moved()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=S.READINESS_REVIEW,
+        target=S.DECLINED,
+        permission=can("applications.run_stage_one"),
+        conditions=[conditions.meeting_was_held, conditions.readiness_is_assessed],
+        custom={"label": _("Decline")},
+    )
+    def decline_readiness(self, by=None, description=None):
+        self._closed()
+
+    # --- Stage 2: approval by leaders ---------------------------------------------------
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=S.AWAITING_APPROVAL,
+        target=S.AWAITING_MATERIALS,
+        permission=can("applications.decide_application"),
+        conditions=[
+            conditions.no_roadmap_conflict,
+            conditions.approval_facts_complete,
+            conditions.priority_is_set,
+        ],
+        custom={"label": _("Approve")},
+    )
+    def approve(self, by=None, description=None):
+        self._moved()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=S.AWAITING_APPROVAL,
+        target=S.DEFERRED,
+        permission=can("applications.decide_application"),
+        conditions=[conditions.no_roadmap_conflict],
+        custom={"label": _("Defer")},
+    )
+    def defer(self, by=None, description=None):
+        self._moved()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=S.DEFERRED,
+        target=S.AWAITING_APPROVAL,
+        permission=can("applications.decide_application"),
+        custom={"label": _("Take up again")},
+    )
+    def resume(self, by=None, description=None):
+        self._moved()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=[S.AWAITING_APPROVAL, S.DEFERRED],
+        target=S.DECLINED,
+        permission=can("applications.decide_application"),
+        custom={"label": _("Decline")},
+    )
+    def decline_approval(self, by=None, description=None):
+        self._closed()
+
+    # --- Any stage ----------------------------------------------------------------------
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=list(ACTIVE_STATES),
+        target=S.WITHDRAWN,
+        permission=can("applications.withdraw_application"),
+        custom={"label": _("Withdraw")},
+    )
+    def withdraw(self, by=None, description=None):
+        self._closed()
+
+
+class SetupMeeting(models.Model):
+    """The set-up meeting an analyst holds with the partner before the readiness decision."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="meeting"
+    )
+    scheduled_for = models.DateTimeField(_("date and time"))
+    location = models.CharField(
+        _("where"), max_length=300, help_text=_("A room, or the link to a video call.")
+    )
+    agenda = models.TextField(_("agenda"), blank=True)
+    held_at = models.DateTimeField(_("held at"), null=True, blank=True)
+    notes = models.TextField(_("meeting notes"), blank=True)
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("organiser"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("set-up meeting")
+        verbose_name_plural = _("set-up meetings")
+
+    def __str__(self):
+        return str(self.application)
+
+
+class ReadinessScore(models.Model):
+    """An analyst's score of one readiness criterion of regulation 1.1 (R1.3)."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="readiness_scores"
+    )
+    criterion = models.CharField(_("criterion"), max_length=40, choices=ReadinessCriterion.choices)
+    score = models.PositiveSmallIntegerField(
+        _("score"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(_("comment"))
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assessed_at = models.DateTimeField(_("assessed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["application", "criterion"]
+        verbose_name = _("readiness score")
+        verbose_name_plural = _("readiness scores")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "criterion"], name="one_score_per_criterion"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="score_between_1_and_5"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_criterion_display()}: {self.score}"
+
+
+class ApprovalFacts(models.Model):
+    """What the leaders weigh in stage 2 (R2.2–R2.5), prepared by analysts or leaders."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="approval_facts"
+    )
+    overlapping_solutions = models.ManyToManyField(
+        Solution,
+        verbose_name=_("overlapping solutions"),
+        blank=True,
+        related_name="+",
+        help_text=_("Marketplace solutions, certified or not, that cover the same need."),
+    )
+    overlap_note = models.TextField(
+        _("portfolio overlap"),
+        help_text=_("How the solution relates to the Marketplace portfolio and to certified ones."),
+    )
+    roadmap_conflict = models.BooleanField(
+        _("R&D plans similar functionality within a year"), default=False
+    )
+    roadmap_note = models.TextField(_("roadmap note"), blank=True)
+    customer_requests = models.PositiveIntegerField(
+        _("customer requests"),
+        help_text=_("How many customers asked for this functionality."),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("stage-2 facts")
+        verbose_name_plural = _("stage-2 facts")
+
+    def __str__(self):
+        return str(self.application)
+
+
+class Notification(models.Model):
+    """One e-mail sent about one recorded transition: makes the sending task idempotent."""
+
+    state_log = models.ForeignKey(
+        "django_fsm_log.StateLog", on_delete=models.PROTECT, related_name="+"
+    )
+    recipient = models.EmailField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["state_log", "recipient"], name="one_mail_per_event")
+        ]
+
+    def __str__(self):
+        return f"{self.recipient} @ {self.sent_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,61 @@
+"""Who is told about a step of a request, and what they read."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from accounts.enums import Role
+
+from .enums import ApplicationState as S
+
+# Transitions the partner's members hear about: every step that concerns them.
+PARTNER_HEARS = {
+    "submit",
+    "schedule_meeting",
+    "reschedule_meeting",
+    "hold_meeting",
+    "accept",
+    "decline_readiness",
+    "approve",
+    "defer",
+    "resume",
+    "decline_approval",
+    "withdraw",
+}
+# The Marketplace team hears when it must act.
+TEAM_HEARS = {
+    "submit": Role.ANALYST,
+    "withdraw": Role.ANALYST,
+    "accept": Role.LEADER,
+}
+
+
+def recipients_for(application, transition: str) -> list[str]:
+    User = get_user_model()
+    active = User.objects.filter(is_active=True).exclude(email="")
+    emails: set[str] = set()
+    if transition in PARTNER_HEARS:
+        emails |= set(
+            active.filter(partner_id=application.solution.partner_id).values_list(
+                "email", flat=True
+            )
+        )
+    if role := TEAM_HEARS.get(transition):
+        emails |= set(active.filter(groups__name=role).values_list("email", flat=True))
+    return sorted(emails)
+
+
+def render_message(application, log) -> tuple[str, str]:
+    """Subject and body for one recorded step, in the portal's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "application": application,
+            "log": log,
+            "state": S(log.state).label,
+            "source_state": S(log.source_state).label if log.source_state else "",
+            "url": settings.SITE_URL + application.get_absolute_url(),
+        }
+        subject = render_to_string("applications/email/transition_subject.txt", context)
+        body = render_to_string("applications/email/transition_body.txt", context)
+    return " ".join(subject.split()), body

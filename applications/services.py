@@ -1,0 +1,299 @@
+"""Every write a user or a job makes on partners, solutions and certification requests.
+
+Views, the admin, the API and tasks call these functions and nothing else. Each takes the
+acting user as `by`, checks the rule that guards the action, writes inside one transaction
+and queues its side effects (e-mail) to run after commit.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+from django_fsm_log.models import StateLog
+
+from .enums import ACTIVE_STATES, ApplicationState, Priority, ReadinessCriterion
+from .models import (
+    Application,
+    ApprovalFacts,
+    ReadinessScore,
+    SetupMeeting,
+    Solution,
+    SolutionVersion,
+)
+
+
+class ActionRefused(Exception):
+    """A transition the state machine does not allow now; `reasons` says why, for the user."""
+
+    def __init__(self, reasons: list[str]):
+        self.reasons = reasons
+        super().__init__(" ".join(str(reason) for reason in reasons))
+
+
+def unmet_conditions(application: Application, action: str) -> list[str]:
+    """Why `action` cannot run on `application` now, as messages for the user."""
+    method = getattr(application, action)
+    meta = method._django_fsm
+    if not meta.has_transition(application.state):
+        return [
+            _("This request is “%(state)s”: that action is not possible now.")
+            % {"state": application.get_state_display()}
+        ]
+    return _unmet(application, meta.get_transition(application.state))
+
+
+def _unmet(application: Application, transition) -> list[str]:
+    return [
+        str(getattr(cond, "message", cond.__name__))
+        for cond in transition.conditions
+        if not cond(application)
+    ]
+
+
+def available_actions(application: Application, user) -> list[str]:
+    """The transitions this user may take on this request now (conditions met)."""
+    return [
+        t.name
+        for t in application.get_available_user_state_transitions(user)
+        if t.name != "reschedule_meeting"
+    ]
+
+
+def blocked_actions(application: Application, user) -> dict[str, list[str]]:
+    """Transitions this user could take from this state but whose conditions are not met."""
+    blocked = {}
+    for transition in application.get_all_state_transitions():
+        if transition.source not in (application.state, "*", "+"):
+            continue
+        if not transition.has_perm(application, user):
+            continue
+        if reasons := _unmet(application, transition):
+            blocked[transition.name] = reasons
+    return blocked
+
+
+def _require(user, permission: str, obj=None) -> None:
+    if not user.has_perm(permission, obj):
+        raise PermissionDenied
+
+
+def apply_transition(application: Application, action: str, *, by, comment: str = "") -> StateLog:
+    """Run one transition as `by`, record it on the timeline and notify after commit.
+
+    Raises PermissionDenied if `by` may not take it, ActionRefused if the state or a
+    condition does not allow it, and django_fsm.ConcurrentTransition if someone else moved
+    the request since it was loaded; in every case nothing is written.
+    """
+    method = getattr(application, action)
+    meta = method._django_fsm
+    if not meta.has_transition(application.state):
+        raise ActionRefused(unmet_conditions(application, action))
+    if not meta.has_transition_perm(application, application.state, by):
+        raise PermissionDenied
+    if not can_proceed(method):
+        raise ActionRefused(unmet_conditions(application, action))
+    with transaction.atomic():
+        method(by=by, description=comment.strip() or None)
+        application.save()
+        log = StateLog.objects.for_(application).order_by("-pk").first()
+        _notify_after_commit(log)
+    return log
+
+
+def _notify_after_commit(log: StateLog) -> None:
+    from .tasks import notify_transition
+
+    transaction.on_commit(lambda: notify_transition.delay(state_log_id=log.pk))
+
+
+# --- Solutions ---------------------------------------------------------------------------
+
+
+def solution_register(*, by, solution: Solution) -> Solution:
+    """Register a partner's solution (an unsaved instance from the form)."""
+    _require(by, "applications.add_solution")
+    solution.partner_id = by.partner_id
+    solution.full_clean()
+    solution.save()
+    return solution
+
+
+def solution_update(*, by, solution: Solution) -> Solution:
+    _require(by, "applications.change_solution", solution)
+    solution.full_clean()
+    solution.save()
+    return solution
+
+
+def version_add(*, by, version: SolutionVersion) -> SolutionVersion:
+    _require(by, "applications.add_solutionversion", version.solution)
+    version.full_clean()
+    version.save()
+    return version
+
+
+# --- Stage 1: the partner's request ------------------------------------------------------
+
+
+def application_create(
+    *, by, solution: Solution, version: SolutionVersion, motivation: str
+) -> Application:
+    """Open a draft request for a version of a published solution (R1.1)."""
+    _require(by, "applications.add_application", solution)
+    if not solution.is_published:
+        raise ValidationError(
+            _("Only a solution published on the Marketplace can be certified (R1.1).")
+        )
+    if version.solution_id != solution.pk:
+        raise ValidationError(_("That version belongs to another solution."))
+    if Application.objects.filter(version=version, state__in=ACTIVE_STATES).exists():
+        raise ValidationError(
+            _("Version %(version)s already has an open certification request.")
+            % {"version": version.number}
+        )
+    return Application.objects.create(
+        solution=solution, version=version, motivation=motivation, created_by=by
+    )
+
+
+def application_submit(*, application: Application, by) -> StateLog:
+    return apply_transition(application, "submit", by=by)
+
+
+def application_withdraw(*, application: Application, by, reason: str) -> StateLog:
+    return apply_transition(application, "withdraw", by=by, comment=reason)
+
+
+def meeting_schedule(
+    *,
+    application: Application,
+    by,
+    scheduled_for: datetime,
+    location: str,
+    agenda: str = "",
+) -> StateLog:
+    """Schedule (or move) the set-up meeting that precedes the readiness decision (R1.2)."""
+    action = (
+        "reschedule_meeting"
+        if application.state == ApplicationState.MEETING_SCHEDULED
+        else "schedule_meeting"
+    )
+    when = timezone.localtime(scheduled_for).strftime("%Y-%m-%d %H:%M %Z")
+    with transaction.atomic():
+        SetupMeeting.objects.update_or_create(
+            application=application,
+            defaults={
+                "scheduled_for": scheduled_for,
+                "location": location,
+                "agenda": agenda,
+                "organiser": by,
+            },
+        )
+        return apply_transition(
+            application,
+            action,
+            by=by,
+            comment=_("Meeting on %(when)s, %(where)s.") % {"when": when, "where": location},
+        )
+
+
+def meeting_record(*, application: Application, by, held_at: datetime, notes: str) -> StateLog:
+    """Record that the set-up meeting took place; readiness can be scored after it."""
+    with transaction.atomic():
+        meeting = SetupMeeting.objects.select_for_update().get(application=application)
+        meeting.held_at = held_at
+        meeting.notes = notes
+        meeting.save(update_fields=["held_at", "notes"])
+        application.meeting = meeting
+        return apply_transition(application, "hold_meeting", by=by, comment=notes)
+
+
+def readiness_scores_save(
+    *, application: Application, by, scores: dict[str, tuple[int, str]]
+) -> None:
+    """Save the analyst's scores (1–5 with a comment) on the four criteria of 1.1 (R1.3)."""
+    _require(by, "applications.run_stage_one", application)
+    if application.state != ApplicationState.READINESS_REVIEW:
+        raise ActionRefused([_("Readiness is scored after the set-up meeting (R1.2).")])
+    unknown = set(scores) - set(ReadinessCriterion.values)
+    if unknown:
+        raise ValidationError(_("Unknown criteria: %s") % ", ".join(sorted(unknown)))
+    with transaction.atomic():
+        for criterion, (score, comment) in scores.items():
+            ReadinessScore.objects.update_or_create(
+                application=application,
+                criterion=criterion,
+                defaults={
+                    "score": score,
+                    "comment": comment,
+                    "assessed_by": by,
+                    "assessed_at": timezone.now(),
+                },
+            )
+
+
+def readiness_decide(*, application: Application, by, accept: bool, comment: str) -> StateLog:
+    """The analyst's stage-1 outcome: accepted for approval, or declined."""
+    return apply_transition(
+        application, "accept" if accept else "decline_readiness", by=by, comment=comment
+    )
+
+
+# --- Stage 2: the leaders' decision -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApprovalFactsInput:
+    overlap_note: str
+    roadmap_conflict: bool
+    roadmap_note: str
+    customer_requests: int
+    overlapping_solutions: tuple = ()
+
+
+def approval_facts_save(
+    *, application: Application, by, facts: ApprovalFactsInput
+) -> ApprovalFacts:
+    """Record what the leaders weigh: overlap, roadmap, customer demand (R2.2–R2.4)."""
+    _require(by, "applications.edit_approval_facts", application)
+    with transaction.atomic():
+        record, _created = ApprovalFacts.objects.update_or_create(
+            application=application,
+            defaults={
+                "overlap_note": facts.overlap_note,
+                "roadmap_conflict": facts.roadmap_conflict,
+                "roadmap_note": facts.roadmap_note,
+                "customer_requests": facts.customer_requests,
+                "updated_by": by,
+            },
+        )
+        record.overlapping_solutions.set(facts.overlapping_solutions)
+    application.approval_facts = record
+    return record
+
+
+LEADER_DECISIONS = ("approve", "defer", "decline_approval", "resume")
+
+
+def leader_decide(
+    *,
+    application: Application,
+    by,
+    decision: str,
+    comment: str,
+    priority: Priority | int | None = None,
+) -> StateLog:
+    """Approve, defer, decline or take up again a request, with its priority (R2.1, R2.5)."""
+    if decision not in LEADER_DECISIONS:
+        raise ValueError(decision)
+    _require(by, "applications.decide_application", application)
+    with transaction.atomic():
+        if priority is not None:
+            application.priority = int(priority)
+            label = Priority(int(priority)).label
+            comment = f"{_('Priority')}: {label}. {comment}".strip()
+        return apply_transition(application, decision, by=by, comment=comment)

@@ -1,0 +1,432 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_fsm import ConcurrentTransition
+
+from accounts.rules import is_marketplace_team
+
+from . import selectors, services
+from .enums import ReadinessCriterion, Stage
+from .forms import (
+    ApplicationForm,
+    ApprovalFactsForm,
+    ConfirmForm,
+    MeetingRecordForm,
+    MeetingScheduleForm,
+    QueueFilterForm,
+    ReadinessDecisionForm,
+    ReadinessForm,
+    SolutionForm,
+    VersionForm,
+)
+from .guidance import awaited
+from .models import Application
+
+
+def home(request):
+    return render(request, "home.html")
+
+
+def _require(user, permission, obj=None):
+    if not user.has_perm(permission, obj):
+        raise PermissionDenied
+
+
+def _run(form, action) -> bool:
+    """Call a service; on a refusal, put the reason on the form so nothing typed is lost."""
+    try:
+        action()
+    except ConcurrentTransition:
+        form.add_error(
+            None,
+            _(
+                "Someone else changed this request while you were working on it. "
+                "Nothing was saved; your input is kept below. Check the request and send again."
+            ),
+        )
+    except services.ActionRefused as refused:
+        for reason in refused.reasons:
+            form.add_error(None, str(reason))
+    except ValidationError as error:
+        form.add_error(None, error)
+    else:
+        return True
+    return False
+
+
+def _application(request, pk) -> Application:
+    """The request, if this user may see it; 404 for another partner's or a missing one."""
+    return get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
+
+
+# --- Dashboard ---------------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    if is_marketplace_team(user) and not user.partner_id:
+        return redirect("queue")
+    mine = selectors.partner_dashboard(user)
+    for application in mine["open"] + mine["closed"]:
+        application.awaited = awaited(application, partner_side=True)
+    return render(
+        request,
+        "applications/dashboard.html",
+        {
+            **mine,
+            "stages": Stage,
+            "solutions": selectors.solutions_visible_to(user),
+        },
+    )
+
+
+@login_required
+def queue(request):
+    _require(request.user, "applications.view_queue")
+    form = QueueFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.queue(
+        request.user,
+        stage=filters.get("stage"),
+        state=filters.get("state", ""),
+        marketplace=filters.get("marketplace", ""),
+        priority=filters.get("priority"),
+        search=filters.get("q", "").strip(),
+    )
+    page = Paginator(qs, settings.QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    for application in page:
+        application.awaited = awaited(application, partner_side=False)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "applications/queue.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+# --- Solutions ---------------------------------------------------------------------------
+
+
+@login_required
+def solution_list(request):
+    solutions = selectors.solutions_visible_to(request.user)
+    page = Paginator(solutions, 25).get_page(request.GET.get("page"))
+    return render(request, "applications/solution_list.html", {"page": page})
+
+
+@login_required
+def solution_create(request):
+    _require(request.user, "applications.add_solution")
+    form = SolutionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        solution = form.save(commit=False)
+        if _run(form, lambda: services.solution_register(by=request.user, solution=solution)):
+            messages.success(request, _("Solution registered. Add its first version."))
+            return redirect("version_create", slug=solution.slug)
+    return render(
+        request,
+        "applications/form_page.html",
+        {
+            "form": form,
+            "title": _("Register a solution"),
+        },
+    )
+
+
+def _solution(request, slug):
+    return get_object_or_404(selectors.solutions_visible_to(request.user), slug=slug)
+
+
+@login_required
+def solution_detail(request, slug):
+    solution = _solution(request, slug)
+    return render(
+        request,
+        "applications/solution_detail.html",
+        {
+            "solution": solution,
+            "versions": solution.versions.order_by("-created_at"),
+            "applications": selectors.applications_visible_to(request.user).filter(
+                solution=solution
+            ),
+            "can_edit": request.user.has_perm("applications.change_solution", solution),
+            "can_request": request.user.has_perm("applications.add_application", solution),
+        },
+    )
+
+
+@login_required
+def solution_edit(request, slug):
+    solution = _solution(request, slug)
+    _require(request.user, "applications.change_solution", solution)
+    form = SolutionForm(request.POST or None, instance=solution)
+    if request.method == "POST" and form.is_valid():
+        updated = form.save(commit=False)
+        if _run(form, lambda: services.solution_update(by=request.user, solution=updated)):
+            messages.success(request, _("Solution saved."))
+            return redirect(updated)
+    return render(
+        request,
+        "applications/form_page.html",
+        {
+            "form": form,
+            "title": _("Edit %s") % solution.name,
+        },
+    )
+
+
+@login_required
+def version_create(request, slug):
+    solution = _solution(request, slug)
+    _require(request.user, "applications.add_solutionversion", solution)
+    form = VersionForm(request.POST or None, solution=solution)
+    if request.method == "POST" and form.is_valid():
+        version = form.save(commit=False)
+        if _run(form, lambda: services.version_add(by=request.user, version=version)):
+            messages.success(request, _("Version %s added.") % version.number)
+            return redirect(solution)
+    return render(
+        request,
+        "applications/form_page.html",
+        {
+            "form": form,
+            "title": _("New version of %s") % solution.name,
+        },
+    )
+
+
+# --- Requests ----------------------------------------------------------------------------
+
+
+@login_required
+def application_create(request, slug):
+    solution = _solution(request, slug)
+    _require(request.user, "applications.add_application", solution)
+    form = ApplicationForm(request.POST or None, solution=solution)
+    created = []
+    if request.method == "POST" and form.is_valid():
+
+        def create():
+            created.append(
+                services.application_create(
+                    by=request.user,
+                    solution=solution,
+                    version=form.cleaned_data["version"],
+                    motivation=form.cleaned_data["motivation"],
+                )
+            )
+
+        if _run(form, create):
+            messages.success(request, _("Draft request created. Check it and submit it."))
+            return redirect(created[0])
+    return render(
+        request,
+        "applications/form_page.html",
+        {
+            "form": form,
+            "title": _("Request certification of %s") % solution.name,
+            "intro": None
+            if solution.is_published
+            else _(
+                "Only a solution published on the Marketplace can be certified (R1.1). "
+                "Publish it first and tick “published” on the solution."
+            ),
+        },
+    )
+
+
+@login_required
+def application_detail(request, pk):
+    application = _application(request, pk)
+    user = request.user
+    team = user.has_perm("applications.view_internal_notes", application)
+    actions = services.available_actions(application, user)
+    context = {
+        "application": application,
+        "stages": Stage,
+        "timeline": selectors.timeline(application),
+        "awaited": awaited(application, partner_side=not team),
+        "actions": actions,
+        "team": team,
+        "meeting": getattr(application, "meeting", None),
+        "blocked": services.blocked_actions(application, user),
+    }
+    if team:
+        scores = {
+            s.criterion: s for s in application.readiness_scores.select_related("assessed_by")
+        }
+        context["scores"] = [(c, scores.get(c.value)) for c in ReadinessCriterion]
+        context["facts"] = getattr(application, "approval_facts", None)
+        context["can_edit_facts"] = user.has_perm("applications.edit_approval_facts", application)
+    return render(request, "applications/application_detail.html", context)
+
+
+@login_required
+@require_POST
+def application_submit(request, pk):
+    application = _application(request, pk)
+    form = ConfirmForm(request.POST)
+    if _run(form, lambda: services.application_submit(application=application, by=request.user)):
+        messages.success(request, _("Request submitted. The Marketplace team has been told."))
+    else:
+        for error in form.non_field_errors():
+            messages.error(request, error)
+    return redirect(application)
+
+
+def _action_page(request, application, form, run, *, title, success, intro=None):
+    """A page with one form that runs one service on the request."""
+    if request.method == "POST" and form.is_valid() and _run(form, lambda: run(form)):
+        messages.success(request, success)
+        return redirect(application)
+    return render(
+        request,
+        "applications/action_page.html",
+        {"application": application, "form": form, "title": title, "intro": intro},
+    )
+
+
+@login_required
+def application_withdraw(request, pk):
+    application = _application(request, pk)
+    _require(request.user, "applications.withdraw_application", application)
+    form = ConfirmForm(
+        request.POST or None, comment_required=True, submit_label=_("Withdraw the request")
+    )
+    form.fields["comment"].label = _("Why do you withdraw it?")
+    return _action_page(
+        request,
+        application,
+        form,
+        lambda f: services.application_withdraw(
+            application=application, by=request.user, reason=f.cleaned_data["comment"]
+        ),
+        title=_("Withdraw request #%s?") % application.pk,
+        intro=_("A withdrawn request is closed for good; you can file a new one later."),
+        success=_("Request withdrawn."),
+    )
+
+
+@login_required
+def meeting_schedule(request, pk):
+    application = _application(request, pk)
+    _require(request.user, "applications.run_stage_one", application)
+    meeting = getattr(application, "meeting", None)
+    initial = (
+        {
+            "scheduled_for": meeting.scheduled_for,
+            "location": meeting.location,
+            "agenda": meeting.agenda,
+        }
+        if meeting
+        else {}
+    )
+    form = MeetingScheduleForm(request.POST or None, initial=initial)
+    return _action_page(
+        request,
+        application,
+        form,
+        lambda f: services.meeting_schedule(
+            application=application, by=request.user, **f.cleaned_data
+        ),
+        title=_("Set-up meeting for request #%s") % application.pk,
+        success=_("Meeting scheduled; the partner has been told."),
+    )
+
+
+@login_required
+def meeting_record(request, pk):
+    application = _application(request, pk)
+    _require(request.user, "applications.run_stage_one", application)
+    form = MeetingRecordForm(request.POST or None)
+    return _action_page(
+        request,
+        application,
+        form,
+        lambda f: services.meeting_record(
+            application=application, by=request.user, **f.cleaned_data
+        ),
+        title=_("Record the set-up meeting of request #%s") % application.pk,
+        success=_("Meeting recorded. Score the partner's readiness next."),
+    )
+
+
+@login_required
+def readiness(request, pk):
+    application = _application(request, pk)
+    _require(request.user, "applications.run_stage_one", application)
+    existing = {s.criterion: s for s in application.readiness_scores.all()}
+    form = ReadinessForm(request.POST or None, existing=existing)
+    return _action_page(
+        request,
+        application,
+        form,
+        lambda f: services.readiness_scores_save(
+            application=application, by=request.user, scores=f.scores()
+        ),
+        title=_("Readiness of request #%s (regulation 1.1)") % application.pk,
+        success=_("Scores saved."),
+    )
+
+
+@login_required
+def readiness_decide(request, pk):
+    application = _application(request, pk)
+    _require(request.user, "applications.run_stage_one", application)
+    form = ReadinessDecisionForm(request.POST or None)
+    return _action_page(
+        request,
+        application,
+        form,
+        lambda f: services.readiness_decide(
+            application=application,
+            by=request.user,
+            accept=f.cleaned_data["decision"] == "accept",
+            comment=f.cleaned_data["comment"],
+        ),
+        title=_("Stage-1 decision on request #%s") % application.pk,
+        success=_("Decision recorded; the partner has been told."),
+    )
+
+
+@login_required
+def approval_facts(request, pk):
+    application = _application(request, pk)
+    _require(request.user, "applications.edit_approval_facts", application)
+    facts = getattr(application, "approval_facts", None)
+    initial = {}
+    if facts:
+        initial = {
+            "overlap_note": facts.overlap_note,
+            "overlapping_solutions": list(facts.overlapping_solutions.all()),
+            "roadmap_conflict": facts.roadmap_conflict,
+            "roadmap_note": facts.roadmap_note,
+            "customer_requests": facts.customer_requests,
+        }
+    form = ApprovalFactsForm(request.POST or None, initial=initial, application=application)
+    return _action_page(
+        request,
+        application,
+        form,
+        lambda f: services.approval_facts_save(
+            application=application,
+            by=request.user,
+            facts=services.ApprovalFactsInput(
+                overlap_note=f.cleaned_data["overlap_note"],
+                roadmap_conflict=f.cleaned_data["roadmap_conflict"],
+                roadmap_note=f.cleaned_data["roadmap_note"],
+                customer_requests=f.cleaned_data["customer_requests"],
+                overlapping_solutions=tuple(f.cleaned_data["overlapping_solutions"]),
+            ),
+        ),
+        title=_("Stage-2 facts for request #%s") % application.pk,
+        intro=_("What the leaders weigh: the portfolio, the R&D roadmap and customer demand."),
+        success=_("Facts saved."),
+    )

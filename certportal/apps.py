@@ -1,0 +1,28 @@
+import logging
+
+from django.apps import AppConfig
+from django.conf import settings
+from django.contrib.admin import apps as admin_apps
+
+logger = logging.getLogger("certportal")
+
+
+class CertportalConfig(AppConfig):
+    default = True
+    name = "certportal"
+    verbose_name = "Certification portal"
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the system checks)
+
+        if not settings.REDIS_URL:
+            logger.warning(
+                "REDIS_URL is not set: background tasks run eagerly inside the web process."
+            )
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """The admin with the portal's own site: it hides itself from non-staff users."""
+
+    default = False
+    default_site = "certportal.admin_site.PortalAdminSite"

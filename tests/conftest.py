@@ -1,0 +1,44 @@
+"""Test-wide settings, in one place: fast hashing, in-memory mail, tasks run in-process."""
+
+import pytest
+
+from certportal.celery import app as celery_app
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SECURE_SSL_REDIRECT = False
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _eager_tasks():
+    """Tasks run in the test process; the worker test (kpi) talks to a real broker instead."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):
+    """Run the after-commit side effects of the code under test, as a real commit would."""
+
+    def run(func, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return func(*args, **kwargs)
+
+    return run
+
+
+def pytest_sessionstart(session):
+    """In CI the suite must run on PostgreSQL: refuse to pass quietly on SQLite."""
+    import os
+
+    from django.db import connection
+
+    wanted = os.environ.get("REQUIRE_DATABASE_VENDOR")
+    if wanted and connection.vendor != wanted:
+        pytest.exit(f"Tests must run on {wanted}, not {connection.vendor}.", returncode=3)

@@ -1,0 +1,141 @@
+import factory
+from django.utils import timezone
+
+from applications.enums import ApplicationState, Marketplace, Priority, ReadinessCriterion
+from applications.models import (
+    Application,
+    ApprovalFacts,
+    Partner,
+    ReadinessScore,
+    SetupMeeting,
+    Solution,
+    SolutionVersion,
+)
+
+from .accounts import UserFactory
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partner
+
+    name = factory.Sequence(lambda n: f"Partner {n}")
+    slug = factory.Sequence(lambda n: f"partner-{n}")
+    contact_email = factory.LazyAttribute(lambda p: f"{p.slug}@example.com")
+
+
+class SolutionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Solution
+
+    partner = factory.SubFactory(PartnerFactory)
+    name = factory.Sequence(lambda n: f"Solution {n}")
+    slug = factory.Sequence(lambda n: f"solution-{n}")
+    marketplace = Marketplace.CREATIO
+    category = "Telephony"
+    is_published = True
+    marketplace_url = factory.LazyAttribute(lambda s: f"https://marketplace.example/{s.slug}")
+
+    class Params:
+        unpublished = factory.Trait(is_published=False, marketplace_url="")
+
+
+class VersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SolutionVersion
+
+    solution = factory.SubFactory(SolutionFactory)
+    number = factory.Sequence(lambda n: f"1.{n}.0")
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A request placed directly in a state, with what that state implies already recorded.
+
+    States are set on the row (the field is protected, so through the queryset); tests of
+    the transitions themselves go through the services.
+    """
+
+    class Meta:
+        model = Application
+        skip_postgeneration_save = True
+
+    solution = factory.SubFactory(SolutionFactory)
+    version = factory.SubFactory(VersionFactory, solution=factory.SelfAttribute("..solution"))
+    motivation = "Customers keep asking for it."
+    created_by = factory.SubFactory(
+        UserFactory, role="Partner", partner=factory.SelfAttribute("..solution.partner")
+    )
+    state = ApplicationState.DRAFT
+
+    @classmethod
+    def _create(cls, model_class, *args, state=ApplicationState.DRAFT, **kwargs):
+        application = super()._create(model_class, *args, **kwargs)
+        if state != ApplicationState.DRAFT:
+            model_class.objects.filter(pk=application.pk).update(state=state)
+            application = model_class.objects.get(pk=application.pk)
+        return application
+
+
+class SetupMeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SetupMeeting
+
+    application = factory.SubFactory(ApplicationFactory)
+    scheduled_for = factory.LazyFunction(timezone.now)
+    location = "https://meet.example/room"
+    organiser = factory.SubFactory(UserFactory, analyst=True)
+
+    class Params:
+        held = factory.Trait(held_at=factory.LazyFunction(timezone.now), notes="Went well.")
+
+
+class ReadinessScoreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReadinessScore
+
+    application = factory.SubFactory(ApplicationFactory)
+    criterion = ReadinessCriterion.SUPPORT_RESOURCES
+    score = 4
+    comment = "Solid."
+    assessed_by = factory.SubFactory(UserFactory, analyst=True)
+
+
+class ApprovalFactsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ApprovalFacts
+
+    application = factory.SubFactory(ApplicationFactory)
+    overlap_note = "No certified solution covers this."
+    roadmap_conflict = False
+    customer_requests = 5
+    updated_by = factory.SubFactory(UserFactory, leader=True)
+
+    class Params:
+        conflict = factory.Trait(roadmap_conflict=True, roadmap_note="R&D ships it in Q3.")
+
+
+def score_all_criteria(application, by=None, score=4):
+    for criterion in ReadinessCriterion:
+        ReadinessScoreFactory(
+            application=application,
+            criterion=criterion,
+            score=score,
+            **({"assessed_by": by} if by else {}),
+        )
+
+
+def ready_for_decision(application, analyst=None):
+    """Meeting held and all four criteria scored: the stage-1 decision can be taken."""
+    SetupMeetingFactory(
+        application=application, held=True, **({"organiser": analyst} if analyst else {})
+    )
+    score_all_criteria(application, by=analyst)
+    return application
+
+
+def ready_for_approval(application, *, conflict=False, priority=Priority.HIGH):
+    ApprovalFactsFactory(application=application, conflict=conflict)
+    if priority is not None:
+        Application.objects.filter(pk=application.pk).update(priority=priority)
+        application.refresh_from_db()
+    return application
