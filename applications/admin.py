@@ -9,7 +9,7 @@ from django_fsm import ConcurrentTransition
 from django_fsm_log.admin import StateLogInline
 
 from . import selectors, services
-from .forms import LeaderDecisionForm
+from .forms import LeaderDecisionForm, guard_state, state_unchanged
 from .models import (
     Application,
     ApprovalFacts,
@@ -181,7 +181,8 @@ class ApplicationAdmin(admin.ModelAdmin):
             decision=decision,
             initial={"priority": application.priority},
         )
-        if request.method == "POST" and form.is_valid():
+        guard_state(form, application)
+        if request.method == "POST" and form.is_valid() and state_unchanged(form, application):
             try:
                 services.leader_decide(
                     application=application,

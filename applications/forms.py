@@ -236,3 +236,28 @@ class QueueFilterForm(forms.Form):
         required=False,
         empty_value=None,
     )
+
+
+def guard_state(form, application) -> None:
+    """Carry the state the user saw, so a step someone else took meanwhile is noticed."""
+    form.fields["seen_state"] = forms.CharField(
+        widget=forms.HiddenInput, required=False, initial=application.state
+    )
+
+
+def state_unchanged(form, application) -> bool:
+    """False, with a message on the form, if the request moved since the user loaded it."""
+    seen = form.cleaned_data.get("seen_state")
+    if not seen or seen == application.state:
+        return True
+    form.add_error(
+        None,
+        _(
+            "Someone else changed this request while you were working on it: it is now "
+            "“%(state)s”. Nothing was saved; your input is kept below. Check and send again."
+        )
+        % {"state": application.get_state_display()},
+    )
+    form.data = form.data.copy()
+    form.data["seen_state"] = application.state
+    return False

@@ -23,6 +23,8 @@ from .forms import (
     ReadinessForm,
     SolutionForm,
     VersionForm,
+    guard_state,
+    state_unchanged,
 )
 from .guidance import awaited
 from .models import Application
@@ -273,7 +275,15 @@ def application_detail(request, pk):
 def application_submit(request, pk):
     application = _application(request, pk)
     form = ConfirmForm(request.POST)
-    if _run(form, lambda: services.application_submit(application=application, by=request.user)):
+    form.fields["comment"].required = False
+    guard_state(form, application)
+    if (
+        form.is_valid()
+        and state_unchanged(form, application)
+        and _run(
+            form, lambda: services.application_submit(application=application, by=request.user)
+        )
+    ):
         messages.success(request, _("Request submitted. The Marketplace team has been told."))
     else:
         for error in form.non_field_errors():
@@ -283,7 +293,13 @@ def application_submit(request, pk):
 
 def _action_page(request, application, form, run, *, title, success, intro=None):
     """A page with one form that runs one service on the request."""
-    if request.method == "POST" and form.is_valid() and _run(form, lambda: run(form)):
+    guard_state(form, application)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and state_unchanged(form, application)
+        and _run(form, lambda: run(form))
+    ):
         messages.success(request, success)
         return redirect(application)
     return render(
