@@ -157,14 +157,14 @@ class ApplicationAdmin(admin.ModelAdmin):
         if object_id:
             application = self.get_object(request, object_id)
             if application is not None:
-                actions = services.available_actions(application, request.user)
+                actions, blocked = services.actions_for(application, request.user, with_form=True)
                 extra_context.update(
                     decisions=[
                         (name, _label(application, name))
                         for name in services.LEADER_DECISIONS
                         if name in actions
                     ],
-                    blocked=services.blocked_actions(application, request.user),
+                    blocked_reasons=services.reasons_of(blocked),
                     overlap=selectors.overlap_candidates(application),
                 )
         return super().changeform_view(request, object_id, form_url, extra_context)
@@ -213,7 +213,8 @@ class ApplicationAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "original": application,
-            "title": _label(application, decision),
+            "title": f"{_label(application, decision)}: {application}",
+            "decision_label": _label(application, decision),
             "decision": decision,
             "form": form,
             "facts": getattr(application, "approval_facts", None),

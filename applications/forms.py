@@ -215,7 +215,7 @@ class QueueFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     stage = forms.TypedChoiceField(
         label=_("Stage"),
-        choices=[("", _("All stages")), *Stage.choices[:3]],
+        choices=[("", _("All stages")), *Stage.choices],
         coerce=int,
         required=False,
         empty_value=None,
@@ -236,6 +236,12 @@ class QueueFilterForm(forms.Form):
         required=False,
         empty_value=None,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select" if is_select else "form-control"
 
 
 def guard_state(form, application) -> None:

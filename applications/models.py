@@ -274,7 +274,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
             conditions.approval_facts_complete,
             conditions.priority_is_set,
         ],
-        custom={"label": _("Approve")},
+        custom={"label": _("Approve"), "settled_by_form": ("priority_is_set",)},
     )
     def approve(self, by=None, description=None):
         self._moved()

@@ -46,34 +46,42 @@ def unmet_conditions(application: Application, action: str) -> list[str]:
     return _unmet(application, meta.get_transition(application.state))
 
 
-def _unmet(application: Application, transition) -> list[str]:
+def _unmet(application: Application, transition, *, with_form: bool = False) -> list[str]:
+    settled = transition.custom.get("settled_by_form", ()) if with_form else ()
     return [
         str(getattr(cond, "message", cond.__name__))
         for cond in transition.conditions
-        if not cond(application)
+        if cond.__name__ not in settled and not cond(application)
     ]
 
 
-def available_actions(application: Application, user) -> list[str]:
-    """The transitions this user may take on this request now (conditions met)."""
-    return [
-        t.name
-        for t in application.get_available_user_state_transitions(user)
-        if t.name != "reschedule_meeting"
-    ]
+def actions_for(
+    application: Application, user, *, with_form: bool = False
+) -> tuple[list[str], dict[str, list[str]]]:
+    """What this user can do with the request now, and what they could but for a condition.
 
-
-def blocked_actions(application: Application, user) -> dict[str, list[str]]:
-    """Transitions this user could take from this state but whose conditions are not met."""
-    blocked = {}
+    Returns the names of the open transitions and, for the blocked ones, why. With
+    `with_form`, a condition that the action's own form settles (a transition's
+    `custom["settled_by_form"]`, e.g. the priority chosen on the approval form) does not block.
+    """
+    available, blocked = [], {}
     for transition in application.get_all_state_transitions():
         if transition.source not in (application.state, "*", "+"):
             continue
+        if transition.name == "reschedule_meeting":
+            continue  # offered as "move the meeting" beside hold_meeting
         if not transition.has_perm(application, user):
             continue
-        if reasons := _unmet(application, transition):
+        if reasons := _unmet(application, transition, with_form=with_form):
             blocked[transition.name] = reasons
-    return blocked
+        else:
+            available.append(transition.name)
+    return available, blocked
+
+
+def reasons_of(blocked: dict[str, list[str]]) -> list[str]:
+    """The distinct reasons behind blocked actions, in order, to show once each."""
+    return list(dict.fromkeys(reason for reasons in blocked.values() for reason in reasons))
 
 
 def _require(user, permission: str, obj=None) -> None:

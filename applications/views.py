@@ -249,7 +249,7 @@ def application_detail(request, pk):
     application = _application(request, pk)
     user = request.user
     team = user.has_perm("applications.view_internal_notes", application)
-    actions = services.available_actions(application, user)
+    actions, blocked = services.actions_for(application, user, with_form=True)
     context = {
         "application": application,
         "stages": Stage,
@@ -258,7 +258,8 @@ def application_detail(request, pk):
         "actions": actions,
         "team": team,
         "meeting": getattr(application, "meeting", None),
-        "blocked": services.blocked_actions(application, user),
+        "blocked": blocked,
+        "blocked_reasons": services.reasons_of(blocked),
     }
     if team:
         scores = {
