@@ -9,7 +9,7 @@ from .models import User
 class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Partner organisation"), {"fields": ("partner",)}),
+        (_("Partner organisation"), {"fields": ("partner", "language")}),
     )
     list_display = ("username", "email", "first_name", "last_name", "partner", "is_staff")
     list_filter = (*BaseUserAdmin.list_filter, "partner")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,13 @@ class User(AbstractUser):
         null=True,
         blank=True,
         related_name="members",
+    )
+
+    language = models.CharField(
+        _("language of e-mails"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
     )
 
     class Meta:

@@ -1,12 +1,14 @@
 from django.contrib import admin, messages
+from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition
-from django_fsm_log.admin import StateLogInline
+from django_fsm_log.models import StateLog
 
 from . import selectors, services
 from .forms import LeaderDecisionForm, guard_state, state_unchanged
@@ -32,15 +34,45 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class TimelineInline(StateLogInline):
+class TimelineInline(GenericTabularInline):
+    """The request's transition log, read-only: nothing on it is ever changed or deleted."""
+
+    model = StateLog
+    extra = 0
+    can_delete = False
     verbose_name = gettext_lazy("timeline entry")
     verbose_name_plural = gettext_lazy("timeline (append-only)")
+    fields = ("when", "who", "step", "comment")
+    readonly_fields = fields
+    ordering = ("timestamp", "pk")
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by", "content_type")
+
+    @admin.display(description=gettext_lazy("when"))
+    def when(self, entry):
+        return formats.localize(timezone.localtime(entry.timestamp))
+
+    @admin.display(description=gettext_lazy("who"))
+    def who(self, entry):
+        return entry.by or _("scheduled job")
+
+    @admin.display(description=gettext_lazy("step"))
+    def step(self, entry):
+        return f"{entry.get_source_state_display()} → {entry.get_state_display()}"
+
+    @admin.display(description=gettext_lazy("comment"))
+    def comment(self, entry):
+        return entry.description or "—"
 
 
 class ReadinessInline(ReadOnlyInline):

@@ -154,7 +154,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         ordering = ["-created_at"]
         verbose_name = _("certification request")
         verbose_name_plural = _("certification requests")
-        permissions = [("decide_application", "Can decide a request's priority and fate")]
+        permissions = [("decide_application", _("Can decide a request's priority and fate"))]
 
     def __str__(self):
         return _("Request #%(pk)s: %(version)s") % {"pk": self.pk, "version": self.version}
@@ -335,7 +335,10 @@ class SetupMeeting(models.Model):
     """The set-up meeting an analyst holds with the partner before the readiness decision."""
 
     application = models.OneToOneField(
-        Application, on_delete=models.CASCADE, related_name="meeting"
+        Application,
+        verbose_name=_("certification request"),
+        on_delete=models.CASCADE,
+        related_name="meeting",
     )
     scheduled_for = models.DateTimeField(_("date and time"))
     location = models.CharField(
@@ -363,7 +366,10 @@ class ReadinessScore(models.Model):
     """An analyst's score of one readiness criterion of regulation 1.1 (R1.3)."""
 
     application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="readiness_scores"
+        Application,
+        verbose_name=_("certification request"),
+        on_delete=models.CASCADE,
+        related_name="readiness_scores",
     )
     criterion = models.CharField(_("criterion"), max_length=40, choices=ReadinessCriterion.choices)
     score = models.PositiveSmallIntegerField(
@@ -371,7 +377,10 @@ class ReadinessScore(models.Model):
     )
     comment = models.TextField(_("comment"))
     assessed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assessed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     assessed_at = models.DateTimeField(_("assessed at"), default=timezone.now)
 
@@ -396,7 +405,10 @@ class ApprovalFacts(models.Model):
     """What the leaders weigh in stage 2 (R2.2–R2.5), prepared by analysts or leaders."""
 
     application = models.OneToOneField(
-        Application, on_delete=models.CASCADE, related_name="approval_facts"
+        Application,
+        verbose_name=_("certification request"),
+        on_delete=models.CASCADE,
+        related_name="approval_facts",
     )
     overlapping_solutions = models.ManyToManyField(
         Solution,
@@ -418,7 +430,10 @@ class ApprovalFacts(models.Model):
         help_text=_("How many customers asked for this functionality."),
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -434,10 +449,13 @@ class Notification(models.Model):
     """One e-mail sent about one recorded transition: makes the sending task idempotent."""
 
     state_log = models.ForeignKey(
-        "django_fsm_log.StateLog", on_delete=models.PROTECT, related_name="+"
+        "django_fsm_log.StateLog",
+        verbose_name=_("timeline entry"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    recipient = models.EmailField()
-    sent_at = models.DateTimeField(default=timezone.now)
+    recipient = models.EmailField(_("recipient"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("notification")

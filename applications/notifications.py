@@ -31,24 +31,21 @@ TEAM_HEARS = {
 }
 
 
-def recipients_for(application, transition: str) -> list[str]:
+def recipients_for(application, transition: str) -> dict[str, str]:
+    """E-mail address → language of the people concerned by this step."""
     User = get_user_model()
     active = User.objects.filter(is_active=True).exclude(email="")
-    emails: set[str] = set()
+    people = active.none()
     if transition in PARTNER_HEARS:
-        emails |= set(
-            active.filter(partner_id=application.solution.partner_id).values_list(
-                "email", flat=True
-            )
-        )
+        people |= active.filter(partner_id=application.solution.partner_id)
     if role := TEAM_HEARS.get(transition):
-        emails |= set(active.filter(groups__name=role).values_list("email", flat=True))
-    return sorted(emails)
+        people |= active.filter(groups__name=role)
+    return dict(people.order_by("email").values_list("email", "language").distinct())
 
 
-def render_message(application, log) -> tuple[str, str]:
-    """Subject and body for one recorded step, in the portal's language."""
-    with translation.override(settings.LANGUAGE_CODE):
+def render_message(application, log, language: str) -> tuple[str, str]:
+    """Subject and body for one recorded step, in the recipient's language."""
+    with translation.override(language or settings.LANGUAGE_CODE):
         context = {
             "application": application,
             "log": log,

@@ -212,7 +212,10 @@ def meeting_schedule(
 def meeting_record(*, application: Application, by, held_at: datetime, notes: str) -> StateLog:
     """Record that the set-up meeting took place; readiness can be scored after it."""
     with transaction.atomic():
-        meeting = SetupMeeting.objects.select_for_update().get(application=application)
+        meeting = SetupMeeting.objects.select_for_update().filter(application=application).first()
+        if meeting is None:
+            # Before a meeting is scheduled there is none to record: refuse, don't crash.
+            raise ActionRefused(unmet_conditions(application, "hold_meeting"))
         meeting.held_at = held_at
         meeting.notes = notes
         meeting.save(update_fields=["held_at", "notes"])

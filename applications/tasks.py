@@ -18,8 +18,8 @@ def notify_transition(*, state_log_id: int) -> int:
     log = StateLog.objects.select_related("content_type").get(pk=state_log_id)
     application = Application.objects.select_related("solution", "version").get(pk=log.object_id)
     sent = 0
-    subject, body = render_message(application, log)
-    for email in recipients_for(application, log.transition):
+    for email, language in recipients_for(application, log.transition).items():
+        subject, body = render_message(application, log, language)
         try:
             with transaction.atomic():
                 Notification.objects.create(state_log=log, recipient=email)

@@ -351,7 +351,11 @@ def meeting_schedule(request, pk):
         application,
         form,
         lambda f: services.meeting_schedule(
-            application=application, by=request.user, **f.cleaned_data
+            application=application,
+            by=request.user,
+            scheduled_for=f.cleaned_data["scheduled_for"],
+            location=f.cleaned_data["location"],
+            agenda=f.cleaned_data["agenda"],
         ),
         title=_("Set-up meeting for request #%s") % application.pk,
         success=_("Meeting scheduled; the partner has been told."),
@@ -368,7 +372,10 @@ def meeting_record(request, pk):
         application,
         form,
         lambda f: services.meeting_record(
-            application=application, by=request.user, **f.cleaned_data
+            application=application,
+            by=request.user,
+            held_at=f.cleaned_data["held_at"],
+            notes=f.cleaned_data["notes"],
         ),
         title=_("Record the set-up meeting of request #%s") % application.pk,
         success=_("Meeting recorded. Score the partner's readiness next."),

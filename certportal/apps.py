@@ -3,6 +3,7 @@ import logging
 from django.apps import AppConfig
 from django.conf import settings
 from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger("certportal")
 
@@ -10,7 +11,7 @@ logger = logging.getLogger("certportal")
 class CertportalConfig(AppConfig):
     default = True
     name = "certportal"
-    verbose_name = "Certification portal"
+    verbose_name = _("Certification portal")
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the system checks)
