@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -92,6 +93,8 @@ class MeetingInline(admin.StackedInline):
 
 
 class ApprovalFactsInline(admin.StackedInline):
+    """Shown to the leaders; written only through the portal's facts page (one write path)."""
+
     model = ApprovalFacts
     can_delete = False
     fields = (
@@ -100,16 +103,16 @@ class ApprovalFactsInline(admin.StackedInline):
         "roadmap_conflict",
         "roadmap_note",
         "customer_requests",
+        "updated_by",
+        "updated_at",
     )
-    filter_horizontal = ("overlapping_solutions",)
+    readonly_fields = fields
 
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        if obj is not None:
-            formset.form.base_fields["overlapping_solutions"].queryset = Solution.objects.filter(
-                is_published=True
-            ).exclude(pk=obj.solution_id)
-        return formset
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Application)
@@ -131,7 +134,8 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_filter = ("state", "priority", "kind", "solution__marketplace")
     search_fields = ("solution__name", "solution__slug", "solution__partner__name")
     list_select_related = ("solution__partner", "version")
-    ordering = ("priority", "state_changed_at")
+    # Requests still without a priority first, on every database: they await the leaders.
+    ordering = (F("priority").asc(nulls_first=True), "state_changed_at")
     fields = (
         "solution",
         "version",
@@ -167,12 +171,10 @@ class ApplicationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def save_related(self, request, form, formsets, change):
-        for formset in formsets:
-            for inline_form in getattr(formset, "forms", []):
-                if isinstance(inline_form.instance, ApprovalFacts) and inline_form.has_changed():
-                    inline_form.instance.updated_by = request.user
-        super().save_related(request, form, formsets, change)
+    def has_change_permission(self, request, obj=None):
+        # Nothing here is edited in place: decisions go through the buttons, facts through
+        # the portal's facts page, so every write passes the services and the timeline.
+        return False
 
     def get_urls(self):
         return [
@@ -198,6 +200,10 @@ class ApplicationAdmin(admin.ModelAdmin):
                     ],
                     blocked_reasons=services.reasons_of(blocked),
                     overlap=selectors.overlap_candidates(application),
+                    can_edit_facts=(
+                        application.state in services.FACTS_STATES
+                        and request.user.has_perm("applications.edit_approval_facts", application)
+                    ),
                 )
         return super().changeform_view(request, object_id, form_url, extra_context)
 

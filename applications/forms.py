@@ -1,5 +1,6 @@
+from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Field, Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -124,7 +125,7 @@ class ReadinessForm(CrispyMixin, forms.Form):
                 label=criterion.label,
                 choices=SCORE_CHOICES,
                 coerce=int,
-                widget=forms.RadioSelect(attrs={"class": "form-check-inline"}),
+                widget=forms.RadioSelect,
                 initial=score.score if score else None,
                 help_text=_("1 = not ready, 5 = fully ready"),
             )
@@ -133,6 +134,17 @@ class ReadinessForm(CrispyMixin, forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2}),
                 initial=score.comment if score else None,
             )
+
+        self.helper.layout = Layout(
+            *(
+                item
+                for criterion in ReadinessCriterion
+                for item in (
+                    InlineRadios(f"{criterion.value}_score"),
+                    Field(f"{criterion.value}_comment"),
+                )
+            )
+        )
 
     def scores(self) -> dict[str, tuple[int, str]]:
         return {

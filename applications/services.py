@@ -84,6 +84,22 @@ def reasons_of(blocked: dict[str, list[str]]) -> list[str]:
     return list(dict.fromkeys(reason for reasons in blocked.values() for reason in reasons))
 
 
+def _lock_in_states(application: Application, states, refusal: str) -> None:
+    """Lock the request's row and check, in the database, that it is still in `states`.
+
+    Guards writes that are not transitions against a stale copy: a request withdrawn or
+    decided meanwhile refuses them.
+    """
+    current = (
+        Application.objects.select_for_update()
+        .filter(pk=application.pk)
+        .values_list("state", flat=True)
+        .first()
+    )
+    if current not in states:
+        raise ActionRefused([refusal])
+
+
 def _require(user, permission: str, obj=None) -> None:
     if not user.has_perm(permission, obj):
         raise PermissionDenied
@@ -220,7 +236,14 @@ def meeting_record(*, application: Application, by, held_at: datetime, notes: st
         meeting.notes = notes
         meeting.save(update_fields=["held_at", "notes"])
         application.meeting = meeting
-        return apply_transition(application, "hold_meeting", by=by, comment=notes)
+        # The notes are the team's working record; the partner's timeline only says it happened.
+        held = timezone.localtime(held_at).strftime("%Y-%m-%d %H:%M %Z")
+        return apply_transition(
+            application,
+            "hold_meeting",
+            by=by,
+            comment=_("Set-up meeting held on %(when)s.") % {"when": held},
+        )
 
 
 def readiness_scores_save(
@@ -228,12 +251,15 @@ def readiness_scores_save(
 ) -> None:
     """Save the analyst's scores (1–5 with a comment) on the four criteria of 1.1 (R1.3)."""
     _require(by, "applications.run_stage_one", application)
-    if application.state != ApplicationState.READINESS_REVIEW:
-        raise ActionRefused([_("Readiness is scored after the set-up meeting (R1.2).")])
     unknown = set(scores) - set(ReadinessCriterion.values)
     if unknown:
         raise ValidationError(_("Unknown criteria: %s") % ", ".join(sorted(unknown)))
     with transaction.atomic():
+        _lock_in_states(
+            application,
+            [ApplicationState.READINESS_REVIEW],
+            _("Readiness is scored after the set-up meeting (R1.2)."),
+        )
         for criterion, (score, comment) in scores.items():
             ReadinessScore.objects.update_or_create(
                 application=application,
@@ -257,6 +283,14 @@ def readiness_decide(*, application: Application, by, accept: bool, comment: str
 # --- Stage 2: the leaders' decision -------------------------------------------------------
 
 
+# While the stage-2 facts may be written: prepared after the meeting, weighed before deciding.
+FACTS_STATES = (
+    ApplicationState.READINESS_REVIEW,
+    ApplicationState.AWAITING_APPROVAL,
+    ApplicationState.DEFERRED,
+)
+
+
 @dataclass(frozen=True)
 class ApprovalFactsInput:
     overlap_note: str
@@ -272,6 +306,11 @@ def approval_facts_save(
     """Record what the leaders weigh: overlap, roadmap, customer demand (R2.2–R2.4)."""
     _require(by, "applications.edit_approval_facts", application)
     with transaction.atomic():
+        _lock_in_states(
+            application,
+            FACTS_STATES,
+            _("The stage-2 facts are recorded between the readiness review and the decision."),
+        )
         record, _created = ApprovalFacts.objects.update_or_create(
             application=application,
             defaults={

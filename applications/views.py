@@ -8,8 +8,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition
 
-from accounts.rules import is_marketplace_team
-
 from . import selectors, services
 from .enums import ReadinessCriterion, Stage
 from .forms import (
@@ -72,7 +70,7 @@ def _application(request, pk) -> Application:
 @login_required
 def dashboard(request):
     user = request.user
-    if is_marketplace_team(user) and not user.partner_id:
+    if not user.partner_id and user.has_perm("applications.view_queue"):
         return redirect("queue")
     mine = selectors.partner_dashboard(user)
     for application in mine["open"] + mine["closed"]:
@@ -168,6 +166,8 @@ def solution_detail(request, slug):
 def solution_edit(request, slug):
     solution = _solution(request, slug)
     _require(request.user, "applications.change_solution", solution)
+    # Validating writes the typed values onto `solution`: name the page by the saved one.
+    title = _("Edit %s") % solution.name
     form = SolutionForm(request.POST or None, instance=solution)
     if request.method == "POST" and form.is_valid():
         updated = form.save(commit=False)
@@ -179,7 +179,7 @@ def solution_edit(request, slug):
         "applications/form_page.html",
         {
             "form": form,
-            "title": _("Edit %s") % solution.name,
+            "title": title,
         },
     )
 

@@ -139,3 +139,54 @@ def ready_for_approval(application, *, conflict=False, priority=Priority.HIGH):
         Application.objects.filter(pk=application.pk).update(priority=priority)
         application.refresh_from_db()
     return application
+
+
+# What each state implies has been recorded before it was reached.
+_MEETING_HELD_STATES = {
+    ApplicationState.READINESS_REVIEW,
+    ApplicationState.AWAITING_APPROVAL,
+    ApplicationState.DEFERRED,
+    ApplicationState.AWAITING_MATERIALS,
+    ApplicationState.DECLINED,
+    ApplicationState.WITHDRAWN,
+}
+_FACTS_STATES = {
+    ApplicationState.AWAITING_APPROVAL,
+    ApplicationState.DEFERRED,
+    ApplicationState.AWAITING_MATERIALS,
+}
+
+
+def with_state_records(application, analyst=None, leader=None):
+    """Record what the request's state implies: the meeting, the scores, the stage-2 facts.
+
+    A request in "meeting_scheduled" gets a meeting not yet held; from "readiness_review" on,
+    a held meeting and all four scores; from "awaiting_approval" on, the facts and a priority.
+    The analyst and leader who recorded them are made up unless given.
+    """
+    state = application.state
+    if state == ApplicationState.MEETING_SCHEDULED:
+        SetupMeetingFactory(application=application, **({"organiser": analyst} if analyst else {}))
+    elif state in _MEETING_HELD_STATES:
+        ready_for_decision(application, analyst)
+    if state in _FACTS_STATES:
+        ApprovalFactsFactory(application=application, **({"updated_by": leader} if leader else {}))
+        Application.objects.filter(pk=application.pk).update(priority=Priority.HIGH)
+        application.refresh_from_db()
+    return application
+
+
+ROLES = ("own_partner", "other_partner", "analyst", "leader", "rnd_expert", "auditor")
+
+
+def actor(role: str, record=None):
+    """A user in `role`; "own_partner" is a member of the partner owning `record`.
+
+    `record` is a request or a solution; the other roles need none.
+    """
+    if role == "own_partner":
+        solution = record if isinstance(record, Solution) else record.solution
+        return UserFactory(role="Partner", partner=solution.partner)
+    if role == "other_partner":
+        return UserFactory(partner_member=True)
+    return UserFactory(**{role: True})

@@ -1,0 +1,170 @@
+"""Browser tests: Playwright drives the system Chromium against pytest-django's live server.
+
+The browser is Debian's /usr/bin/chromium (never a downloaded one). Without it, or without
+the `playwright` package, the e2e modules skip themselves and the rest of the suite runs.
+Set E2E_SCREENSHOTS=1 to keep full-page screenshots of the main pages in /tmp/e2e-shots/.
+"""
+
+import importlib.util
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHOTS = Path("/tmp/e2e-shots")
+PASSWORD = "e2e-pass-2026"
+TIMEOUT_MS = 10_000
+
+
+def unavailable() -> str | None:
+    """Why the browser tests cannot run on this machine, or None if they can."""
+    if importlib.util.find_spec("playwright") is None:
+        return "the playwright package is not installed (pip install -e '.[test]')"
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing (apt-get install chromium)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium for the tests of one module (each xdist worker starts its own).
+
+    While Playwright's sync API is started, its event loop runs in this thread and Django
+    refuses ORM calls here; the tests' own ORM calls (factories, checks) are synchronous and
+    safe, so they are allowed, for as long as the browser is open and no longer.
+    """
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    environ = pytest.MonkeyPatch()
+    environ.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    finally:
+        playwright.stop()
+        environ.undo()
+
+
+@pytest.fixture(scope="session")
+def _no_https_redirect():
+    """SECURE_SSL_REDIRECT off while the live server builds its handler (see below)."""
+    from django.test import override_settings
+
+    override = override_settings(SECURE_SSL_REDIRECT=False)
+    override.enable()
+    yield override
+
+
+@pytest.fixture(scope="session")
+def live_server(_no_https_redirect, live_server):
+    """pytest-django's live server, serving plain HTTP.
+
+    Its SecurityMiddleware reads SECURE_SSL_REDIRECT once, when the server thread builds
+    its handler, which is done when the server is up: the override can end here, so no
+    later test of the session sees it.
+    """
+    _no_https_redirect.disable()
+    return live_server
+
+
+@pytest.fixture(autouse=True)
+def _http_cookies(settings):
+    """Session and CSRF cookies the browser keeps over plain HTTP."""
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Let fixtures see whether the test itself failed (for the screenshots of a failure)."""
+    report = yield
+    if report.when == "call":
+        item.e2e_failed = report.failed
+    return report
+
+
+@pytest.fixture
+def new_page(request, browser, live_server):
+    """`new_page()` opens a page in a fresh browser context (its own cookies: one person).
+
+    The test fails if any page or asset the browser loads answers with an error status.
+    With E2E_SCREENSHOTS set, a failed test leaves a screenshot of each of its pages.
+    """
+    contexts, failures = [], []
+
+    def record(response):
+        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+            failures.append(f"{response.status} {response.request.method} {response.url}")
+
+    def open_page():
+        context = browser.new_context(base_url=live_server.url, locale="en-GB")
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("response", record)
+        return page
+
+    yield open_page
+    if getattr(request.node, "e2e_failed", False):
+        for number, context in enumerate(contexts, start=1):
+            for page in context.pages:
+                shot(page, f"failed-{request.node.name}-{number}")
+    for context in contexts:
+        context.close()
+    assert not failures, "The browser got error responses:\n" + "\n".join(failures)
+
+
+@pytest.fixture
+def log_in(new_page):
+    """`log_in(user)`: a new page on which `user` has logged in through the login page."""
+    from playwright.sync_api import expect
+
+    def run(user, password=PASSWORD):
+        page = new_page()
+        page.goto("/")
+        page.get_by_role("link", name="Log in", exact=True).click()
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("button", name="Log out")).to_be_visible()
+        assert_styled(page)
+        return page
+
+    return run
+
+
+def assert_styled(page) -> None:
+    """Bootstrap and the portal's stylesheet reached the browser (static files are served)."""
+    navbar = page.locator("nav.navbar").first
+    # .bg-dark from bootstrap.min.css; an unstyled page keeps a transparent background.
+    assert navbar.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(33, 37, 41)"
+
+
+def shot(page, name: str) -> None:
+    """Keep a full-page screenshot when E2E_SCREENSHOTS is set."""
+    if not os.environ.get("E2E_SCREENSHOTS"):
+        return
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def request_pk(page) -> int:
+    """The number of the request whose page is open."""
+    match = re.search(r"/requests/(\d+)/", page.url)
+    assert match, page.url
+    return int(match.group(1))
