@@ -75,8 +75,15 @@ class UploadPolicy:
     zip_max_members: int = 10_000
     zip_max_total_uncompressed: int = 2 * 1024**3
     zip_max_ratio: int = 100
+    # Below this expanded size no ratio is suspicious: a small repetitive text file compresses
+    # far beyond 100:1 and is harmless.
+    ratio_floor: int = 1024**2
     nested_gz_check: bool = True
     max_bytes_setting: str = ""  # a Django setting that, when present, overrides max_bytes
+
+    def ratio_limit(self, compressed_size: int) -> int:
+        """How far `compressed_size` bytes may expand before it counts as a bomb."""
+        return max(self.zip_max_ratio * compressed_size, self.ratio_floor)
 
     def size_limit(self) -> int:
         """The upload size limit, read from settings now so that overrides take effect."""
@@ -150,9 +157,11 @@ def zip_kind(names: Iterable[str]) -> str:
 class _GzipCheck:
     """Feeds a gzip stream (possibly multi-member) through zlib, bounding what it expands to."""
 
-    def __init__(self, label: str, compressed_size: int, policy: UploadPolicy) -> None:
+    def __init__(self, label: str, compressed_size: int, policy: UploadPolicy, spent: int = 0):
         self.label, self.policy, self.total, self.members = label, policy, 0, 0
-        self.limit = min(policy.zip_max_total_uncompressed, policy.zip_max_ratio * compressed_size)
+        # Nested packages share one budget, or many small bombs would add up to a big one.
+        budget = policy.zip_max_total_uncompressed - spent
+        self.limit = min(budget, policy.ratio_limit(compressed_size))
         self._start_member()
 
     def _start_member(self) -> None:
@@ -216,10 +225,8 @@ def _open_zip(fileobj: BinaryIO, name: str, policy: UploadPolicy) -> list[zipfil
             )
         fileobj.seek(start)
         directory = streams.read_exact(fileobj, size)
-        if (
-            streams.count_directory_entries(directory, policy.zip_max_members)
-            > policy.zip_max_members
-        ):
+        entries = streams.count_directory_entries(directory, policy.zip_max_members)
+        if entries > policy.zip_max_members:
             raise _reject(
                 "zip.too_many_members",
                 _("“{name}” has more than {limit} members."),
@@ -255,7 +262,7 @@ def _check_members(infos: list[zipfile.ZipInfo], policy: UploadPolicy) -> None:
         declared += info.file_size
         if declared > policy.zip_max_total_uncompressed:
             raise _total_bomb(member, policy)
-        if info.file_size > policy.zip_max_ratio * info.compress_size:
+        if info.file_size > policy.ratio_limit(info.compress_size):
             raise _reject(
                 "zip.bomb",
                 _("The archive member “{m}” expands more than {ratio} times."),
@@ -289,7 +296,8 @@ def _total_bomb(member: str, policy: UploadPolicy) -> UploadRejected:
 
 def _stream_zip(stream: HashingReader, infos: list[zipfile.ZipInfo], policy: UploadPolicy) -> int:
     """Inflate every member in file order, in one pass; the real uncompressed total."""
-    total, previous = 0, None
+    total = nested_total = 0
+    previous = None
     for info in sorted(infos, key=lambda i: i.header_offset):
         if previous is not None and info.header_offset < stream.pos:
             # Members sharing data are how non-recursive zip bombs multiply their output.
@@ -299,21 +307,21 @@ def _stream_zip(stream: HashingReader, infos: list[zipfile.ZipInfo], policy: Upl
                 a=previous.orig_filename,
                 m=info.orig_filename,
             )
-        total += _stream_member(stream, info, policy, total)
-        previous = info
+        count, nested = _stream_member(stream, info, policy, total, nested_total)
+        total, nested_total, previous = total + count, nested_total + nested, info
     stream.skip_to(stream.size)
     return total
 
 
 def _stream_member(
-    stream: HashingReader, info: zipfile.ZipInfo, policy: UploadPolicy, done: int
-) -> int:
-    """Inflate one member, trusting none of its declared sizes; its real size."""
+    stream: HashingReader, info: zipfile.ZipInfo, policy: UploadPolicy, done: int, nested_done: int
+) -> tuple[int, int]:
+    """Inflate one member, trusting none of its declared sizes; its size and a nested .gz's."""
     member = info.orig_filename
     corrupt = _reject("zip.corrupt", _("The archive member “{m}” is damaged."), m=member)
     nested = None
     if policy.nested_gz_check and member.lower().endswith(".gz"):
-        nested = _GzipCheck(member, info.file_size, policy)
+        nested = _GzipCheck(member, info.file_size, policy, nested_done)
     try:
         stream.skip_to(info.header_offset)
         if stream.pos != info.header_offset:
@@ -342,13 +350,19 @@ def _stream_member(
                 crc = zlib.crc32(out, crc)
                 if nested:
                     nested.feed(out)
-    except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, ValueError):
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        lzma.LZMAError,
+        OSError,
+        EOFError,
+        ValueError,
+        struct.error,
+    ):
         raise corrupt from None
     if count != info.file_size or crc != info.CRC:
         raise corrupt
-    if nested:
-        nested.finish()
-    return count
+    return count, nested.finish() if nested else 0
 
 
 def validate_upload(fileobj: BinaryIO, *, name: str, policy: UploadPolicy) -> UploadReport:
