@@ -6,12 +6,17 @@ unavailable instead of hiding it silently.
 
 from django.utils.translation import gettext_lazy as _
 
-from .enums import ReadinessCriterion
+from .enums import ApplicationKind, ReadinessCriterion
+from .materials import UPDATE_KINDS, missing_kinds
 
 
-def condition(message):
+def condition(message, *, path: bool = False):
+    """Attach the user-facing message; `path` marks a condition that picks between the
+    routes of different kinds of request: when it fails, the action is not offered at all."""
+
     def wrap(func):
         func.message = message
+        func.path = path
         return func
 
     return wrap
@@ -56,3 +61,68 @@ def approval_facts_complete(application) -> bool:
 @condition(_("A priority must be set first (R2.5)."))
 def priority_is_set(application) -> bool:
     return application.priority is not None
+
+
+# --- Stage 3 --------------------------------------------------------------------------------
+
+
+@condition(_("This is the path of a first certification."), path=True)
+def is_initial(application) -> bool:
+    return application.kind == ApplicationKind.INITIAL
+
+
+@condition(_("This is the path of an update or a critical fix."), path=True)
+def is_update(application) -> bool:
+    return application.kind in UPDATE_KINDS
+
+
+@condition(_("Only a certified solution's new version opens an update (R3.2)."))
+def solution_is_certified(application) -> bool:
+    certification = getattr(application.solution, "certification", None)
+    return certification is not None and certification.badge_on
+
+
+@condition(_("Every required material must be provided first (R3.3–R3.5)."))
+def required_materials_present(application) -> bool:
+    from .selectors import latest_materials
+
+    return not missing_kinds(application, latest_materials(application))
+
+
+@condition(_("Every open finding must be answered before resubmitting."))
+def findings_answered(application) -> bool:
+    from .selectors import unanswered_findings
+
+    return not unanswered_findings(application).exists()
+
+
+@condition(_("Confirm backward compatibility with the previous version first (R6.2)."))
+def compatibility_confirmed(application) -> bool:
+    return application.kind not in UPDATE_KINDS or application.compatibility_confirmed
+
+
+@condition(_("The reviewer must verify backward compatibility first (R6.2)."))
+def compatibility_verified(application) -> bool:
+    return application.kind not in UPDATE_KINDS or application.compatibility_verified
+
+
+@condition(_("Write at least one finding or recommendation for the partner first (R3.8)."))
+def round_has_findings(application) -> bool:
+    current = application.review_rounds.order_by("-number").first()
+    return current is not None and application.findings.filter(round=current).exists()
+
+
+@condition(_("Every DoD criterion must be checked and passed in this round (R3.6, R3.7)."))
+def all_criteria_passed(application) -> bool:
+    from dod.selectors import criteria_outcome
+
+    return criteria_outcome(application).all_passed
+
+
+@condition(_("Blocker and major findings must be resolved first."))
+def no_blocking_findings(application) -> bool:
+    from dod.enums import BLOCKING_SEVERITIES, FindingStatus
+
+    return not application.findings.filter(
+        status=FindingStatus.OPEN, severity__in=BLOCKING_SEVERITIES
+    ).exists()

@@ -39,6 +39,11 @@ class ApplicationState(models.TextChoices):
     AWAITING_APPROVAL = "awaiting_approval", _("Awaiting leaders' decision")
     DEFERRED = "deferred", _("Deferred")
     AWAITING_MATERIALS = "awaiting_materials", _("Approved, awaiting materials")
+    SUBMITTED_FOR_REVIEW = "submitted_for_review", _("Materials submitted for review")
+    IN_REVIEW = "in_review", _("In quality review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    QUALITY_PASSED = "quality_passed", _("Quality certification passed")
+    CERTIFIED = "certified", _("Certified")
     DECLINED = "declined", _("Declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -54,15 +59,31 @@ STAGE_OF_STATE = {
     S.AWAITING_APPROVAL: Stage.APPROVAL,
     S.DEFERRED: Stage.APPROVAL,
     S.AWAITING_MATERIALS: Stage.QUALITY,
+    S.SUBMITTED_FOR_REVIEW: Stage.QUALITY,
+    S.IN_REVIEW: Stage.QUALITY,
+    S.CHANGES_REQUESTED: Stage.QUALITY,
+    S.QUALITY_PASSED: Stage.SUPPORT,
+    S.CERTIFIED: Stage.REGULAR_AUDIT,
 }
 
-TERMINAL_STATES = (S.DECLINED, S.WITHDRAWN)
+# A request ends declined, withdrawn, or certified (the certification then lives on).
+TERMINAL_STATES = (S.DECLINED, S.WITHDRAWN, S.CERTIFIED)
 ACTIVE_STATES = tuple(state for state in S if state not in TERMINAL_STATES)
 # States in which the Marketplace team has something to do (the analyst queue).
-TEAM_QUEUE_STATES = (S.SUBMITTED, S.MEETING_SCHEDULED, S.READINESS_REVIEW)
+TEAM_QUEUE_STATES = (
+    S.SUBMITTED,
+    S.MEETING_SCHEDULED,
+    S.READINESS_REVIEW,
+    S.SUBMITTED_FOR_REVIEW,
+    S.IN_REVIEW,
+)
 LEADER_QUEUE_STATES = (S.AWAITING_APPROVAL, S.DEFERRED)
 # States in which the partner is the one to act.
-PARTNER_ACTION_STATES = (S.DRAFT, S.AWAITING_MATERIALS)
+PARTNER_ACTION_STATES = (S.DRAFT, S.AWAITING_MATERIALS, S.CHANGES_REQUESTED)
+# The states of stage 3, where materials are uploaded and reviewed.
+QUALITY_STATES = (S.AWAITING_MATERIALS, S.SUBMITTED_FOR_REVIEW, S.IN_REVIEW, S.CHANGES_REQUESTED)
+# The partner may add material revisions while the reviewer is not looking at them.
+MATERIALS_OPEN_STATES = (S.AWAITING_MATERIALS, S.CHANGES_REQUESTED)
 
 
 class ReadinessCriterion(models.TextChoices):
@@ -72,3 +93,30 @@ class ReadinessCriterion(models.TextChoices):
     DEVELOPMENT_PLANS = "development_plans", _("Plans to develop the functionality")
     QUALITY_INVESTMENT = "quality_investment", _("Willingness to invest in quality")
     PROCESS_MATURITY = "process_maturity", _("Maturity of the development processes")
+
+
+class MaterialKind(models.TextChoices):
+    """The ten materials of regulation 3.1, in its order."""
+
+    PACKAGES = "packages", _("1. Solution packages")
+    SETUP_GUIDE = "setup_guide", _("2. Set-up and installation instructions")
+    USER_GUIDE = "user_guide", _("3. User guide")
+    TEST_CASES = "test_cases", _("4. Test cases and test report")
+    DEMO = "demo", _("5. Demo data and demo stand")
+    EXTERNAL_SERVICES = "external_services", _("6. External services")
+    SALES = "sales", _("7. Sales materials")
+    VIDEO = "video", _("8. Video")
+    PRODUCT_TEST = "product_test", _("9. Product test")
+    WHATS_NEW = "whats_new", _("10. What's new")
+
+
+class Requirement(models.TextChoices):
+    ALWAYS = "always", _("Required")
+    IF_EXTERNAL = "if_external", _("Required when the solution uses external services")
+    IF_UPDATE = "if_update", _("Required for an update")
+
+
+class CertificationStatus(models.TextChoices):
+    CERTIFIED = "certified", _("Certified")
+    AT_RISK = "at_risk", _("Certified, at risk")
+    REVOKED = "revoked", _("Revoked")

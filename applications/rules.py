@@ -8,6 +8,7 @@ from accounts.rules import (
     is_leader,
     is_marketplace_team,
     is_partner,
+    is_rnd_expert,
 )
 
 
@@ -42,6 +43,12 @@ rules.add_perm("applications.view_queue", is_marketplace_team)
 rules.add_perm("applications.run_stage_one", is_analyst)
 rules.add_perm("applications.edit_approval_facts", is_analyst | is_leader)
 rules.add_perm("applications.decide_application", is_leader)
+# Stage 3: analysts run the review; R&D experts check the integration criteria (DoD 9–10).
+rules.add_perm("applications.run_quality_review", is_analyst)
+rules.add_perm("applications.check_criteria", is_analyst | is_rnd_expert)
+rules.add_perm("applications.check_integration", is_rnd_expert)
+rules.add_perm("applications.upload_material", is_own_partner_record)
+rules.add_perm("applications.view_material", can_view)
 
 
 def can(permission: str):

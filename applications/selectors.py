@@ -1,13 +1,16 @@
 """Reads of solutions and requests, already filtered by what the user may see."""
 
+from datetime import timedelta
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django_fsm_log.models import StateLog
 
 from accounts.rules import is_marketplace_team
 
 from .enums import ACTIVE_STATES, STAGE_OF_STATE, TERMINAL_STATES, ApplicationState
-from .models import Application, Solution
+from .models import Application, Material, Solution
 
 
 def solutions_visible_to(user) -> QuerySet[Solution]:
@@ -102,3 +105,45 @@ def overlap_candidates(application: Application) -> QuerySet[Solution]:
         )
         .order_by("-in_certification", "name")
     )
+
+
+def latest_materials(application: Application) -> dict[str, Material]:
+    """The newest revision of each material of the request, by kind."""
+    latest: dict[str, Material] = {}
+    for material in application.materials.select_related("uploaded_by").order_by(
+        "kind", "-revision"
+    ):
+        latest.setdefault(material.kind, material)
+    return latest
+
+
+def material_revisions(application: Application) -> dict[str, list[Material]]:
+    revisions: dict[str, list[Material]] = {}
+    for material in application.materials.select_related("uploaded_by").order_by(
+        "kind", "-revision"
+    ):
+        revisions.setdefault(material.kind, []).append(material)
+    return revisions
+
+
+def unanswered_findings(application: Application):
+    from dod.selectors import unanswered_findings as dod_unanswered
+
+    return dod_unanswered(application)
+
+
+def time_in_states(application: Application) -> list[tuple[str, timedelta]]:
+    """How long the request spent in each state it passed through, in order (for dashboards).
+
+    Derived from the timeline, so it can never disagree with it; the current state counts
+    up to now.
+    """
+    entries = list(timeline(application))
+    spans: list[tuple[str, timedelta]] = []
+    for entry, following in zip(entries, [*entries[1:], None], strict=True):
+        until = following.timestamp if following else timezone.now()
+        if spans and spans[-1][0] == entry.state:
+            spans[-1] = (entry.state, spans[-1][1] + (until - entry.timestamp))
+        else:
+            spans.append((entry.state, until - entry.timestamp))
+    return spans

@@ -192,3 +192,39 @@ LOGGING = {
 # --- The programme ---
 # Requests waiting in the analyst queue per page.
 QUEUE_PAGE_SIZE = int(os.environ.get("QUEUE_PAGE_SIZE", "25"))
+
+# Critical fixes are reviewed within this many business days of the Marketplace team (R6.5).
+CRITICAL_FIX_REVIEW_BUSINESS_DAYS = int(os.environ.get("CRITICAL_FIX_REVIEW_BUSINESS_DAYS", "2"))
+TEAM_TIME_ZONE = os.environ.get("TEAM_TIME_ZONE", "Europe/Moscow")
+TEAM_HOLIDAYS_COUNTRY = os.environ.get("TEAM_HOLIDAYS_COUNTRY", "RU")
+
+# --- Uploaded materials: private storage, never a public URL. ---
+# Large uploads go to a temporary file, so validation streams from disk, not memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024**2
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024**2
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private-media"))
+MATERIALS_S3_BUCKET = os.environ.get("MATERIALS_S3_BUCKET", "")
+if MATERIALS_S3_BUCKET:
+    # S3-compatible storage shared by every web server (django-storages); credentials from
+    # the usual AWS_* variables or the instance role.
+    _materials_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MATERIALS_S3_BUCKET,
+            "endpoint_url": os.environ.get("MATERIALS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("MATERIALS_S3_REGION") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _materials_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    }
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "materials": _materials_storage,
+}

@@ -7,104 +7,20 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
-from . import conditions
-from .enums import (
+from .. import conditions
+from ..enums import (
     ACTIVE_STATES,
     STAGE_OF_STATE,
     ApplicationKind,
     ApplicationState,
-    Marketplace,
     Priority,
     ReadinessCriterion,
     Stage,
 )
-from .rules import can
+from ..rules import can
+from .catalogue import Solution, SolutionVersion
 
 S = ApplicationState
-
-
-class Partner(models.Model):
-    """A partner organisation: the developer of one or more Marketplace solutions."""
-
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    website = models.URLField(_("website"), blank=True)
-    contact_email = models.EmailField(_("contact e-mail"), blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("partner")
-        verbose_name_plural = _("partners")
-
-    def __str__(self):
-        return self.name
-
-
-class Solution(models.Model):
-    """A Marketplace solution of a partner."""
-
-    partner = models.ForeignKey(
-        Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="solutions"
-    )
-    name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    marketplace = models.CharField(
-        _("marketplace"), max_length=20, choices=Marketplace.choices, default=Marketplace.CREATIO
-    )
-    category = models.CharField(
-        _("business area"),
-        max_length=100,
-        help_text=_("The need the solution covers, e.g. “Telephony” or “Document flow”."),
-    )
-    description = models.TextField(_("description"), blank=True)
-    is_published = models.BooleanField(
-        _("published on the Marketplace"),
-        default=False,
-        help_text=_("Only a solution published on the Marketplace can be certified."),
-    )
-    marketplace_url = models.URLField(_("Marketplace page"), blank=True)
-    uses_external_services = models.BooleanField(
-        _("uses external services"),
-        default=False,
-        help_text=_("The solution relies on services run by the developer outside Creatio."),
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("solution")
-        verbose_name_plural = _("solutions")
-        constraints = [
-            models.UniqueConstraint(fields=["partner", "name"], name="solution_name_per_partner")
-        ]
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("solution_detail", kwargs={"slug": self.slug})
-
-
-class SolutionVersion(models.Model):
-    solution = models.ForeignKey(
-        Solution, verbose_name=_("solution"), on_delete=models.PROTECT, related_name="versions"
-    )
-    number = models.CharField(_("version"), max_length=40, help_text=_("As published, e.g. 1.4.0."))
-    released_on = models.DateField(_("released on"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["solution", "-created_at"]
-        verbose_name = _("solution version")
-        verbose_name_plural = _("solution versions")
-        constraints = [
-            models.UniqueConstraint(fields=["solution", "number"], name="version_per_solution")
-        ]
-
-    def __str__(self):
-        return f"{self.solution} {self.number}"
 
 
 class Application(ConcurrentTransitionMixin, models.Model):
@@ -146,6 +62,32 @@ class Application(ConcurrentTransitionMixin, models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     state_changed_at = models.DateTimeField(_("in this state since"), default=timezone.now)
+    # Stage 3: the DoD edition this request is checked against, pinned when review first starts.
+    criteria_version = models.ForeignKey(
+        "dod.CriteriaVersion",
+        verbose_name=_("DoD edition"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Updates and critical fixes: the certified version this one replaces (R6.2).
+    previous_version = models.ForeignKey(
+        SolutionVersion,
+        verbose_name=_("previous certified version"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    compatibility_confirmed = models.BooleanField(
+        _("backward compatibility confirmed by the partner"), default=False
+    )
+    compatibility_note = models.TextField(_("compatibility note"), blank=True)
+    compatibility_verified = models.BooleanField(
+        _("backward compatibility verified by the reviewer"), default=False
+    )
+    review_due_at = models.DateTimeField(_("review due"), null=True, blank=True)
     closed_in_stage = models.PositiveSmallIntegerField(
         _("closed in stage"), choices=Stage.choices, null=True, blank=True, editable=False
     )
@@ -191,7 +133,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         source=S.DRAFT,
         target=S.SUBMITTED,
         permission=can("applications.submit_application"),
-        conditions=[conditions.solution_is_published],
+        conditions=[conditions.is_initial, conditions.solution_is_published],
         custom={"label": _("Submit")},
     )
     def submit(self, by=None, description=None):
@@ -314,6 +256,111 @@ class Application(ConcurrentTransitionMixin, models.Model):
         custom={"label": _("Decline")},
     )
     def decline_approval(self, by=None, description=None):
+        self._closed()
+
+    # --- Stage 3: quality certification --------------------------------------------------
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=S.DRAFT,
+        target=S.AWAITING_MATERIALS,
+        permission=can("applications.submit_application"),
+        conditions=[conditions.is_update, conditions.solution_is_certified],
+        custom={"label": _("Open the update")},
+    )
+    def open_update(self, by=None, description=None):
+        self.submitted_at = timezone.now()
+        self._moved()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=[S.AWAITING_MATERIALS, S.CHANGES_REQUESTED],
+        target=S.SUBMITTED_FOR_REVIEW,
+        permission=can("applications.submit_application"),
+        conditions=[
+            conditions.required_materials_present,
+            conditions.findings_answered,
+            conditions.compatibility_confirmed,
+        ],
+        custom={"label": _("Submit for review")},
+    )
+    def submit_materials(self, by=None, description=None):
+        self._moved()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=S.SUBMITTED_FOR_REVIEW,
+        target=S.IN_REVIEW,
+        permission=can("applications.run_quality_review"),
+        custom={"label": _("Start the review")},
+    )
+    def start_review(self, by=None, description=None):
+        self._moved()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=S.IN_REVIEW,
+        target=S.CHANGES_REQUESTED,
+        permission=can("applications.run_quality_review"),
+        conditions=[conditions.round_has_findings],
+        custom={"label": _("Request changes")},
+    )
+    def request_changes(self, by=None, description=None):
+        self._moved()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=S.IN_REVIEW,
+        target=S.QUALITY_PASSED,
+        permission=can("applications.run_quality_review"),
+        conditions=[
+            conditions.is_initial,
+            conditions.all_criteria_passed,
+            conditions.no_blocking_findings,
+        ],
+        custom={"label": _("Pass quality certification")},
+    )
+    def pass_quality(self, by=None, description=None):
+        self._moved()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=S.IN_REVIEW,
+        target=S.CERTIFIED,
+        permission=can("applications.run_quality_review"),
+        conditions=[
+            conditions.is_update,
+            conditions.all_criteria_passed,
+            conditions.no_blocking_findings,
+            conditions.compatibility_verified,
+        ],
+        custom={"label": _("Pass the update")},
+    )
+    def pass_update(self, by=None, description=None):
+        self._closed()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=[S.SUBMITTED_FOR_REVIEW, S.IN_REVIEW, S.CHANGES_REQUESTED],
+        target=S.DECLINED,
+        permission=can("applications.run_quality_review"),
+        custom={"label": _("Decline")},
+    )
+    def decline_quality(self, by=None, description=None):
         self._closed()
 
     # --- Any stage ----------------------------------------------------------------------

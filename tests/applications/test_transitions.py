@@ -35,6 +35,10 @@ ACTIVE = [
     S.AWAITING_APPROVAL,
     S.DEFERRED,
     S.AWAITING_MATERIALS,
+    S.SUBMITTED_FOR_REVIEW,
+    S.IN_REVIEW,
+    S.CHANGES_REQUESTED,
+    S.QUALITY_PASSED,
 ]
 
 # action: (the states it leaves from, the state it leads to, the only role that takes it)
@@ -95,7 +99,7 @@ def test_matrix_covers_every_state_action_and_role():
     total = len(ALLOWED) + len(WRONG_ROLE) + len(WRONG_STATE)
 
     assert total == len(S) * len(EDGES) * len(ROLES)
-    assert len(ALLOWED) == 18
+    assert len(ALLOWED) == 22
 
 
 # --- services.apply_transition: the whole matrix ----------------------------------------

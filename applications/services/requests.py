@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 from django_fsm_log.models import StateLog
 
-from .enums import ACTIVE_STATES, ApplicationState, Priority, ReadinessCriterion
-from .models import (
+from ..enums import ACTIVE_STATES, ApplicationState, Priority, ReadinessCriterion
+from ..models import (
     Application,
     ApprovalFacts,
     ReadinessScore,
@@ -55,6 +55,10 @@ def _unmet(application: Application, transition, *, with_form: bool = False) -> 
     ]
 
 
+def _on_path(application: Application, transition) -> bool:
+    return all(cond(application) for cond in transition.conditions if getattr(cond, "path", False))
+
+
 def actions_for(
     application: Application, user, *, with_form: bool = False
 ) -> tuple[list[str], dict[str, list[str]]]:
@@ -71,6 +75,8 @@ def actions_for(
         if transition.name == "reschedule_meeting":
             continue  # offered as "move the meeting" beside hold_meeting
         if not transition.has_perm(application, user):
+            continue
+        if not _on_path(application, transition):
             continue
         if reasons := _unmet(application, transition, with_form=with_form):
             blocked[transition.name] = reasons
@@ -129,7 +135,7 @@ def apply_transition(application: Application, action: str, *, by, comment: str 
 
 
 def _notify_after_commit(log: StateLog) -> None:
-    from .tasks import notify_transition
+    from ..tasks import notify_transition
 
     transaction.on_commit(lambda: notify_transition.delay(state_log_id=log.pk))
 

@@ -1,0 +1,89 @@
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from ..enums import Marketplace
+
+
+class Partner(models.Model):
+    """A partner organisation: the developer of one or more Marketplace solutions."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    website = models.URLField(_("website"), blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+
+    def __str__(self):
+        return self.name
+
+
+class Solution(models.Model):
+    """A Marketplace solution of a partner."""
+
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="solutions"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    marketplace = models.CharField(
+        _("marketplace"), max_length=20, choices=Marketplace.choices, default=Marketplace.CREATIO
+    )
+    category = models.CharField(
+        _("business area"),
+        max_length=100,
+        help_text=_("The need the solution covers, e.g. “Telephony” or “Document flow”."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    is_published = models.BooleanField(
+        _("published on the Marketplace"),
+        default=False,
+        help_text=_("Only a solution published on the Marketplace can be certified."),
+    )
+    marketplace_url = models.URLField(_("Marketplace page"), blank=True)
+    uses_external_services = models.BooleanField(
+        _("uses external services"),
+        default=False,
+        help_text=_("The solution relies on services run by the developer outside Creatio."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("solution")
+        verbose_name_plural = _("solutions")
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "name"], name="solution_name_per_partner")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("solution_detail", kwargs={"slug": self.slug})
+
+
+class SolutionVersion(models.Model):
+    solution = models.ForeignKey(
+        Solution, verbose_name=_("solution"), on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.CharField(_("version"), max_length=40, help_text=_("As published, e.g. 1.4.0."))
+    released_on = models.DateField(_("released on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["solution", "-created_at"]
+        verbose_name = _("solution version")
+        verbose_name_plural = _("solution versions")
+        constraints = [
+            models.UniqueConstraint(fields=["solution", "number"], name="version_per_solution")
+        ]
+
+    def __str__(self):
+        return f"{self.solution} {self.number}"

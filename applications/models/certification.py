@@ -1,0 +1,92 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..enums import CertificationStatus
+
+
+class Certification(models.Model):
+    """A solution's certification: which version is certified, since when, and its badge.
+
+    Changed only by services, each change appended to `CertificationEvent`.
+    """
+
+    solution = models.OneToOneField(
+        "applications.Solution",
+        verbose_name=_("solution"),
+        on_delete=models.PROTECT,
+        related_name="certification",
+    )
+    version = models.ForeignKey(
+        "applications.SolutionVersion",
+        verbose_name=_("certified version"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    application = models.ForeignKey(
+        "applications.Application",
+        verbose_name=_("granted by request"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=CertificationStatus.choices,
+        default=CertificationStatus.CERTIFIED,
+    )
+    since = models.DateTimeField(_("certified since"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("certification")
+        verbose_name_plural = _("certifications")
+
+    def __str__(self):
+        return f"{self.solution} {self.version.number}: {self.get_status_display()}"
+
+    @property
+    def badge_on(self) -> bool:
+        return self.status in (CertificationStatus.CERTIFIED, CertificationStatus.AT_RISK)
+
+
+class CertificationEvent(models.Model):
+    """The append-only history of a certification: grants, version changes, revocations."""
+
+    class Action(models.TextChoices):
+        GRANTED = "granted", _("Granted")
+        VERSION_UPDATED = "version_updated", _("Certified version updated")
+        REVOKED = "revoked", _("Revoked")
+        RESTORED = "restored", _("Restored")
+        AT_RISK = "at_risk", _("Marked at risk")
+
+    certification = models.ForeignKey(
+        Certification, on_delete=models.PROTECT, related_name="events"
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    status = models.CharField(_("status after"), max_length=20, choices=CertificationStatus.choices)
+    version = models.ForeignKey(
+        "applications.SolutionVersion",
+        verbose_name=_("version"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when a scheduled job acted."),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["certification", "at", "pk"]
+        verbose_name = _("certification event")
+        verbose_name_plural = _("certification history")
+
+    def __str__(self):
+        return f"{self.certification.solution}: {self.get_action_display()}"
