@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from .views import requests as views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,4 +20,5 @@ urlpatterns = [
     path("requests/<int:pk>/readiness/", views.readiness, name="readiness"),
     path("requests/<int:pk>/readiness/decide/", views.readiness_decide, name="readiness_decide"),
     path("requests/<int:pk>/facts/", views.approval_facts, name="approval_facts"),
+    path("", include("applications.urls_materials")),
 ]

@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition
 
-from . import selectors, services
-from .enums import ReadinessCriterion, Stage
-from .forms import (
+from .. import selectors, services
+from ..enums import ReadinessCriterion, Stage
+from ..forms import (
     ApplicationForm,
     ApprovalFactsForm,
     ConfirmForm,
@@ -24,8 +24,8 @@ from .forms import (
     guard_state,
     state_unchanged,
 )
-from .guidance import awaited
-from .models import Application
+from ..guidance import awaited
+from ..models import Application
 
 
 def home(request):

@@ -1,0 +1,1 @@
+"""The portal's pages; thin: permission, form, one service call, redirect."""
