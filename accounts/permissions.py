@@ -22,6 +22,9 @@ TEAM_ADMIN = [
     "applications.add_approvalfacts",
     "applications.change_approvalfacts",
     "django_fsm_log.view_statelog",
+    "applications.view_material",
+    "applications.view_certification",
+    "applications.view_certificationevent",
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {

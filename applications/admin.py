@@ -16,6 +16,9 @@ from .forms import LeaderDecisionForm, guard_state, state_unchanged
 from .models import (
     Application,
     ApprovalFacts,
+    Certification,
+    CertificationEvent,
+    Material,
     Partner,
     ReadinessScore,
     SetupMeeting,
@@ -292,3 +295,51 @@ class SolutionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return selectors.solutions_visible_to(request.user)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by the services: staff look, nobody edits or deletes."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Material)
+class MaterialAdmin(ReadOnlyAdmin):
+    list_display = ("application", "kind", "revision", "original_name", "url", "uploaded_at")
+    list_filter = ("kind",)
+    list_select_related = ("application__solution", "application__version")
+    search_fields = ("application__solution__name", "original_name", "sha256")
+
+    def get_queryset(self, request):
+        visible = selectors.applications_visible_to(request.user)
+        return super().get_queryset(request).filter(application__in=visible)
+
+
+class CertificationEventInline(admin.TabularInline):
+    model = CertificationEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "action", "status", "version", "actor", "reason")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Certification)
+class CertificationAdmin(ReadOnlyAdmin):
+    list_display = ("solution", "version", "status", "since")
+    list_filter = ("status",)
+    list_select_related = ("solution", "version")
+    search_fields = ("solution__name", "solution__slug")
+    inlines = (CertificationEventInline,)

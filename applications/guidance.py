@@ -12,6 +12,11 @@ FOR_PARTNER = {
     S.AWAITING_APPROVAL: _("Nothing: the leaders are deciding on priority."),
     S.DEFERRED: _("Nothing: the leaders deferred the request and will take it up again."),
     S.AWAITING_MATERIALS: _("Provide the certification materials (stage 3)."),
+    S.SUBMITTED_FOR_REVIEW: _("Nothing: the analysts will start the quality review."),
+    S.IN_REVIEW: _("Nothing: the analysts are checking the Definition of Done."),
+    S.CHANGES_REQUESTED: _("Answer the findings, upload the reworked materials and resubmit."),
+    S.QUALITY_PASSED: _("Declare your support standards (stage 4)."),
+    S.CERTIFIED: _("Keep the support KPIs on target: the solution is certified."),
     S.DECLINED: _("Nothing: the request was declined."),
     S.WITHDRAWN: _("Nothing: you withdrew the request."),
 }
@@ -24,6 +29,11 @@ FOR_TEAM = {
     S.AWAITING_APPROVAL: _("Leaders: set the priority and approve, defer or decline."),
     S.DEFERRED: _("Leaders: take the request up again when the time comes."),
     S.AWAITING_MATERIALS: _("Nothing: waiting for the partner's materials."),
+    S.SUBMITTED_FOR_REVIEW: _("Start the quality review."),
+    S.IN_REVIEW: _("Check the DoD criteria, write findings, then pass or request changes."),
+    S.CHANGES_REQUESTED: _("Nothing: waiting for the partner's rework."),
+    S.QUALITY_PASSED: _("Support certification (stage 4)."),
+    S.CERTIFIED: _("Regular audits and KPIs (stage 5)."),
     S.DECLINED: _("Nothing: closed."),
     S.WITHDRAWN: _("Nothing: closed."),
 }

@@ -22,12 +22,20 @@ PARTNER_HEARS = {
     "resume",
     "decline_approval",
     "withdraw",
+    "open_update",
+    "submit_materials",
+    "start_review",
+    "request_changes",
+    "pass_quality",
+    "pass_update",
+    "decline_quality",
 }
 # The Marketplace team hears when it must act.
 TEAM_HEARS = {
-    "submit": Role.ANALYST,
-    "withdraw": Role.ANALYST,
-    "accept": Role.LEADER,
+    "submit": (Role.ANALYST,),
+    "withdraw": (Role.ANALYST,),
+    "accept": (Role.LEADER,),
+    "submit_materials": (Role.ANALYST, Role.RND_EXPERT),
 }
 
 
@@ -38,8 +46,8 @@ def recipients_for(application, transition: str) -> dict[str, str]:
     people = active.none()
     if transition in PARTNER_HEARS:
         people |= active.filter(partner_id=application.solution.partner_id)
-    if role := TEAM_HEARS.get(transition):
-        people |= active.filter(groups__name=role)
+    if roles := TEAM_HEARS.get(transition):
+        people |= active.filter(groups__name__in=[role.value for role in roles])
     return dict(people.order_by("email").values_list("email", "language").distinct())
 
 

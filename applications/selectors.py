@@ -3,13 +3,13 @@
 from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, When
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
 from accounts.rules import is_marketplace_team
 
-from .enums import ACTIVE_STATES, STAGE_OF_STATE, TERMINAL_STATES, ApplicationState
+from .enums import ACTIVE_STATES, STAGE_OF_STATE, TERMINAL_STATES, ApplicationKind, ApplicationState
 from .models import Application, Material, Solution
 
 
@@ -63,7 +63,10 @@ def queue(
             | Q(solution__slug__icontains=search)
             | Q(solution__partner__name__icontains=search)
         )
-    return qs.order_by("state_changed_at", "pk")
+    # Critical fixes first, by their review due time (R6.5); then the longest waiting.
+    return qs.annotate(
+        fast_track=Case(When(kind=ApplicationKind.CRITICAL_FIX, then=0), default=1)
+    ).order_by("fast_track", F("review_due_at").asc(nulls_last=True), "state_changed_at", "pk")
 
 
 def partner_dashboard(user) -> dict[str, list[Application]]:

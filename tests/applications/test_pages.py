@@ -518,3 +518,15 @@ def test_detail_keeps_meeting_notes_from_the_partner(client, on_commit):
     assert "Set-up meeting held on 2030-03-14 10:30 UTC." in for_partner.text
     assert "weekend coverage" not in for_partner.text
     assert "weekend coverage" in for_analyst.text
+
+
+@pytest.mark.parametrize("state", list(S))
+def test_dashboard_says_what_is_awaited_in_every_state(client, state):
+    application = ApplicationFactory(state=state)
+    partner = UserFactory(role="Partner", partner=application.solution.partner)
+    client.force_login(partner)
+
+    page = client.get(reverse("dashboard"))
+
+    assert page.status_code == 200
+    assert application.solution.name in page.text
