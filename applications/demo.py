@@ -1,17 +1,20 @@
 """Demo data: one request in each interesting state, made through the services so that every
 timeline and e-mail is real. Idempotent: a second run finds everything and changes nothing."""
 
+import gzip
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.enums import Role
 
 from . import services
-from .enums import Marketplace, Priority, ReadinessCriterion
+from .enums import Marketplace, MaterialKind, Priority, ReadinessCriterion
+from .materials import SPECS, required_kinds
 from .models import Application, Partner, Solution, SolutionVersion
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -53,6 +56,24 @@ SOLUTIONS = [
         False,
     ),
     ("nw-maps", "northwind", "Northwind Maps", Marketplace.TERRASOFT, "Geo", True, False),
+    (
+        "nw-calendar",
+        "northwind",
+        "Northwind Calendar Sync",
+        Marketplace.CREATIO,
+        "Calendar",
+        True,
+        False,
+    ),
+    (
+        "nw-forms",
+        "northwind",
+        "Northwind Web Forms",
+        Marketplace.CREATIO,
+        "Lead capture",
+        True,
+        False,
+    ),
     ("nw-chat", "northwind", "Northwind Chat Bot", Marketplace.CREATIO, "Messaging", True, True),
     ("nw-sms", "northwind", "Northwind SMS", Marketplace.TERRASOFT, "Messaging", True, True),
     (
@@ -218,4 +239,108 @@ def _requests(users) -> int:
         scheduled_for=timezone.now() + timedelta(days=3),
         location="Room 4",
     )
+    _stage_three(users)
     return Application.objects.count()
+
+
+def _approved(slug, users) -> Application:
+    partner, analyst, leader = users["partner"], users["analyst"], users["leader"]
+    application = _request(slug, partner)
+    services.application_submit(application=application, by=partner)
+    _through_stage_one(application, analyst)
+    _facts(application, leader)
+    services.leader_decide(
+        application=application,
+        by=leader,
+        decision="approve",
+        priority=Priority.MEDIUM,
+        comment="Approved for certification.",
+    )
+    return application
+
+
+def _demo_file(kind: MaterialKind, slug: str) -> SimpleUploadedFile:
+    if kind in (MaterialKind.PACKAGES, MaterialKind.DEMO):
+        payload = gzip.compress(f"{slug} {kind} package\n".encode() * 200)
+        return SimpleUploadedFile(f"{slug}-{kind}.gz", payload)
+    text = f"{MaterialKind(kind).label} for {slug}.\n".encode()
+    return SimpleUploadedFile(f"{slug}-{kind}.txt", text * 20)
+
+
+def _provide_materials(application, partner) -> None:
+    slug = application.solution.slug
+    for kind in required_kinds(application):
+        spec = SPECS[kind]
+        if spec.file_kinds:
+            upload, url = _demo_file(kind, slug), ""
+        else:
+            upload, url = None, f"https://docs.example/{slug}/{kind}"
+        if kind == MaterialKind.VIDEO:
+            upload, url = None, f"https://video.example/{slug}"
+        services.material_upload(
+            application=application, by=partner, kind=kind, upload=upload, url=url
+        )
+
+
+def _stage_three(users) -> None:
+    from dod import services as review
+    from dod.enums import CheckResult, Severity
+    from dod.selectors import criteria_for
+
+    partner, analyst, rnd = users["partner"], users["analyst"], users["rnd"]
+
+    # In review, round 2: round 1 asked for changes, the partner reworked the set-up guide.
+    forms = _approved("nw-forms", users)
+    _provide_materials(forms, partner)
+    services.materials_submit(application=forms, by=partner)
+    review.review_start(application=forms, by=analyst)
+    finding = review.finding_raise(
+        application=forms,
+        by=analyst,
+        severity=Severity.MAJOR,
+        text="The set-up guide skips the step that enables the web form's landing page.",
+        criterion=criteria_for(forms).get(number=6),
+    )
+    advice = review.finding_raise(
+        application=forms,
+        by=analyst,
+        severity=Severity.RECOMMENDATION,
+        text="Add a screenshot of the finished form to the user guide.",
+    )
+    review.review_request_changes(
+        application=forms, by=analyst, comment="One major finding to fix; see the findings."
+    )
+    review.finding_answer(
+        finding=finding, by=partner, text="Added section 2.3 with the landing-page step."
+    )
+    review.finding_answer(finding=advice, by=partner, text="Screenshot added on page 4.")
+    services.material_upload(
+        application=forms,
+        by=partner,
+        kind=MaterialKind.SETUP_GUIDE,
+        url="https://docs.example/nw-forms/setup-v2",
+        note="Section 2.3 added.",
+    )
+    services.materials_submit(application=forms, by=partner, comment="Findings answered.")
+    review.review_start(application=forms, by=analyst)
+
+    # Quality certification passed: stage 4 (support) is next.
+    calendar = _approved("nw-calendar", users)
+    _provide_materials(calendar, partner)
+    services.materials_submit(application=calendar, by=partner)
+    review.review_start(application=calendar, by=analyst)
+    for criterion in criteria_for(calendar):
+        reviewer = rnd if criterion.reviewer == "rnd" else analyst
+        result = (
+            CheckResult.NOT_APPLICABLE
+            if criterion.allows_not_applicable(calendar)
+            else CheckResult.PASS
+        )
+        review.check_record(
+            application=calendar,
+            by=reviewer,
+            criterion=criterion,
+            result=result,
+            comment="Checked as described.",
+        )
+    review.review_pass(application=calendar, by=analyst, comment="Every criterion met.")

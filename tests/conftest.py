@@ -6,11 +6,19 @@ from certportal.celery import app as celery_app
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SECURE_SSL_REDIRECT = False
     settings.LANGUAGE_CODE = "en"
+    # Uploads of a test land in its own temporary folder, never in the project.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "materials": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "private-media", "base_url": None},
+        },
+    }
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -35,7 +35,7 @@ def test_seed_demo_first_run_loads_every_role_and_a_request_in_each_state():
     output = seed()
 
     states = sorted(Application.objects.values_list("state", flat=True))
-    assert output.splitlines()[0] == "Demo data loaded: 7 users, 7 solutions, 6 requests."
+    assert output.splitlines()[0] == "Demo data loaded: 7 users, 9 solutions, 8 requests."
     assert states == sorted(
         [
             S.DRAFT,
@@ -44,6 +44,8 @@ def test_seed_demo_first_run_loads_every_role_and_a_request_in_each_state():
             S.AWAITING_APPROVAL,
             S.AWAITING_MATERIALS,
             S.MEETING_SCHEDULED,
+            S.IN_REVIEW,
+            S.QUALITY_PASSED,
         ]
     )
     assert sorted(
