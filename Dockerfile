@@ -15,7 +15,7 @@ RUN pip install --upgrade pip && pip install . gunicorn
 COPY . .
 RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
 
-RUN useradd --create-home portal && mkdir -p /app/media && chown portal /app/media
+RUN useradd --create-home portal && mkdir -p /app/private-media && chown portal /app/private-media
 USER portal
 EXPOSE 8000
 CMD ["gunicorn", "certportal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

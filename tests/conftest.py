@@ -15,8 +15,8 @@ def _test_settings(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "materials": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "private-media", "base_url": None},
+            "BACKEND": "certportal.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "private-media"},
         },
     }
 

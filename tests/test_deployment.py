@@ -83,8 +83,36 @@ def test_compose_runs_web_worker_and_beat_from_one_django_definition():
         assert service["environment"]["DATABASE_URL"].startswith("postgres://")
         assert service["environment"]["REDIS_URL"].startswith("redis://redis:")
         assert set(service["depends_on"]) == {"postgres", "redis"}
+    # Uploaded materials live on one volume shared by every Django service.
+    for service in django_services.values():
+        assert service["environment"]["PRIVATE_MEDIA_ROOT"] == "/app/private-media"
+        assert "materials:/app/private-media" in service["volumes"]
+    assert "materials" in compose["volumes"]
     assert "celery -A certportal worker" in services["worker"]["command"]
     assert "celery -A certportal beat" in services["beat"]["command"]
     assert "certportal.wsgi:application" in services["web"]["command"]
     assert (ROOT / "certportal" / "wsgi.py").exists()
     assert (ROOT / "certportal" / "celery.py").exists()
+
+
+def test_materials_go_to_s3_compatible_storage_when_a_bucket_is_set():
+    result = run_python(
+        "import django; django.setup(); from django.core.files.storage import storages;"
+        "s = storages['materials']; print(type(s).__name__, s.bucket_name, s.default_acl)",
+        DJANGO_SETTINGS_MODULE="certportal.settings",
+        MATERIALS_S3_BUCKET="certification-materials",
+        MATERIALS_S3_ENDPOINT_URL="http://127.0.0.1:9000",
+    )
+
+    assert result.stdout.split() == ["S3Storage", "certification-materials", "private"]
+
+
+def test_materials_stay_on_the_private_file_system_by_default():
+    result = run_python(
+        "import django; django.setup(); from django.core.files.storage import storages;"
+        "s = storages['materials']; print(type(s).__name__, s.location)",
+        DJANGO_SETTINGS_MODULE="certportal.settings",
+        PRIVATE_MEDIA_ROOT="/tmp/materials-check",
+    )
+
+    assert result.stdout.split() == ["PrivateFileSystemStorage", "/tmp/materials-check"]
