@@ -108,8 +108,14 @@ def compatibility_verified(application) -> bool:
 
 @condition(_("Write at least one finding or recommendation for the partner first (R3.8)."))
 def round_has_findings(application) -> bool:
+    from dod.enums import FindingStatus
+
+    # What goes back to the partner: this round's findings, or earlier ones still open.
     current = application.review_rounds.order_by("-number").first()
-    return current is not None and application.findings.filter(round=current).exists()
+    return current is not None and (
+        application.findings.filter(round=current).exists()
+        or application.findings.filter(status=FindingStatus.OPEN).exists()
+    )
 
 
 @condition(_("Every DoD criterion must be checked and passed in this round (R3.6, R3.7)."))

@@ -143,6 +143,8 @@ def time_in_states(application: Application) -> list[tuple[str, timedelta]]:
     """
     entries = list(timeline(application))
     spans: list[tuple[str, timedelta]] = []
+    if not entries:  # a draft, or a record placed in its state without a timeline
+        return spans
     for entry, following in zip(entries, [*entries[1:], None], strict=True):
         until = following.timestamp if following else timezone.now()
         if spans and spans[-1][0] == entry.state:

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from .enums import CheckResult, FindingStatus
 from .models import CriteriaVersion, Criterion, CriterionCheck, Finding, FindingAnswer, ReviewRound
@@ -80,10 +80,19 @@ def findings_of(application) -> QuerySet[Finding]:
 
 
 def unanswered_findings(application) -> QuerySet[Finding]:
-    """Open findings with no answer from the partner since the round that raised them closed."""
-    answered = FindingAnswer.objects.filter(
-        finding=OuterRef("pk"), at__gte=OuterRef("round__closed_at")
+    """Open findings the partner has not answered since the last round sent them back.
+
+    A finding left open over two rounds needs a fresh answer each time it comes back.
+    """
+    last_closed = (
+        application.review_rounds.filter(closed_at__isnull=False)
+        .order_by("-number")
+        .values_list("closed_at", flat=True)
+        .first()
     )
+    if last_closed is None:
+        return Finding.objects.none()
+    answered = FindingAnswer.objects.filter(finding=OuterRef("pk"), at__gte=last_closed)
     return Finding.objects.filter(application=application, status=FindingStatus.OPEN).filter(
-        Q(round__closed_at__isnull=False) & ~Exists(answered)
+        ~Exists(answered)
     )

@@ -116,6 +116,9 @@ def finding_raise(
 ) -> Finding:
     """A finding or recommendation for the partner (R3.8)."""
     _require(by, "applications.check_criteria", application)
+    pinned = application.criteria_version_id
+    if criterion is not None and pinned and criterion.version_id != pinned:
+        raise ValidationError(_("That criterion belongs to another DoD edition."))
     with transaction.atomic():
         round_ = _open_round(application)
         return Finding.objects.create(
@@ -132,6 +135,8 @@ def finding_resolve(*, finding: Finding, by) -> Finding:
     """The reviewer accepts the partner's fix; the finding closes in the current round."""
     application = finding.application
     _require(by, "applications.check_criteria", application)
+    if finding.status != FindingStatus.OPEN:
+        raise ActionRefused([_("This finding is resolved already.")])
     with transaction.atomic():
         round_ = _open_round(application)
         finding.status = FindingStatus.RESOLVED

@@ -6,6 +6,7 @@ and queues its side effects (e-mail) to run after commit.
 """
 
 from .materials import (
+    compatibility_confirm,
     material_carry_over,
     material_upload,
     materials_submit,
@@ -45,6 +46,7 @@ __all__ = [
     "application_withdraw",
     "apply_transition",
     "approval_facts_save",
+    "compatibility_confirm",
     "leader_decide",
     "material_carry_over",
     "material_upload",

@@ -66,10 +66,15 @@ def material_upload(
             material.size = report.size
             material.sha256 = report.sha256
             material.content_kind = report.kind
-            # Saving the file last: if the row fails, the transaction discards it and the
-            # storage write never happened.
             material.file.save(upload.name, upload, save=False)
-        material.save()
+        try:
+            material.save()
+        except Exception:
+            # The row did not make it (e.g. two uploads raced for one revision number): take
+            # the stored file back, so a refused upload leaves nothing behind.
+            if material.file:
+                material.file.storage.delete(material.file.name)
+            raise
     return material
 
 

@@ -180,6 +180,12 @@ def application_create(
         )
     if version.solution_id != solution.pk:
         raise ValidationError(_("That version belongs to another solution."))
+    certification = getattr(solution, "certification", None)
+    if certification is not None and certification.badge_on:
+        raise ValidationError(
+            _("%(solution)s is certified: a new version of it is an update (R3.2).")
+            % {"solution": solution.name}
+        )
     if Application.objects.filter(version=version, state__in=ACTIVE_STATES).exists():
         raise ValidationError(
             _("Version %(version)s already has an open certification request.")
@@ -195,7 +201,15 @@ def application_submit(*, application: Application, by) -> StateLog:
 
 
 def application_withdraw(*, application: Application, by, reason: str) -> StateLog:
-    return apply_transition(application, "withdraw", by=by, comment=reason)
+    """Withdraw an open request; a review round still open closes as withdrawn."""
+    from dod.enums import RoundOutcome  # dod builds on this module: imported when used
+
+    with transaction.atomic():
+        log = apply_transition(application, "withdraw", by=by, comment=reason)
+        application.review_rounds.filter(closed_at__isnull=True).update(
+            closed_at=timezone.now(), outcome=RoundOutcome.WITHDRAWN
+        )
+    return log
 
 
 def meeting_schedule(

@@ -1,10 +1,24 @@
+import hashlib
+
 import factory
+from django.core.files.base import ContentFile
+from django.db.models import Max
 from django.utils import timezone
 
-from applications.enums import ApplicationState, Marketplace, Priority, ReadinessCriterion
+from applications.enums import (
+    ApplicationState,
+    CertificationStatus,
+    Marketplace,
+    MaterialKind,
+    Priority,
+    ReadinessCriterion,
+)
 from applications.models import (
     Application,
     ApprovalFacts,
+    Certification,
+    CertificationEvent,
+    Material,
     Partner,
     ReadinessScore,
     SetupMeeting,
@@ -190,3 +204,66 @@ def actor(role: str, record=None):
     if role == "other_partner":
         return UserFactory(partner_member=True)
     return UserFactory(**{role: True})
+
+
+def _next_revision(application, kind) -> int:
+    last = Material.objects.filter(application=application, kind=kind).aggregate(n=Max("revision"))
+    return (last["n"] or 0) + 1
+
+
+class MaterialFactory(factory.django.DjangoModelFactory):
+    """One revision of a material: a link by default; `with_file=True` stores a small file
+    (in the storage the test points STORAGES["materials"] at)."""
+
+    class Meta:
+        model = Material
+
+    application = factory.SubFactory(ApplicationFactory, state=ApplicationState.AWAITING_MATERIALS)
+    kind = MaterialKind.USER_GUIDE
+    revision = factory.LazyAttribute(lambda m: _next_revision(m.application, m.kind))
+    url = factory.LazyAttribute(lambda m: f"https://docs.example/{m.kind}/r{m.revision}")
+    uploaded_by = factory.LazyAttribute(lambda m: m.application.created_by)
+
+    class Params:
+        content = b"%PDF-1.4\n% material\n"
+        with_file = factory.Trait(
+            url="",
+            original_name=factory.LazyAttribute(lambda m: f"{m.kind}-r{m.revision}.pdf"),
+            size=factory.LazyAttribute(lambda m: len(m.content)),
+            sha256=factory.LazyAttribute(lambda m: hashlib.sha256(m.content).hexdigest()),
+            content_kind="pdf",
+            file=factory.LazyAttribute(
+                lambda m: ContentFile(m.content, name=f"{m.kind}-r{m.revision}.pdf")
+            ),
+        )
+
+
+class CertificationFactory(factory.django.DjangoModelFactory):
+    """A solution certified with a request that passed (its version is the certified one)."""
+
+    class Meta:
+        model = Certification
+
+    solution = factory.SubFactory(SolutionFactory)
+    application = factory.SubFactory(
+        ApplicationFactory,
+        solution=factory.SelfAttribute("..solution"),
+        state=ApplicationState.CERTIFIED,
+    )
+    version = factory.SelfAttribute("application.version")
+    status = CertificationStatus.CERTIFIED
+
+    class Params:
+        revoked = factory.Trait(status=CertificationStatus.REVOKED)
+        at_risk = factory.Trait(status=CertificationStatus.AT_RISK)
+
+
+class CertificationEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CertificationEvent
+
+    certification = factory.SubFactory(CertificationFactory)
+    action = CertificationEvent.Action.GRANTED
+    status = factory.SelfAttribute("certification.status")
+    version = factory.SelfAttribute("certification.version")
+    actor = factory.SubFactory(UserFactory, analyst=True)

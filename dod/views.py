@@ -1,0 +1,528 @@
+"""Stage 3 on the reviewers' side: the review page, DoD checks, findings and outcomes (3.2).
+
+Thin: who may look or act, a form, one service call, a redirect. The page is the Marketplace
+team's; a partner, like anyone who may not see the request, gets a 404.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django_fsm import ConcurrentTransition
+
+from applications.enums import ApplicationKind, ApplicationState, MaterialKind
+from applications.forms import state_unchanged
+from applications.guidance import awaited
+from applications.materials import UPDATE_KINDS
+from applications.models import Application
+from applications.selectors import applications_visible_to, time_in_states
+from applications.services.requests import ActionRefused, actions_for, unmet_conditions
+from applications.uploads import UploadRejected
+
+from . import services
+from .enums import BLOCKING_SEVERITIES, FindingStatus, Reviewer
+from .forms import CheckForm, FindingForm, GuardForm, OutcomeForm
+from .models import (
+    CheckEvidence,
+    CriteriaVersion,
+    Criterion,
+    CriterionCheck,
+    Finding,
+    FindingAnswer,
+    ReviewRound,
+)
+from .selectors import CriteriaOutcome, CriterionRow, findings_of
+
+S = ApplicationState
+MATERIAL_ORDER = {kind.value: n for n, kind in enumerate(MaterialKind)}
+
+
+# --- Lookups and permissions -------------------------------------------------------------------
+
+
+def _application(request, pk) -> Application:
+    """The request, for a member of the Marketplace team who may see it; 404 otherwise."""
+    application = get_object_or_404(
+        applications_visible_to(request.user).select_related(
+            "criteria_version", "previous_version", "version__solution"
+        ),
+        pk=pk,
+    )
+    if not request.user.has_perm("applications.view_internal_notes", application):
+        raise Http404
+    return application
+
+
+def _require(user, permission: str, obj=None) -> None:
+    if not user.has_perm(permission, obj):
+        raise PermissionDenied
+
+
+def _checker_permission(criterion: Criterion) -> str:
+    """Integration criteria (DoD 9–10) are the R&D experts'; the others the analysts'."""
+    if criterion.reviewer == Reviewer.RND:
+        return "applications.check_integration"
+    return "applications.run_quality_review"
+
+
+def _pinned_criteria(application):
+    return Criterion.objects.filter(version_id=application.criteria_version_id).order_by("number")
+
+
+def _run(form, action) -> bool:
+    """Call a service; a refusal becomes an error on the form, so nothing typed is lost."""
+    try:
+        action()
+    except ConcurrentTransition:
+        form.add_error(
+            None,
+            _(
+                "Someone else changed this request while you were working on it. "
+                "Nothing was saved; your input is kept below. Check the request and send again."
+            ),
+        )
+    except ActionRefused as refused:
+        for reason in refused.reasons:
+            form.add_error(None, str(reason))
+    except UploadRejected as rejected:
+        form.add_error("evidence" if "evidence" in form.fields else None, str(rejected))
+    except ValidationError as error:
+        form.add_error(None, error)
+    else:
+        return True
+    return False
+
+
+def _review_url(application, anchor: str = "") -> str:
+    url = reverse("review", kwargs={"pk": application.pk})
+    return f"{url}#{anchor}" if anchor else url
+
+
+# --- The review page ---------------------------------------------------------------------------
+
+
+@dataclass
+class CriterionLine(CriterionRow):
+    """A criterion on the page: this round's check, the previous round's, and its form."""
+
+    editable: bool = False
+    form: CheckForm | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    slug: str
+    label: str
+    comment_required: bool
+    intro: str
+
+    def transition(self, application) -> str:
+        if self.slug == "request-changes":
+            return "request_changes"
+        if self.slug == "decline":
+            return "decline_quality"
+        return "pass_quality" if application.kind == ApplicationKind.INITIAL else "pass_update"
+
+    def run(self, application, by, comment: str):
+        service = {
+            "request-changes": services.review_request_changes,
+            "pass": services.review_pass,
+            "decline": services.review_decline,
+        }[self.slug]
+        return service(application=application, by=by, comment=comment)
+
+
+OUTCOMES = {
+    outcome.slug: outcome
+    for outcome in (
+        Outcome(
+            "request-changes",
+            gettext_lazy("Request changes"),
+            False,
+            gettext_lazy(
+                "The round closes and the partner gets the open findings to answer and fix. "
+                "Their rework opens the next round."
+            ),
+        ),
+        Outcome(
+            "pass",
+            gettext_lazy("Pass"),
+            False,
+            gettext_lazy(
+                "Every DoD criterion passed: a first certification goes on to support "
+                "certification (stage 4); an update becomes the certified version."
+            ),
+        ),
+        Outcome(
+            "decline",
+            gettext_lazy("Decline"),
+            True,
+            gettext_lazy("The request is closed for good. Say why: the partner reads it."),
+        ),
+    )
+}
+
+
+def _rounds(application) -> list[ReviewRound]:
+    """Every round of the request, oldest first, with its checks and their evidence."""
+    checks = CriterionCheck.objects.select_related("criterion", "checked_by").prefetch_related(
+        Prefetch("evidence", queryset=CheckEvidence.objects.order_by("uploaded_at", "pk"))
+    )
+    return list(
+        ReviewRound.objects.filter(application=application)
+        .select_related("criteria_version", "started_by")
+        .prefetch_related(Prefetch("checks", queryset=checks.order_by("criterion__number")))
+        .order_by("number")
+    )
+
+
+def _criterion_lines(request, application, open_round, previous, check_form) -> list[CriterionLine]:
+    user = request.user
+    this_round = {check.criterion_id: check for check in open_round.checks.all()}
+    last_round = {check.criterion_id: check for check in previous.checks.all()} if previous else {}
+    lines = []
+    for criterion in _pinned_criteria(application):
+        na_allowed = criterion.allows_not_applicable(application)
+        editable = user.has_perm(_checker_permission(criterion), application)
+        check = this_round.get(criterion.pk)
+        form = None
+        if check_form is not None and check_form.criterion.pk == criterion.pk:
+            form = check_form
+        elif editable:
+            initial = {"result": check.result, "comment": check.comment} if check else {}
+            form = CheckForm(
+                initial=initial,
+                application=application,
+                criterion=criterion,
+                na_allowed=na_allowed,
+            )
+        lines.append(
+            CriterionLine(
+                criterion=criterion,
+                check=check,
+                previous=last_round.get(criterion.pk),
+                na_allowed=na_allowed,
+                editable=editable,
+                form=form,
+            )
+        )
+    return lines
+
+
+def _changes_since(application, since: datetime):
+    """Material revisions uploaded, and findings answered, after the previous round closed."""
+    materials = sorted(
+        application.materials.filter(uploaded_at__gt=since).select_related("uploaded_by"),
+        key=lambda material: (MATERIAL_ORDER[material.kind], material.revision),
+    )
+    answers = (
+        FindingAnswer.objects.filter(finding__application=application, at__gt=since)
+        .select_related("finding__criterion", "by")
+        .order_by("finding__raised_at", "finding_id", "at")
+    )
+    answered: dict[int, tuple[Finding, list[FindingAnswer]]] = {}
+    for answer in answers:
+        answered.setdefault(answer.finding_id, (answer.finding, []))[1].append(answer)
+    return materials, list(answered.values())
+
+
+def _durations(application) -> list[tuple[str, str]]:
+    now = timezone.now()
+    return [
+        (S(state).label, timesince(now - spent, now, depth=2))
+        for state, spent in time_in_states(application)
+    ]
+
+
+def _render_review(request, application, *, check_form=None, finding_form=None):
+    user = request.user
+    rounds = _rounds(application)
+    current = rounds[-1] if rounds else None
+    open_round = (
+        current
+        if current is not None and current.closed_at is None and application.state == S.IN_REVIEW
+        else None
+    )
+    # The round the partner reworks after: the one before the open round, or the last one
+    # while the rework goes on or waits for the next round to start.
+    if open_round is not None:
+        since_round = rounds[-2] if len(rounds) > 1 else None
+    elif (
+        application.state in (S.CHANGES_REQUESTED, S.SUBMITTED_FOR_REVIEW)
+        and current is not None
+        and current.closed_at is not None
+    ):
+        since_round = current
+    else:
+        since_round = None
+
+    lines = []
+    if open_round is not None:
+        lines = _criterion_lines(request, application, open_round, since_round, check_form)
+    else:
+        # The round closed meanwhile: the form has nowhere to show, its refusal goes on top.
+        for form in (check_form, finding_form):
+            for error in form.non_field_errors() if form is not None else ():
+                messages.error(request, error)
+        finding_form = None
+    outcome = CriteriaOutcome(rows=lines)
+
+    changed_materials, answered_findings = ([], [])
+    if since_round is not None:
+        changed_materials, answered_findings = _changes_since(application, since_round.closed_at)
+
+    findings = list(findings_of(application))
+    can_raise = open_round is not None and user.has_perm("applications.check_criteria", application)
+    if can_raise and finding_form is None:
+        finding_form = FindingForm(application=application, criteria=_pinned_criteria(application))
+
+    actions, blocked = actions_for(application, user)
+    can_review = user.has_perm("applications.run_quality_review", application)
+    context = {
+        "application": application,
+        "edition": application.criteria_version,
+        "edition_in_force": None
+        if application.criteria_version_id
+        else CriteriaVersion.objects.order_by("-number").first(),
+        "is_update": application.kind in UPDATE_KINDS,
+        "overdue": application.review_due_at is not None
+        and application.review_due_at < timezone.now()
+        and application.state in (S.SUBMITTED_FOR_REVIEW, S.IN_REVIEW),
+        "rounds": rounds,
+        "current": current,
+        "open_round": open_round,
+        "since_round": since_round,
+        "lines": lines,
+        "outcome": outcome,
+        "passed_count": sum(1 for line in lines if line.passed),
+        "changed_materials": changed_materials,
+        "answered_findings": answered_findings,
+        "findings": findings,
+        "open_findings": [f for f in findings if f.status == FindingStatus.OPEN],
+        "open_blocking": [
+            f
+            for f in findings
+            if f.status == FindingStatus.OPEN and f.severity in BLOCKING_SEVERITIES
+        ],
+        "finding_form": finding_form,
+        "can_resolve": can_raise,
+        "can_verify": open_round is not None
+        and can_review
+        and application.kind in UPDATE_KINDS
+        and not application.compatibility_verified,
+        "can_start": "start_review" in actions,
+        "outcomes": [
+            (
+                outcome_,
+                outcome_.transition(application) in actions,
+                blocked.get(outcome_.transition(application), []),
+            )
+            for outcome_ in OUTCOMES.values()
+            if outcome_.transition(application) in actions
+            or outcome_.transition(application) in blocked
+        ],
+        "blocked_start": blocked.get("start_review", []),
+        "durations": _durations(application),
+        "awaited": awaited(application, partner_side=False),
+        "seen_state": application.state,
+    }
+    return render(request, "dod/review.html", context)
+
+
+@login_required
+def review(request, pk):
+    return _render_review(request, _application(request, pk))
+
+
+# --- Writes from the review page ---------------------------------------------------------------
+
+
+def _button(request, application, action, *, success: str, anchor: str = ""):
+    """A one-click POST (start, resolve, verify): guarded, refusals shown as messages."""
+    form = GuardForm(request.POST, application=application)
+    if form.is_valid() and state_unchanged(form, application) and _run(form, action):
+        messages.success(request, success)
+    else:
+        for error in form.non_field_errors():
+            messages.error(request, error)
+    return redirect(_review_url(application, anchor))
+
+
+@login_required
+@require_POST
+def review_start(request, pk):
+    application = _application(request, pk)
+    _require(request.user, "applications.run_quality_review", application)
+    return _button(
+        request,
+        application,
+        lambda: services.review_start(application=application, by=request.user),
+        success=_("Review round started; the request is checked against its pinned DoD edition."),
+    )
+
+
+@login_required
+@require_POST
+def review_check(request, pk, number):
+    application = _application(request, pk)
+    criterion = get_object_or_404(
+        Criterion.objects.filter(
+            version_id=application.criteria_version_id or CriteriaVersion.in_force().pk
+        ),
+        number=number,
+    )
+    _require(request.user, _checker_permission(criterion), application)
+    form = CheckForm(
+        request.POST,
+        request.FILES,
+        application=application,
+        criterion=criterion,
+        na_allowed=criterion.allows_not_applicable(application),
+    )
+    if (
+        form.is_valid()
+        and state_unchanged(form, application)
+        and _run(
+            form,
+            lambda: services.check_record(
+                application=application,
+                by=request.user,
+                criterion=criterion,
+                result=form.cleaned_data["result"],
+                comment=form.cleaned_data["comment"].strip(),
+                evidence=form.cleaned_data["evidence"],
+            ),
+        )
+    ):
+        messages.success(
+            request, _("Criterion %(number)s: check saved.") % {"number": criterion.number}
+        )
+        return redirect(_review_url(application, f"criterion-{criterion.number}"))
+    return _render_review(request, application, check_form=form)
+
+
+@login_required
+@require_POST
+def review_finding_raise(request, pk):
+    application = _application(request, pk)
+    _require(request.user, "applications.check_criteria", application)
+    form = FindingForm(
+        request.POST, application=application, criteria=_pinned_criteria(application)
+    )
+    if (
+        form.is_valid()
+        and state_unchanged(form, application)
+        and _run(
+            form,
+            lambda: services.finding_raise(
+                application=application,
+                by=request.user,
+                severity=form.cleaned_data["severity"],
+                text=form.cleaned_data["text"].strip(),
+                criterion=form.cleaned_data["criterion"],
+            ),
+        )
+    ):
+        messages.success(request, _("Finding raised; the partner will see it."))
+        return redirect(_review_url(application, "findings"))
+    return _render_review(request, application, finding_form=form)
+
+
+@login_required
+@require_POST
+def review_finding_resolve(request, pk, finding_pk):
+    application = _application(request, pk)
+    _require(request.user, "applications.check_criteria", application)
+    finding = get_object_or_404(Finding, pk=finding_pk, application=application)
+    finding.application = application
+    if finding.status != FindingStatus.OPEN:
+        messages.info(request, _("This finding is resolved already."))
+        return redirect(_review_url(application, "findings"))
+    return _button(
+        request,
+        application,
+        lambda: services.finding_resolve(finding=finding, by=request.user),
+        success=_("Finding resolved."),
+        anchor="findings",
+    )
+
+
+@login_required
+@require_POST
+def review_compatibility(request, pk):
+    application = _application(request, pk)
+    _require(request.user, "applications.run_quality_review", application)
+    if application.kind not in UPDATE_KINDS:
+        raise Http404
+    return _button(
+        request,
+        application,
+        lambda: services.compatibility_verify(application=application, by=request.user),
+        success=_("Backward compatibility with the previous version verified (R6.2)."),
+        anchor="compatibility",
+    )
+
+
+@login_required
+def review_outcome(request, pk, outcome):
+    """The confirmation page of an outcome, with why it cannot be taken yet, if so."""
+    application = _application(request, pk)
+    chosen = OUTCOMES.get(outcome)
+    if chosen is None:
+        raise Http404
+    _require(request.user, "applications.run_quality_review", application)
+    form = OutcomeForm(
+        request.POST or None,
+        application=application,
+        submit_label=chosen.label,
+        comment_required=chosen.comment_required,
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and state_unchanged(form, application)
+        and _run(
+            form,
+            lambda: chosen.run(application, request.user, form.cleaned_data["comment"].strip()),
+        )
+    ):
+        messages.success(
+            request,
+            _("%(outcome)s: done. The request is now “%(state)s”; the partner has been told.")
+            % {"outcome": chosen.label, "state": application.get_state_display()},
+        )
+        return redirect(_review_url(application))
+    findings = list(findings_of(application).filter(status=FindingStatus.OPEN))
+    return render(
+        request,
+        "dod/outcome.html",
+        {
+            "application": application,
+            "form": form,
+            "title": _("%(outcome)s: request #%(pk)s") % {"outcome": chosen.label, "pk": pk},
+            "intro": chosen.intro,
+            "reasons": unmet_conditions(application, chosen.transition(application)),
+            "open_findings": findings,
+        },
+    )
+
+
+@login_required
+def review_evidence(request, pk, evidence_pk):
+    """An evidence file, for the team only: stored privately, never served by a public URL."""
+    application = _application(request, pk)
+    item = get_object_or_404(
+        CheckEvidence, pk=evidence_pk, check_record__round__application=application
+    )
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
