@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition
 
 from .. import selectors, services
-from ..enums import ReadinessCriterion, Stage
+from ..enums import ApplicationState, ReadinessCriterion, Stage
 from ..forms import (
     ApplicationForm,
     ApprovalFactsForm,
@@ -254,6 +254,10 @@ def application_detail(request, pk):
         "application": application,
         "stages": Stage,
         "timeline": selectors.timeline(application),
+        "durations": [
+            (ApplicationState(state).label, spent)
+            for state, spent in selectors.time_in_states(application)
+        ],
         "awaited": awaited(application, partner_side=not team),
         "actions": actions,
         "team": team,

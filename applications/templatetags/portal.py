@@ -1,0 +1,21 @@
+from datetime import timedelta
+
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def duration_short(spent: timedelta) -> str:
+    """A span of time as a person reads it: “3 d 4 h”, “2 h 5 min”, “less than a minute”."""
+    minutes = int(spent.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return _("%(d)s d %(h)s h") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)s h %(m)s min") % {"h": hours, "m": minutes}
+    if minutes:
+        return _("%(m)s min") % {"m": minutes}
+    return _("less than a minute")
