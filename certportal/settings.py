@@ -228,3 +228,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "materials": _materials_storage,
 }
+# Per-kind upload limits in bytes, e.g. UPLOAD_MAX_BYTES_PACKAGES=2147483648; the defaults
+# live beside each material's rules in applications/materials.py.
+for _name, _value in os.environ.items():
+    if _name.startswith("UPLOAD_MAX_BYTES_"):
+        globals()[_name] = int(_value)

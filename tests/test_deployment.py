@@ -116,3 +116,14 @@ def test_materials_stay_on_the_private_file_system_by_default():
     )
 
     assert result.stdout.split() == ["PrivateFileSystemStorage", "/tmp/materials-check"]
+
+
+def test_upload_limits_come_from_the_environment():
+    result = run_python(
+        "import django; django.setup(); from applications.materials import SPECS;"
+        "print(SPECS['packages'].policy.size_limit(), SPECS['video'].policy.size_limit())",
+        DJANGO_SETTINGS_MODULE="certportal.settings",
+        UPLOAD_MAX_BYTES_PACKAGES="2048",
+    )
+
+    assert result.stdout.split() == ["2048", str(500 * 1024**2)]
