@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from applications.enums import ApplicationKind, ApplicationState
 from applications.models import Application
-from certportal.business_days import add_business_days
+from support_audit.calendar import WorkingCalendar
 from tests.applications.markup import find_all, texts
 from tests.factories.accounts import UserFactory
 from tests.factories.applications import ApplicationFactory
@@ -49,12 +49,12 @@ def test_queue_lists_critical_fixes_first_with_their_due_time(client):
 )
 def test_add_business_days_skips_weekends_and_holidays(start, due):
     """R6.5: the two business days of a critical-fix review skip weekends and holidays."""
-    assert add_business_days(start, 2, tz="Europe/Moscow", country="RU") == due
+    assert WorkingCalendar(tz="Europe/Moscow", country="RU").add_business_days(start, 2) == due
 
 
 def test_add_business_days_keeps_the_local_time_across_time_zones():
     friday_pst = datetime(2026, 11, 20, 17, 0, tzinfo=UTC) + timedelta(hours=8)
 
-    due = add_business_days(friday_pst, 2, tz="America/Los_Angeles")
+    due = WorkingCalendar(tz="America/Los_Angeles").add_business_days(friday_pst, 2)
 
     assert due == datetime(2026, 11, 24, 17, 0, tzinfo=UTC) + timedelta(hours=8)

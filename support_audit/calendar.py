@@ -1,0 +1,109 @@
+"""The portal's one business calendar: working days and hours of a region, in its time zone.
+
+"Business day" and "business hour" mean the same everywhere: pre-sale answers (R4.4), SLA
+deadlines of support cases (R5.4, R5.5) and the critical-fix review (R6.5) all count here.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Region(models.TextChoices):
+    """The support regions of regulation 4.2 (R4.5)."""
+
+    AMERICAS_EAST = "americas_east", _("Americas, EST (UTC−5)")
+    AMERICAS_WEST = "americas_west", _("Americas, PST (UTC−8)")
+    APAC = "apac", _("APAC, GST (UTC+4)")
+    EMEA = "emea", _("EMEA (UTC+1)")
+    RUSSIA = "russia", _("Russia, MSK (UTC+3)")
+
+
+# Each region's clock and public holidays. Zones follow local clocks (daylight saving
+# included), since customers keep local hours; the offsets in the names are the regulation's.
+REGION_ZONES = {
+    Region.AMERICAS_EAST: ("America/New_York", "US"),
+    Region.AMERICAS_WEST: ("America/Los_Angeles", "US"),
+    Region.APAC: ("Asia/Dubai", "AE"),
+    Region.EMEA: ("Europe/Berlin", "DE"),
+    Region.RUSSIA: ("Europe/Moscow", "RU"),
+}
+
+WEEKDAYS_9_TO_18 = {day: (time(9), time(18)) for day in range(5)}
+
+
+@lru_cache(maxsize=64)
+def _holidays(country: str, year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays(country, years=year).keys())
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """Working hours by weekday (0 = Monday) in `tz`, less the public holidays of `country`.
+
+    A day closing at 00:00 works until midnight.
+    """
+
+    tz: str
+    country: str = ""
+    hours: dict[int, tuple[time, time]] = field(default_factory=lambda: dict(WEEKDAYS_9_TO_18))
+
+    def __hash__(self):
+        return hash((self.tz, self.country, tuple(sorted(self.hours.items()))))
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.tz)
+
+    def is_business_day(self, day: date) -> bool:
+        if day.weekday() not in self.hours:
+            return False
+        return not (self.country and day in _holidays(self.country, day.year))
+
+    def add_business_days(self, start: datetime, days: int) -> datetime:
+        """The same local time `days` business days later: a question on Friday at 17:00
+        with two business days is due on Tuesday at 17:00; a holiday in between moves it."""
+        local = start.astimezone(self.zone)
+        day = local.date()
+        remaining = days
+        while remaining > 0:
+            day += timedelta(days=1)
+            if self.is_business_day(day):
+                remaining -= 1
+        due = datetime.combine(day, local.time(), tzinfo=self.zone)
+        return due.astimezone(start.tzinfo)
+
+    def add_business_hours(self, start: datetime, hours: float) -> datetime:
+        """The moment `hours` of working time after `start`, counting only working hours."""
+        remaining = timedelta(hours=hours)
+        moment = start.astimezone(self.zone)
+        for _guard in range(3 * 366):  # a calendar with no working day at all must not hang
+            day = moment.date()
+            if self.is_business_day(day):
+                opens, closes = self.hours[day.weekday()]
+                begin = max(moment, datetime.combine(day, opens, tzinfo=self.zone))
+                # Closing at 00:00 means working until midnight.
+                end = datetime.combine(
+                    day + timedelta(days=1) if closes == time(0) else day, closes, tzinfo=self.zone
+                )
+                if begin < end:
+                    if begin + remaining <= end:
+                        return (begin + remaining).astimezone(start.tzinfo)
+                    remaining -= end - begin
+            moment = datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.zone)
+        raise ValueError("The calendar has no working hours.")
+
+
+def region_calendar(region: str, hours: dict[int, tuple[time, time]] | None = None):
+    tz, country = REGION_ZONES[Region(region)]
+    return WorkingCalendar(tz=tz, country=country, hours=hours or dict(WEEKDAYS_9_TO_18))
+
+
+def around_the_clock(tz: str = "UTC") -> WorkingCalendar:
+    """Premium support: every hour of every day counts."""
+    return WorkingCalendar(tz=tz, hours={day: (time(0), time(0)) for day in range(7)})
