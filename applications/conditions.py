@@ -132,3 +132,46 @@ def no_blocking_findings(application) -> bool:
     return not application.findings.filter(
         status=FindingStatus.OPEN, severity__in=BLOCKING_SEVERITIES
     ).exists()
+
+
+# --- Stage 4 --------------------------------------------------------------------------------
+
+
+@condition(_("Declare support standards that meet regulation 4.1–4.2 first."))
+def support_declared(application) -> bool:
+    from support_audit.standards import declaration_problems
+
+    declaration = getattr(application, "support_declaration", None)
+    return declaration is not None and not declaration_problems(declaration)
+
+
+@condition(_("Record a support audit with its nonconformities and an agreed plan first (R4.7)."))
+def nonconformities_with_plan(application) -> bool:
+    from support_audit.selectors import latest_audit
+
+    audit = latest_audit(application)
+    return (
+        audit is not None
+        and audit.nonconformities.exists()
+        and audit.remediation_plans.filter(closed_at__isnull=True).exists()
+    )
+
+
+@condition(_("Every item of the remediation plan must be done first."))
+def remediation_done(application) -> bool:
+    from support_audit.selectors import open_plan_items
+
+    return not open_plan_items(application).exists()
+
+
+@condition(_("The latest support audit must have passed, with no nonconformity open (R4.7)."))
+def support_audit_passed(application) -> bool:
+    from support_audit.enums import AuditOutcome
+    from support_audit.selectors import latest_audit, open_nonconformities
+
+    audit = latest_audit(application)
+    return (
+        audit is not None
+        and audit.outcome == AuditOutcome.PASSED
+        and not open_nonconformities(application).exists()
+    )

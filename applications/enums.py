@@ -43,6 +43,9 @@ class ApplicationState(models.TextChoices):
     IN_REVIEW = "in_review", _("In quality review")
     CHANGES_REQUESTED = "changes_requested", _("Changes requested")
     QUALITY_PASSED = "quality_passed", _("Quality certification passed")
+    SUPPORT_REVIEW = "support_review", _("Support standards under audit")
+    REMEDIATION = "remediation", _("Remediating support nonconformities")
+    SUPPORT_PASSED = "support_passed", _("Support certification passed")
     CERTIFIED = "certified", _("Certified")
     DECLINED = "declined", _("Declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
@@ -63,6 +66,9 @@ STAGE_OF_STATE = {
     S.IN_REVIEW: Stage.QUALITY,
     S.CHANGES_REQUESTED: Stage.QUALITY,
     S.QUALITY_PASSED: Stage.SUPPORT,
+    S.SUPPORT_REVIEW: Stage.SUPPORT,
+    S.REMEDIATION: Stage.SUPPORT,
+    S.SUPPORT_PASSED: Stage.SUPPORT,
     S.CERTIFIED: Stage.REGULAR_AUDIT,
 }
 
@@ -76,10 +82,20 @@ TEAM_QUEUE_STATES = (
     S.READINESS_REVIEW,
     S.SUBMITTED_FOR_REVIEW,
     S.IN_REVIEW,
+    S.SUPPORT_REVIEW,
+    S.SUPPORT_PASSED,
 )
 LEADER_QUEUE_STATES = (S.AWAITING_APPROVAL, S.DEFERRED)
 # States in which the partner is the one to act.
-PARTNER_ACTION_STATES = (S.DRAFT, S.AWAITING_MATERIALS, S.CHANGES_REQUESTED)
+PARTNER_ACTION_STATES = (
+    S.DRAFT,
+    S.AWAITING_MATERIALS,
+    S.CHANGES_REQUESTED,
+    S.QUALITY_PASSED,
+    S.REMEDIATION,
+)
+# The partner's support declaration can be edited until it goes to the audit.
+DECLARATION_OPEN_STATES = (S.QUALITY_PASSED, S.REMEDIATION)
 # The states of stage 3, where materials are uploaded and reviewed.
 QUALITY_STATES = (S.AWAITING_MATERIALS, S.SUBMITTED_FOR_REVIEW, S.IN_REVIEW, S.CHANGES_REQUESTED)
 # The partner may add material revisions while the reviewer is not looking at them.

@@ -5,6 +5,7 @@ import rules
 
 from accounts.rules import (
     is_analyst,
+    is_auditor,
     is_leader,
     is_marketplace_team,
     is_partner,
@@ -49,6 +50,9 @@ rules.add_perm("applications.check_criteria", is_analyst | is_rnd_expert)
 rules.add_perm("applications.check_integration", is_rnd_expert)
 rules.add_perm("applications.upload_material", is_own_partner_record)
 rules.add_perm("applications.view_material", can_view)
+# Stage 4 and the badge: analysts (and auditors) audit support; analysts revoke or restore.
+rules.add_perm("applications.run_support_audit", is_analyst | is_auditor)
+rules.add_perm("applications.manage_badge", is_analyst)
 
 
 def can(permission: str):

@@ -233,3 +233,6 @@ STORAGES = {
 for _name, _value in os.environ.items():
     if _name.startswith("UPLOAD_MAX_BYTES_"):
         globals()[_name] = int(_value)
+
+# Certified solutions' support is audited again this many months after the last audit (R5.7).
+REGULAR_AUDIT_MONTHS = int(os.environ.get("REGULAR_AUDIT_MONTHS", "6"))

@@ -37,6 +37,7 @@ class Certification(models.Model):
         default=CertificationStatus.CERTIFIED,
     )
     since = models.DateTimeField(_("certified since"), default=timezone.now)
+    next_audit_due = models.DateField(_("next regular audit due"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("certification")
@@ -82,6 +83,8 @@ class CertificationEvent(models.Model):
         help_text=_("Empty when a scheduled job acted."),
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
+    # Set once the partner and the analysts have been told: makes the mailing idempotent.
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["certification", "at", "pk"]

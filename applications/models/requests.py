@@ -363,6 +363,84 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def decline_quality(self, by=None, description=None):
         self._closed()
 
+    # --- Stage 4: support certification --------------------------------------------------
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=S.QUALITY_PASSED,
+        target=S.SUPPORT_REVIEW,
+        permission=can("applications.submit_application"),
+        conditions=[conditions.support_declared],
+        custom={"label": _("Submit the support standards")},
+    )
+    def submit_support(self, by=None, description=None):
+        self._moved()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=S.SUPPORT_REVIEW,
+        target=S.REMEDIATION,
+        permission=can("applications.run_support_audit"),
+        conditions=[conditions.nonconformities_with_plan],
+        custom={"label": _("Send the nonconformity report")},
+    )
+    def report_nonconformities(self, by=None, description=None):
+        self._moved()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=S.REMEDIATION,
+        target=S.SUPPORT_REVIEW,
+        permission=can("applications.submit_application"),
+        conditions=[conditions.remediation_done, conditions.support_declared],
+        custom={"label": _("Ask for the re-audit")},
+    )
+    def request_reaudit(self, by=None, description=None):
+        self._moved()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=S.SUPPORT_REVIEW,
+        target=S.SUPPORT_PASSED,
+        permission=can("applications.run_support_audit"),
+        conditions=[conditions.support_declared, conditions.support_audit_passed],
+        custom={"label": _("Pass support certification")},
+    )
+    def pass_support(self, by=None, description=None):
+        self._moved()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=S.SUPPORT_PASSED,
+        target=S.CERTIFIED,
+        permission=can("applications.run_support_audit"),
+        custom={"label": _("Certify")},
+    )
+    def certify(self, by=None, description=None):
+        self._closed()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=[S.SUPPORT_REVIEW, S.REMEDIATION],
+        target=S.DECLINED,
+        permission=can("applications.run_support_audit"),
+        custom={"label": _("Decline")},
+    )
+    def decline_support(self, by=None, description=None):
+        self._closed()
+
     # --- Any stage ----------------------------------------------------------------------
 
     @fsm_log_by

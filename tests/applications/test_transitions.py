@@ -39,6 +39,9 @@ ACTIVE = [
     S.IN_REVIEW,
     S.CHANGES_REQUESTED,
     S.QUALITY_PASSED,
+    S.SUPPORT_REVIEW,
+    S.REMEDIATION,
+    S.SUPPORT_PASSED,
 ]
 
 # action: (the states it leaves from, the state it leads to, the only role that takes it)
@@ -99,7 +102,7 @@ def test_matrix_covers_every_state_action_and_role():
     total = len(ALLOWED) + len(WRONG_ROLE) + len(WRONG_STATE)
 
     assert total == len(S) * len(EDGES) * len(ROLES)
-    assert len(ALLOWED) == 22
+    assert len(ALLOWED) == 25
 
 
 # --- services.apply_transition: the whole matrix ----------------------------------------

@@ -1,0 +1,53 @@
+"""Reads of support declarations, audits and remediation plans."""
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from applications.models import Certification
+
+from .models import Nonconformity, RemediationItem, SupportAudit
+
+
+def latest_audit(application) -> SupportAudit | None:
+    return (
+        SupportAudit.objects.filter(application=application)
+        .prefetch_related("nonconformities", "remediation_plans")
+        .order_by("-recorded_at", "-pk")
+        .first()
+    )
+
+
+def audits_of(solution) -> QuerySet[SupportAudit]:
+    return (
+        SupportAudit.objects.filter(solution=solution)
+        .select_related("auditor", "application")
+        .prefetch_related("nonconformities", "remediation_plans__items")
+        .order_by("-held_on", "-pk")
+    )
+
+
+def open_nonconformities(application) -> QuerySet[Nonconformity]:
+    return Nonconformity.objects.filter(
+        audit__application=application, closed_by_audit__isnull=True
+    )
+
+
+def open_plan_items(application) -> QuerySet[RemediationItem]:
+    return RemediationItem.objects.filter(
+        plan__audit__application=application, plan__closed_at__isnull=True, done_at__isnull=True
+    )
+
+
+def overdue_plan_items(today=None) -> QuerySet[RemediationItem]:
+    return RemediationItem.objects.filter(
+        plan__closed_at__isnull=True,
+        done_at__isnull=True,
+        due_on__lt=today or timezone.localdate(),
+    ).select_related("plan__solution")
+
+
+def overdue_audits(today=None) -> QuerySet[Certification]:
+    """Certified solutions whose regular audit is past due (shown in the analyst queue)."""
+    return Certification.objects.filter(
+        status__in=["certified", "at_risk"], next_audit_due__lt=today or timezone.localdate()
+    ).select_related("solution__partner", "version")

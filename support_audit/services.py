@@ -1,0 +1,288 @@
+"""Stage 4 writes: declarations, audits, remediation plans, certification and the badge."""
+
+import calendar as std_calendar
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.enums import DECLARATION_OPEN_STATES, CertificationStatus
+from applications.enums import ApplicationState as S
+from applications.models import Application, Certification, CertificationEvent
+from applications.services.certification import certification_grant
+from applications.services.requests import _lock_in_states, apply_transition
+
+from .enums import AuditOutcome, AuditPurpose
+from .models import (
+    Nonconformity,
+    RegionSupport,
+    RemediationItem,
+    RemediationPlan,
+    SupportAudit,
+    SupportDeclaration,
+    VendorEscalationLevel,
+)
+from .standards import check_declaration
+
+
+def _require(user, permission, obj=None):
+    if not user.has_perm(permission, obj):
+        raise PermissionDenied
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, std_calendar.monthrange(year, month)[1])
+    )
+
+
+@dataclass
+class DeclarationInput:
+    system_name: str
+    system_url: str
+    channels: list[str]
+    all_channels_registered: bool
+    partner_portal_consent: bool
+    packages: list[str]
+    presale_business_days: int
+    escalation_name: str
+    escalation_role: str
+    escalation_email: str
+    escalation_phone: str
+    # region → {"language": "en", "hours": {"0": ["09:00", "18:00"], ...}}
+    regions: dict[str, dict] = field(default_factory=dict)
+
+
+def declaration_save(*, application: Application, by, data: DeclarationInput):
+    """Save the partner's support standards; refused, with every rule quoted, unless they
+    meet regulation 4.1–4.2."""
+    _require(by, "applications.upload_material", application)
+    problems = check_declaration(
+        marketplace=application.solution.marketplace,
+        channels=data.channels,
+        all_channels_registered=data.all_channels_registered,
+        partner_portal_consent=data.partner_portal_consent,
+        packages=data.packages,
+        presale_business_days=data.presale_business_days,
+        escalation_role=data.escalation_role,
+        regions=data.regions,
+    )
+    if problems:
+        raise ValidationError({p.field: [p.message] for p in problems})
+    with transaction.atomic():
+        _lock_in_states(
+            application,
+            DECLARATION_OPEN_STATES,
+            _("Support standards are declared after quality certification or in remediation."),
+        )
+        values = {k: v for k, v in vars(data).items() if k != "regions"}
+        declaration, _created = SupportDeclaration.objects.update_or_create(
+            application=application, defaults={**values, "updated_by": by}
+        )
+        declaration.regions.exclude(region__in=list(data.regions)).delete()
+        for region, support in data.regions.items():
+            RegionSupport.objects.update_or_create(
+                declaration=declaration,
+                region=region,
+                defaults={"language": support["language"], "hours": support["hours"]},
+            )
+    return declaration
+
+
+def support_submit(*, application: Application, by, comment: str = ""):
+    return apply_transition(application, "submit_support", by=by, comment=comment)
+
+
+def audit_record(
+    *,
+    solution,
+    by,
+    purpose: AuditPurpose,
+    type: str,
+    held_on: date,
+    checklist: list[dict],
+    summary: str,
+    nonconformities: list[tuple[str, str]] = (),
+    application: Application | None = None,
+) -> SupportAudit:
+    """Record an audit (R4.7, R5.7). Nonconformities make its outcome; a passed re-audit closes
+    the open nonconformities and plans of the request; a regular audit reschedules the next."""
+    _require(by, "applications.run_support_audit", application or solution)
+    if purpose != AuditPurpose.REGULAR and application is None:
+        raise ValidationError(_("A certification audit belongs to a request."))
+    with transaction.atomic():
+        if application is not None:
+            _lock_in_states(application, [S.SUPPORT_REVIEW], _("The support is not under audit."))
+        audit = SupportAudit.objects.create(
+            solution=solution,
+            application=application,
+            purpose=purpose,
+            type=type,
+            held_on=held_on,
+            auditor=by,
+            checklist=checklist,
+            summary=summary,
+            outcome=AuditOutcome.NONCONFORMITIES if nonconformities else AuditOutcome.PASSED,
+        )
+        Nonconformity.objects.bulk_create(
+            Nonconformity(audit=audit, description=text, severity=severity)
+            for text, severity in nonconformities
+        )
+        if application is not None and not nonconformities:
+            Nonconformity.objects.filter(
+                audit__application=application, closed_by_audit__isnull=True
+            ).exclude(audit=audit).update(closed_by_audit=audit)
+            RemediationPlan.objects.filter(
+                audit__application=application, closed_at__isnull=True
+            ).update(closed_at=timezone.now())
+        if purpose == AuditPurpose.REGULAR:
+            Certification.objects.filter(solution=solution).update(
+                next_audit_due=add_months(held_on, settings.REGULAR_AUDIT_MONTHS)
+            )
+    return audit
+
+
+def plan_agree(
+    *, audit: SupportAudit, by, items: list[tuple[str, str, date]], covers_kpis=()
+) -> RemediationPlan:
+    """The remediation plan agreed with the partner for an audit's nonconformities."""
+    _require(by, "applications.run_support_audit", audit.application or audit.solution)
+    if not items:
+        raise ValidationError(_("A plan has at least one action."))
+    with transaction.atomic():
+        plan = RemediationPlan.objects.create(
+            solution=audit.solution, audit=audit, agreed_by=by, covers_kpis=list(covers_kpis)
+        )
+        RemediationItem.objects.bulk_create(
+            RemediationItem(plan=plan, description=d, owner=o, due_on=due) for d, o, due in items
+        )
+    return plan
+
+
+def plan_item_done(*, item: RemediationItem, by) -> RemediationItem:
+    """The partner (or an analyst) marks a plan item done."""
+    target = item.plan.audit.application if item.plan.audit else item.plan.solution
+    if not (
+        by.has_perm("applications.upload_material", target)
+        or by.has_perm("applications.run_support_audit", target)
+    ):
+        raise PermissionDenied
+    if item.done_at is None:
+        item.done_at = timezone.now()
+        item.save(update_fields=["done_at"])
+    return item
+
+
+def nonconformities_report(*, application: Application, by, comment: str):
+    return apply_transition(application, "report_nonconformities", by=by, comment=comment)
+
+
+def reaudit_request(*, application: Application, by, comment: str = ""):
+    return apply_transition(application, "request_reaudit", by=by, comment=comment)
+
+
+def support_pass(*, application: Application, by, comment: str = ""):
+    return apply_transition(application, "pass_support", by=by, comment=comment)
+
+
+def support_decline(*, application: Application, by, comment: str):
+    return apply_transition(application, "decline_support", by=by, comment=comment)
+
+
+def certify(*, application: Application, by, comment: str = "") -> Certification:
+    """Certified: the badge goes on and the first regular audit is scheduled (R7.1, R5.7)."""
+    with transaction.atomic():
+        apply_transition(application, "certify", by=by, comment=comment)
+        certification = certification_grant(
+            application=application, by=by, reason=comment or _("Stages 1–4 passed.")
+        )
+        certification.next_audit_due = add_months(
+            timezone.localdate(), settings.REGULAR_AUDIT_MONTHS
+        )
+        certification.save(update_fields=["next_audit_due"])
+        _notify_after_commit(certification.events.order_by("-pk").first())
+    return certification
+
+
+def _change_badge(
+    certification: Certification, *, by, status: str, action: str, reason: str
+) -> CertificationEvent:
+    if not reason.strip():
+        raise ValidationError(_("Give the reason."))
+    with transaction.atomic():
+        locked = Certification.objects.select_for_update().get(pk=certification.pk)
+        locked.status = status
+        locked.save(update_fields=["status"])
+        event = CertificationEvent.objects.create(
+            certification=locked,
+            action=action,
+            status=status,
+            version=locked.version,
+            reason=reason,
+            actor=by,
+        )
+        _notify_after_commit(event)
+    certification.status = status
+    return event
+
+
+def badge_revoke(*, certification: Certification, by, reason: str) -> CertificationEvent:
+    """Take the "Certified" badge away (R5.8, R7.1); `by` is None when a scheduled job acts."""
+    if by is not None:
+        _require(by, "applications.manage_badge", certification.solution)
+    if certification.status == CertificationStatus.REVOKED:
+        raise ValidationError(_("The badge is revoked already."))
+    return _change_badge(
+        certification,
+        by=by,
+        status=CertificationStatus.REVOKED,
+        action=CertificationEvent.Action.REVOKED,
+        reason=reason,
+    )
+
+
+def badge_restore(*, certification: Certification, by, reason: str) -> CertificationEvent:
+    _require(by, "applications.manage_badge", certification.solution)
+    if certification.status != CertificationStatus.REVOKED:
+        raise ValidationError(_("Only a revoked badge is restored."))
+    return _change_badge(
+        certification,
+        by=by,
+        status=CertificationStatus.CERTIFIED,
+        action=CertificationEvent.Action.RESTORED,
+        reason=reason,
+    )
+
+
+def _notify_after_commit(event: CertificationEvent) -> None:
+    from .tasks import notify_certification_event
+
+    transaction.on_commit(lambda: notify_certification_event.delay(event_id=event.pk))
+
+
+def escalation_notify(*, solution, level: int, reference: str) -> list[str]:
+    """Tell the vendor's people of escalation levels 1..`level` about an escalated case (R4.6)."""
+    from .tasks import notify_escalation
+
+    people = sorted(
+        {
+            person.email
+            for step in VendorEscalationLevel.objects.filter(level__lte=level).prefetch_related(
+                "people"
+            )
+            for person in step.people.all()
+            if person.email
+        }
+    )
+    transaction.on_commit(
+        lambda: notify_escalation.delay(
+            solution_id=solution.pk, level=level, reference=reference, recipients=people
+        )
+    )
+    return people

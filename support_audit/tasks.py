@@ -1,0 +1,62 @@
+from celery import shared_task
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from accounts.enums import Role
+from applications.models import CertificationEvent, Solution
+
+
+def _people(solution) -> dict[str, str]:
+    """E-mail → language of the partner's members and the analysts."""
+    User = get_user_model()
+    active = User.objects.filter(is_active=True).exclude(email="")
+    people = active.filter(partner_id=solution.partner_id) | active.filter(
+        groups__name=Role.ANALYST.value
+    )
+    return dict(people.order_by("email").values_list("email", "language").distinct())
+
+
+@shared_task(name="support_audit.notify_certification_event")
+def notify_certification_event(*, event_id: int) -> int:
+    """Tell the partner and the analysts about a grant, revocation or restoration; once."""
+    with transaction.atomic():
+        event = (
+            CertificationEvent.objects.select_for_update()
+            .select_related("certification__solution", "version", "actor")
+            .get(pk=event_id)
+        )
+        if event.notified_at is not None:
+            return 0
+        solution = event.certification.solution
+        sent = 0
+        for email, language in _people(solution).items():
+            with translation.override(language or settings.LANGUAGE_CODE):
+                context = {
+                    "event": event,
+                    "solution": solution,
+                    "url": settings.SITE_URL + solution.get_absolute_url(),
+                }
+                subject = render_to_string("support_audit/email/badge_subject.txt", context)
+                body = render_to_string("support_audit/email/badge_body.txt", context)
+            send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [email])
+            sent += 1
+        event.notified_at = timezone.now()
+        event.save(update_fields=["notified_at"])
+    return sent
+
+
+@shared_task(name="support_audit.notify_escalation")
+def notify_escalation(
+    *, solution_id: int, level: int, reference: str, recipients: list[str]
+) -> int:
+    solution = Solution.objects.select_related("partner").get(pk=solution_id)
+    context = {"solution": solution, "level": level, "reference": reference}
+    subject = render_to_string("support_audit/email/escalation_subject.txt", context)
+    body = render_to_string("support_audit/email/escalation_body.txt", context)
+    for email in recipients:
+        send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [email])
+    return len(recipients)
