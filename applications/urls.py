@@ -21,4 +21,5 @@ urlpatterns = [
     path("requests/<int:pk>/readiness/decide/", views.readiness_decide, name="readiness_decide"),
     path("requests/<int:pk>/facts/", views.approval_facts, name="approval_facts"),
     path("", include("applications.urls_materials")),
+    path("", include("applications.urls_certification")),
 ]

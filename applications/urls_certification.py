@@ -1,0 +1,3 @@
+"""A solution's certification: the certificate, its history, the badge by hand."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Stage 4 pages: the partner's support standards and the analysts' audits."""
+
+urlpatterns = []
