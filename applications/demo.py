@@ -324,7 +324,7 @@ def _stage_three(users) -> None:
     services.materials_submit(application=forms, by=partner, comment="Findings answered.")
     review.review_start(application=forms, by=analyst)
 
-    # Quality certification passed: stage 4 (support) is next.
+    # Certified through all four stages, with an update of its next version open.
     calendar = _approved("nw-calendar", users)
     _provide_materials(calendar, partner)
     services.materials_submit(application=calendar, by=partner)
@@ -344,3 +344,62 @@ def _stage_three(users) -> None:
             comment="Checked as described.",
         )
     review.review_pass(application=calendar, by=analyst, comment="Every criterion met.")
+    _stage_four(calendar, users)
+
+
+def _declaration(marketplace):
+    from support_audit import services as support
+    from support_audit.enums import MARKETPLACE_LANGUAGE, MARKETPLACE_REGIONS
+
+    office_hours = {str(day): ["09:00", "18:00"] for day in range(5)}
+    return support.DeclarationInput(
+        system_name="Northwind Service Desk",
+        system_url="https://support.northwind.example",
+        channels=["email", "phone", "portal"],
+        all_channels_registered=True,
+        partner_portal_consent=True,
+        packages=["basic", "business", "premium"],
+        presale_business_days=2,
+        escalation_name="Olga Head",
+        escalation_role="head_of_department",
+        escalation_email="olga.head@northwind.example",
+        escalation_phone="+1 555 0100",
+        regions={
+            region: {"language": MARKETPLACE_LANGUAGE[marketplace], "hours": office_hours}
+            for region in MARKETPLACE_REGIONS[marketplace]
+        },
+    )
+
+
+def _stage_four(application, users) -> None:
+    from support_audit import services as support
+    from support_audit.enums import AuditPurpose, AuditType
+
+    partner, analyst = users["partner"], users["analyst"]
+    support.declaration_save(
+        application=application,
+        by=partner,
+        data=_declaration(application.solution.marketplace),
+    )
+    support.support_submit(application=application, by=partner)
+    support.audit_record(
+        solution=application.solution,
+        application=application,
+        by=analyst,
+        purpose=AuditPurpose.CERTIFICATION,
+        type=AuditType.PAST_CASES,
+        held_on=timezone.localdate() - timedelta(days=2),
+        checklist=[{"item": "Cases registered from every channel", "ok": True}],
+        summary="Twenty past cases analysed: all registered, all answered in time.",
+    )
+    support.support_pass(application=application, by=analyst, comment="Support conforms.")
+    support.certify(application=application, by=analyst, comment="Stages 1–4 passed.")
+    newer = SolutionVersion.objects.create(
+        solution=application.solution, number="1.1.0", released_on=timezone.localdate()
+    )
+    services.update_request_open(
+        by=partner,
+        solution=application.solution,
+        version=newer,
+        motivation="Two-way sync with shared calendars.",
+    )

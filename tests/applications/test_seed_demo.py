@@ -35,7 +35,7 @@ def test_seed_demo_first_run_loads_every_role_and_a_request_in_each_state():
     output = seed()
 
     states = sorted(Application.objects.values_list("state", flat=True))
-    assert output.splitlines()[0] == "Demo data loaded: 7 users, 9 solutions, 8 requests."
+    assert output.splitlines()[0] == "Demo data loaded: 7 users, 9 solutions, 9 requests."
     assert states == sorted(
         [
             S.DRAFT,
@@ -45,7 +45,8 @@ def test_seed_demo_first_run_loads_every_role_and_a_request_in_each_state():
             S.AWAITING_MATERIALS,
             S.MEETING_SCHEDULED,
             S.IN_REVIEW,
-            S.QUALITY_PASSED,
+            S.CERTIFIED,
+            S.AWAITING_MATERIALS,
         ]
     )
     assert sorted(
@@ -75,7 +76,7 @@ def test_seed_demo_second_run_changes_nothing():
 def test_seed_demo_history_is_made_through_the_services():
     seed()
 
-    approved = Application.objects.get(state=S.AWAITING_MATERIALS)
+    approved = Application.objects.get(state=S.AWAITING_MATERIALS, kind="initial")
     assert list(
         StateLog.objects.for_(approved).order_by("pk").values_list("transition", "by__username")
     ) == [
