@@ -74,7 +74,7 @@ class FindingForm(CrispyMixin, forms.Form):
 
     submit_label = _("Raise the finding")
 
-    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
+    severity = forms.ChoiceField(label=_("Severity"), choices=[("", "—"), *Severity.choices])
     criterion = forms.ModelChoiceField(
         label=_("Criterion"),
         queryset=Criterion.objects.none(),

@@ -72,7 +72,8 @@ class MaterialRow:
         certified version's one can be re-confirmed instead."""
         if self.upload_form is not None and self.upload_form.is_bound:
             return True
-        return not self.complete and self.carry_source is None
+        # A material this request does not need stays folded: it is there if wanted.
+        return self.required and not self.complete and self.carry_source is None
 
     @property
     def status(self) -> str:
