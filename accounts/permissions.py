@@ -31,6 +31,14 @@ TEAM_ADMIN = [
     "applications.view_material",
     "applications.view_certification",
     "applications.view_certificationevent",
+    "support_audit.view_vendorescalationlevel",
+    "support_audit.change_vendorescalationlevel",
+    "support_audit.view_supportdeclaration",
+    "support_audit.view_regionsupport",
+    "support_audit.view_supportaudit",
+    "support_audit.view_nonconformity",
+    "support_audit.view_remediationplan",
+    "support_audit.view_remediationitem",
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {

@@ -14,7 +14,7 @@ from applications.enums import DECLARATION_OPEN_STATES, CertificationStatus
 from applications.enums import ApplicationState as S
 from applications.models import Application, Certification, CertificationEvent
 from applications.services.certification import certification_grant
-from applications.services.requests import _lock_in_states, apply_transition
+from applications.services.requests import ActionRefused, _lock_in_states, apply_transition
 
 from .enums import AuditOutcome, AuditPurpose
 from .models import (
@@ -112,7 +112,8 @@ def audit_record(
     application: Application | None = None,
 ) -> SupportAudit:
     """Record an audit (R4.7, R5.7). Nonconformities make its outcome; a passed re-audit closes
-    the open nonconformities and plans of the request; a regular audit reschedules the next."""
+    the open nonconformities and plans of the request, a passed regular audit those of earlier
+    regular audits; a regular audit reschedules the next."""
     _require(by, "applications.run_support_audit", application or solution)
     if purpose != AuditPurpose.REGULAR and application is None:
         raise ValidationError(_("A certification audit belongs to a request."))
@@ -141,6 +142,18 @@ def audit_record(
             RemediationPlan.objects.filter(
                 audit__application=application, closed_at__isnull=True
             ).update(closed_at=timezone.now())
+        if purpose == AuditPurpose.REGULAR and not nonconformities:
+            # A passed regular audit closes what earlier regular audits found.
+            Nonconformity.objects.filter(
+                audit__solution=solution,
+                audit__purpose=AuditPurpose.REGULAR,
+                closed_by_audit__isnull=True,
+            ).exclude(audit=audit).update(closed_by_audit=audit)
+            RemediationPlan.objects.filter(
+                audit__solution=solution,
+                audit__purpose=AuditPurpose.REGULAR,
+                closed_at__isnull=True,
+            ).update(closed_at=timezone.now())
         if purpose == AuditPurpose.REGULAR:
             Certification.objects.filter(solution=solution).update(
                 next_audit_due=add_months(held_on, settings.REGULAR_AUDIT_MONTHS)
@@ -156,6 +169,12 @@ def plan_agree(
     if not items:
         raise ValidationError(_("A plan has at least one action."))
     with transaction.atomic():
+        if audit.application is not None:
+            _lock_in_states(
+                audit.application,
+                [S.SUPPORT_REVIEW],
+                _("A remediation plan is agreed while the support is under audit."),
+            )
         plan = RemediationPlan.objects.create(
             solution=audit.solution, audit=audit, agreed_by=by, covers_kpis=list(covers_kpis)
         )
@@ -167,15 +186,28 @@ def plan_agree(
 
 def plan_item_done(*, item: RemediationItem, by) -> RemediationItem:
     """The partner (or an analyst) marks a plan item done."""
-    target = item.plan.audit.application if item.plan.audit else item.plan.solution
+    # A regular audit's plan belongs to no request: the solution is what the partner owns.
+    audit = item.plan.audit
+    target = audit.application if audit and audit.application_id else item.plan.solution
     if not (
         by.has_perm("applications.upload_material", target)
         or by.has_perm("applications.run_support_audit", target)
     ):
         raise PermissionDenied
-    if item.done_at is None:
-        item.done_at = timezone.now()
-        item.save(update_fields=["done_at"])
+    with transaction.atomic():
+        if item.plan.audit and item.plan.audit.application is not None:
+            _lock_in_states(
+                item.plan.audit.application,
+                [S.REMEDIATION],
+                _("Plan items are marked done while the remediation is under way."),
+            )
+        locked = RemediationItem.objects.select_for_update().select_related("plan").get(pk=item.pk)
+        if locked.plan.closed_at is not None:
+            raise ActionRefused([_("This remediation plan is closed.")])
+        if locked.done_at is None:
+            locked.done_at = timezone.now()
+            locked.save(update_fields=["done_at"])
+    item.done_at = locked.done_at
     return item
 
 
@@ -211,12 +243,22 @@ def certify(*, application: Application, by, comment: str = "") -> Certification
 
 
 def _change_badge(
-    certification: Certification, *, by, status: str, action: str, reason: str
+    certification: Certification,
+    *,
+    by,
+    status: str,
+    action: str,
+    reason: str,
+    sources: tuple[str, ...],
+    refusal: str,
 ) -> CertificationEvent:
     if not reason.strip():
         raise ValidationError(_("Give the reason."))
     with transaction.atomic():
         locked = Certification.objects.select_for_update().get(pk=certification.pk)
+        # Checked on the locked row: a stale copy must not revoke (or restore) twice.
+        if locked.status not in sources:
+            raise ValidationError(refusal)
         locked.status = status
         locked.save(update_fields=["status"])
         event = CertificationEvent.objects.create(
@@ -236,27 +278,27 @@ def badge_revoke(*, certification: Certification, by, reason: str) -> Certificat
     """Take the "Certified" badge away (R5.8, R7.1); `by` is None when a scheduled job acts."""
     if by is not None:
         _require(by, "applications.manage_badge", certification.solution)
-    if certification.status == CertificationStatus.REVOKED:
-        raise ValidationError(_("The badge is revoked already."))
     return _change_badge(
         certification,
         by=by,
         status=CertificationStatus.REVOKED,
         action=CertificationEvent.Action.REVOKED,
         reason=reason,
+        sources=(CertificationStatus.CERTIFIED, CertificationStatus.AT_RISK),
+        refusal=_("The badge is revoked already."),
     )
 
 
 def badge_restore(*, certification: Certification, by, reason: str) -> CertificationEvent:
     _require(by, "applications.manage_badge", certification.solution)
-    if certification.status != CertificationStatus.REVOKED:
-        raise ValidationError(_("Only a revoked badge is restored."))
     return _change_badge(
         certification,
         by=by,
         status=CertificationStatus.CERTIFIED,
         action=CertificationEvent.Action.RESTORED,
         reason=reason,
+        sources=(CertificationStatus.REVOKED,),
+        refusal=_("Only a revoked badge is restored."),
     )
 
 
@@ -277,7 +319,7 @@ def escalation_notify(*, solution, level: int, reference: str) -> list[str]:
                 "people"
             )
             for person in step.people.all()
-            if person.email
+            if person.email and person.is_active
         }
     )
     transaction.on_commit(

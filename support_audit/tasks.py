@@ -25,7 +25,9 @@ def notify_certification_event(*, event_id: int) -> int:
     """Tell the partner and the analysts about a grant, revocation or restoration; once."""
     with transaction.atomic():
         event = (
-            CertificationEvent.objects.select_for_update()
+            # Only the event's row is locked: PostgreSQL refuses FOR UPDATE on the outer join
+            # to an actor that may be empty (a scheduled job).
+            CertificationEvent.objects.select_for_update(of=("self",))
             .select_related("certification__solution", "version", "actor")
             .get(pk=event_id)
         )

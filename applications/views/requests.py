@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition
 
+from support_audit.selectors import overdue_audits, overdue_plan_items
+
 from .. import selectors, services
 from ..enums import ApplicationState, ReadinessCriterion, Stage
 from ..forms import (
@@ -107,8 +109,18 @@ def queue(request):
     return render(
         request,
         "applications/queue.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {"form": form, "page": page, "query": query.urlencode(), **_audits_due()},
     )
+
+
+def _audits_due() -> dict:
+    """The queue's "Audits due" panel: regular audits and remediation actions past due."""
+    return {
+        "audits_due": list(overdue_audits().order_by("next_audit_due", "pk")),
+        "actions_due": list(
+            overdue_plan_items().select_related("plan__audit").order_by("due_on", "pk")
+        ),
+    }
 
 
 # --- Solutions ---------------------------------------------------------------------------
