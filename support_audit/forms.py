@@ -374,7 +374,7 @@ NonconformityFormSet = forms.formset_factory(
 def audit_forms(data=None, *, application):
     """The three parts of the audit form, bound to `data` when given."""
     return (
-        AuditForm(data, application=application),
+        AuditForm(data, application=application, initial={"held_on": timezone.localdate()}),
         ChecklistFormSet(
             data,
             prefix="checklist",

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.enums import Role
@@ -40,7 +41,7 @@ def notify_certification_event(*, event_id: int) -> int:
                 context = {
                     "event": event,
                     "solution": solution,
-                    "url": settings.SITE_URL + solution.get_absolute_url(),
+                    "url": settings.SITE_URL + reverse("certificate", args=[solution.slug]),
                 }
                 subject = render_to_string("support_audit/email/badge_subject.txt", context)
                 body = render_to_string("support_audit/email/badge_body.txt", context)

@@ -179,6 +179,9 @@ def declaration(request, pk):
             "can_submit": "submit_support" in actions,
             "submit_offered": "submit_support" in actions or "submit_support" in blocked,
             "in_remediation": may_edit and application.state == S.REMEDIATION,
+            "read_only_reason": _("Read-only: the support standards went to the audit.")
+            if application.is_active
+            else _("Read-only: the request is closed."),
             "vendor_levels": VendorEscalationLevel.objects.all() if form else [],
             "submit_reasons": blocked.get("submit_support", []),
             "team": team,

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from support_audit import services as audit_services
@@ -252,7 +252,8 @@ def certificate(request, slug):
             ),
             "can_manage_badge": user.has_perm("applications.manage_badge", solution),
             "can_audit": user.has_perm("applications.run_support_audit", solution),
-            "can_mark_done": user.has_perm("applications.upload_material", solution),
+            "can_mark_done": user.has_perm("applications.upload_material", solution)
+            or user.has_perm("applications.run_support_audit", solution),
             "regular": AuditPurpose.REGULAR,
             "with_nonconformities": AuditOutcome.NONCONFORMITIES,
         },
@@ -374,9 +375,12 @@ def regular_audit(request, slug):
                 if found:
                     messages.success(
                         request,
-                        _(
+                        ngettext(
+                            "Regular audit recorded with %(count)s nonconformity; next audit "
+                            "due on %(due)s. Agree a remediation plan with the partner.",
                             "Regular audit recorded with %(count)s nonconformities; next audit "
-                            "due on %(due)s. Agree a remediation plan with the partner."
+                            "due on %(due)s. Agree a remediation plan with the partner.",
+                            len(found),
                         )
                         % {"count": len(found), "due": due},
                     )
