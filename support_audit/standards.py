@@ -17,6 +17,8 @@ from .enums import (
     SupportPackage,
 )
 
+LANGUAGE_NAMES = {"en": _("English"), "ru": _("Russian")}
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -89,7 +91,7 @@ def check_declaration(
                 Problem(
                     "regions",
                     _("R4.5: support in %(region)s is given in %(language)s.")
-                    % {"region": Region(region).label, "language": language},
+                    % {"region": Region(region).label, "language": LANGUAGE_NAMES[language]},
                 )
             )
         if not support.get("hours"):

@@ -374,7 +374,7 @@ def test_declaration_in_the_wrong_language_is_refused(client):
     response = post_declaration(client, application, **{"russia-language": "en"})
 
     assert texts(response, data_testid="regions-error") == [
-        "R4.5: support in Russia, MSK (UTC+3) is given in ru."
+        "R4.5: support in Russia, MSK (UTC+3) is given in Russian."
     ]
     assert field_value(response, "russia-language") == ["en"]
     assert field_value(response, "russia-open-2") == "09:00"

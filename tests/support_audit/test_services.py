@@ -140,8 +140,8 @@ def test_check_declaration_with_a_region_of_the_marketplace_missing_names_it(
 @pytest.mark.parametrize(
     ("marketplace", "region", "wrong", "label", "language"),
     [
-        (Marketplace.CREATIO, "emea", "de", "EMEA (UTC+1)", "en"),
-        (Marketplace.TERRASOFT, "russia", "en", "Russia, MSK (UTC+3)", "ru"),
+        (Marketplace.CREATIO, "emea", "de", "EMEA (UTC+1)", "English"),
+        (Marketplace.TERRASOFT, "russia", "en", "Russia, MSK (UTC+3)", "Russian"),
     ],
 )
 def test_check_declaration_in_the_wrong_language_refuses(
