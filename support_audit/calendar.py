@@ -107,3 +107,13 @@ def region_calendar(region: str, hours: dict[int, tuple[time, time]] | None = No
 def around_the_clock(tz: str = "UTC") -> WorkingCalendar:
     """Premium support: every hour of every day counts."""
     return WorkingCalendar(tz=tz, hours={day: (time(0), time(0)) for day in range(7)})
+
+
+def declared_calendar(region_support) -> WorkingCalendar:
+    """The calendar of a region as the partner declared it (RegionSupport.hours)."""
+    hours = {
+        int(day): (time.fromisoformat(opens), time.fromisoformat(closes))
+        for day, (opens, closes) in region_support.hours.items()
+        if opens and closes
+    }
+    return region_calendar(region_support.region, hours=hours or None)

@@ -5,7 +5,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from support_audit.calendar import Region, WorkingCalendar, around_the_clock, region_calendar
+from support_audit.calendar import (
+    Region,
+    WorkingCalendar,
+    around_the_clock,
+    declared_calendar,
+    region_calendar,
+)
 
 PST = ZoneInfo("America/Los_Angeles")
 
@@ -69,3 +75,21 @@ def test_every_region_has_a_calendar(region):
     calendar = region_calendar(region)
 
     assert calendar.is_business_day(datetime(2026, 11, 18).date())
+
+
+def test_declared_hours_make_the_regions_calendar():
+    """R4.5: business hours are the ones declared for the region, in its time zone."""
+    from support_audit.models import RegionSupport
+
+    support = RegionSupport(
+        region=Region.RUSSIA,
+        language="ru",
+        hours={"0": ["10:00", "19:00"], "5": ["10:00", "14:00"]},
+    )
+    moscow = ZoneInfo("Europe/Moscow")
+
+    calendar = declared_calendar(support)
+
+    assert calendar.add_business_hours(datetime(2026, 11, 16, 18, 0, tzinfo=moscow), 2) == datetime(
+        2026, 11, 21, 11, 0, tzinfo=moscow
+    )  # Monday 18–19, then Saturday 10–11 (Tuesday to Friday are not declared)

@@ -1,0 +1,254 @@
+"""Stage 5 data: support cases, customers, NPS answers, SLA policies, thresholds, snapshots."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from support_audit.calendar import Region
+from support_audit.enums import SupportPackage
+
+
+class CasePriority(models.TextChoices):
+    CRITICAL = "critical", _("Critical")
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+class KPI(models.TextChoices):
+    RESPONSE_OVERDUE_RATE = "response_overdue_rate", _("Cases overdue on response")
+    RESOLUTION_OVERDUE_RATE = "resolution_overdue_rate", _("Cases overdue on resolution")
+    CSAT_RESPONSE_RATE = "csat_response_rate", _("CSAT response rate")
+    CSAT_POSITIVE_SHARE = "csat_positive_share", _("CSAT positive share")
+    ESCALATIONS = "escalations", _("Escalated cases")
+    NPS_MEAN = "nps_mean", _("NPS survey mean score")
+    NPS_CLASSIC = "nps_classic", _("Classic NPS")
+
+
+class Comparison(models.TextChoices):
+    AT_MOST = "at_most", _("at most")
+    AT_LEAST = "at_least", _("at least")
+
+
+class SLAPolicy(models.Model):
+    """Response and resolution times of a support package (and optionally a priority)."""
+
+    package = models.CharField(_("support package"), max_length=20, choices=SupportPackage.choices)
+    priority = models.CharField(
+        _("priority"),
+        max_length=20,
+        choices=CasePriority.choices,
+        blank=True,
+        help_text=_("Empty: every priority without a policy of its own."),
+    )
+    response_hours = models.DecimalField(_("response time, hours"), max_digits=6, decimal_places=2)
+    resolution_hours = models.DecimalField(
+        _("resolution time, hours"), max_digits=7, decimal_places=2
+    )
+    around_the_clock = models.BooleanField(
+        _("counted around the clock"),
+        default=False,
+        help_text=_("Otherwise in the business hours of the case's region."),
+    )
+
+    class Meta:
+        ordering = ["package", "priority"]
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        constraints = [
+            models.UniqueConstraint(fields=["package", "priority"], name="one_policy_per_package")
+        ]
+
+    def __str__(self):
+        return f"{self.get_package_display()} {self.get_priority_display() or ''}".strip()
+
+
+class Threshold(models.Model):
+    """A KPI target; a change adds a row (history), the newest valid row applies."""
+
+    kpi = models.CharField(_("KPI"), max_length=40, choices=KPI.choices)
+    comparison = models.CharField(_("comparison"), max_length=10, choices=Comparison.choices)
+    # Rates as fractions (0.01 = 1 %), counts as numbers, NPS as a mean score.
+    value = models.DecimalField(_("target"), max_digits=8, decimal_places=4)
+    valid_from = models.DateTimeField(_("valid from"), default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["kpi", "-valid_from"]
+        get_latest_by = "valid_from"
+        verbose_name = _("KPI threshold")
+        verbose_name_plural = _("KPI thresholds")
+
+    def __str__(self):
+        return f"{self.get_kpi_display()} {self.get_comparison_display()} {self.value}"
+
+
+class SupportCase(models.Model):
+    """A support case of a certified solution, as the partner's support system reports it.
+
+    Deadlines are stored: sent by the partner, or computed from the SLA policy of the case's
+    package and region when the case is written; "overdue" is then a plain SQL comparison.
+    """
+
+    solution = models.ForeignKey(
+        "applications.Solution", on_delete=models.PROTECT, related_name="support_cases"
+    )
+    case_id = models.CharField(_("case id"), max_length=100)
+    customer = models.CharField(_("customer"), max_length=200, blank=True)
+    support_package = models.CharField(
+        _("support package"), max_length=20, choices=SupportPackage.choices
+    )
+    priority = models.CharField(
+        _("priority"), max_length=20, choices=CasePriority.choices, default=CasePriority.MEDIUM
+    )
+    region = models.CharField(_("region"), max_length=20, choices=Region.choices)
+    registered_at = models.DateTimeField(_("registered"))
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    response_due_at = models.DateTimeField(_("response due"))
+    resolution_due_at = models.DateTimeField(_("resolution due"))
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    csat = models.PositiveSmallIntegerField(_("CSAT rating"), null=True, blank=True)
+    presale = models.BooleanField(_("pre-sale question"), default=False)
+    imported_at = models.DateTimeField(_("imported"), default=timezone.now)
+
+    class Meta:
+        ordering = ["solution", "registered_at"]
+        verbose_name = _("support case")
+        verbose_name_plural = _("support cases")
+        constraints = [
+            models.UniqueConstraint(fields=["solution", "case_id"], name="case_id_per_solution"),
+            models.CheckConstraint(
+                condition=models.Q(csat__isnull=True) | models.Q(csat__gte=1, csat__lte=5),
+                name="csat_between_1_and_5",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(escalation_level__lte=4), name="escalation_level_0_to_4"
+            ),
+        ]
+        indexes = [models.Index(fields=["solution", "registered_at"], name="case_month_idx")]
+
+    def __str__(self):
+        return f"{self.solution_id}:{self.case_id}"
+
+
+class Customer(models.Model):
+    """A customer of a certified solution, as the partner reports it (R6.3, R6.4, R5.1)."""
+
+    solution = models.ForeignKey(
+        "applications.Solution", on_delete=models.PROTECT, related_name="customers"
+    )
+    customer_id = models.CharField(_("customer id"), max_length=200)
+    installed_version = models.CharField(_("installed version"), max_length=40)
+    active_until = models.DateField(
+        _("subscription or paid support active until"), null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["solution", "customer_id"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["solution", "customer_id"], name="customer_id_per_solution"
+            )
+        ]
+
+    def __str__(self):
+        return self.customer_id
+
+
+class NPSAnswer(models.Model):
+    """One customer's NPS answer (0–10); one per respondent and half-year, the later wins."""
+
+    solution = models.ForeignKey(
+        "applications.Solution", on_delete=models.PROTECT, related_name="nps_answers"
+    )
+    respondent = models.CharField(_("respondent"), max_length=200)
+    half_year = models.CharField(_("half-year"), max_length=7)  # "2026-H2"
+    answered_at = models.DateTimeField(_("answered at"))
+    score = models.PositiveSmallIntegerField(_("score"))
+
+    class Meta:
+        ordering = ["solution", "half_year", "respondent"]
+        verbose_name = _("NPS answer")
+        verbose_name_plural = _("NPS answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["solution", "respondent", "half_year"], name="one_answer_per_half_year"
+            ),
+            models.CheckConstraint(condition=models.Q(score__lte=10), name="nps_score_0_to_10"),
+        ]
+
+    def __str__(self):
+        return f"{self.respondent} {self.half_year}: {self.score}"
+
+
+class KPISnapshot(models.Model):
+    """A KPI of a solution for a period, with the counts it came from; re-evaluating the same
+    period updates the row in place."""
+
+    class Status(models.TextChoices):
+        PASS = "pass", _("Pass")
+        FAIL = "fail", _("Fail")
+        NO_DATA = "no_data", _("No data")
+
+    solution = models.ForeignKey(
+        "applications.Solution", on_delete=models.PROTECT, related_name="kpi_snapshots"
+    )
+    period = models.CharField(_("period"), max_length=7)  # "2026-10" or "2026-H2"
+    kpi = models.CharField(_("KPI"), max_length=40, choices=KPI.choices)
+    numerator = models.IntegerField(_("numerator"))
+    denominator = models.IntegerField(_("denominator"))
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=6, null=True)
+    target = models.CharField(_("target"), max_length=40)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    provisional = models.BooleanField(_("so far (month not over)"), default=False)
+    evaluated_at = models.DateTimeField(_("evaluated at"))
+    as_of = models.DateTimeField(_("evaluation time"))
+
+    class Meta:
+        ordering = ["solution", "-period", "kpi"]
+        verbose_name = _("KPI snapshot")
+        verbose_name_plural = _("KPI snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["solution", "period", "kpi"], name="one_snapshot_per_period"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.solution_id} {self.period} {self.kpi}: {self.status}"
+
+
+class Breach(models.Model):
+    """A KPI that failed for a period, and what was done about it (R5.8)."""
+
+    class Action(models.TextChoices):
+        REVOKED = "revoked", _("Badge revoked")
+        COVERED = "covered_by_remediation", _("Covered by a remediation plan")
+        NONE = "none", _("None (not certified)")
+
+    solution = models.ForeignKey(
+        "applications.Solution", on_delete=models.PROTECT, related_name="kpi_breaches"
+    )
+    period = models.CharField(_("period"), max_length=7)
+    kpi = models.CharField(_("KPI"), max_length=40, choices=KPI.choices)
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
+    detail = models.TextField(_("figures"))
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["solution", "-period", "kpi"]
+        verbose_name = _("KPI breach")
+        verbose_name_plural = _("KPI breaches")
+        constraints = [
+            models.UniqueConstraint(fields=["solution", "period", "kpi"], name="one_breach_per_kpi")
+        ]
+
+    def __str__(self):
+        return f"{self.solution_id} {self.period} {self.kpi}"
