@@ -1,10 +1,14 @@
 from django.urls import include, path
 
+from .views import badges
 from .views import requests as views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("catalogue/", badges.catalogue, name="catalogue"),
+    path("badges/<slug:slug>.json", badges.badge_json, name="badge_json"),
+    path("badges/<slug:slug>.svg", badges.badge_svg, name="badge_svg"),
     path("queue/", views.queue, name="queue"),
     path("solutions/", views.solution_list, name="solution_list"),
     path("solutions/new/", views.solution_create, name="solution_create"),
