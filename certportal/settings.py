@@ -197,6 +197,8 @@ QUEUE_PAGE_SIZE = int(os.environ.get("QUEUE_PAGE_SIZE", "25"))
 CRITICAL_FIX_REVIEW_BUSINESS_DAYS = int(os.environ.get("CRITICAL_FIX_REVIEW_BUSINESS_DAYS", "2"))
 TEAM_TIME_ZONE = os.environ.get("TEAM_TIME_ZONE", "Europe/Moscow")
 TEAM_HOLIDAYS_COUNTRY = os.environ.get("TEAM_HOLIDAYS_COUNTRY", "RU")
+# A support case belongs to the month it was registered in, in this time zone (KPIs, R5).
+KPI_REPORTING_TIME_ZONE = os.environ.get("KPI_REPORTING_TIME_ZONE", "UTC")
 
 # --- Uploaded materials: private storage, never a public URL. ---
 # Large uploads go to a temporary file, so validation streams from disk, not memory.

@@ -1,0 +1,214 @@
+"""SLA deadlines of support cases (R5.4, R5.5): response and resolution due times.
+
+The policy of a case is the one of its package and priority, else the one of its package.
+Business-hour policies count in the calendar the partner declared for the case's region (the
+region's default calendar when nothing is declared); 24×7 policies count every hour.
+
+`DeadlineCache` serves a whole import batch: policies, declared calendars and each calendar's
+working intervals are loaded once, and a deadline is then a binary search, not a day-by-day
+walk. It gives the same instants as `WorkingCalendar.add_business_hours`.
+"""
+
+from bisect import bisect_left, bisect_right
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+from applications.models import Certification
+from support_audit.calendar import WorkingCalendar, declared_calendar, region_calendar
+from support_audit.models import RegionSupport
+
+from .models import SLAPolicy
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+HOUR_US = 3_600_000_000
+_MARGIN_DAYS = 400  # working intervals are laid out this far around the first instant asked
+
+
+def _us(moment: datetime) -> int:
+    return (moment - EPOCH) // MICROSECOND
+
+
+def _moment(us: int) -> datetime:
+    return EPOCH + timedelta(microseconds=us)
+
+
+class _Timeline:
+    """A calendar's working intervals as microseconds since the epoch, with the working time
+    before each, so that "N working hours after t" is two binary searches."""
+
+    def __init__(self, calendar: WorkingCalendar):
+        self.calendar = calendar
+        self.zone = calendar.zone
+        self.first: date | None = None
+        self.last: date | None = None
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.before: list[int] = []  # working time before interval i
+        self.until: list[int] = []  # working time up to the end of interval i
+
+    def _interval(self, day: date):
+        if not self.calendar.is_business_day(day):
+            return None
+        opens, closes = self.calendar.hours[day.weekday()]
+        begin = datetime.combine(day, opens, tzinfo=self.zone)
+        end = datetime.combine(
+            day + timedelta(days=1) if closes == time(0) else day, closes, tzinfo=self.zone
+        )
+        if begin >= end:
+            return None
+        return _us(begin), _us(end)
+
+    def _append(self, day: date):
+        interval = self._interval(day)
+        if interval:
+            start, end = interval
+            done = self.until[-1] if self.until else 0
+            self.starts.append(start)
+            self.ends.append(end)
+            self.before.append(done)
+            self.until.append(done + end - start)
+        self.last = day
+
+    def _lay_out(self, first: date, last: date):
+        self.first, self.last = first, first - timedelta(days=1)
+        self.starts, self.ends, self.before, self.until = [], [], [], []
+        day = first
+        while day <= last:
+            self._append(day)
+            day += timedelta(days=1)
+
+    def _cover(self, day: date):
+        if self.first is None:
+            self._lay_out(day - timedelta(days=_MARGIN_DAYS), day + timedelta(days=_MARGIN_DAYS))
+        elif day - timedelta(days=1) < self.first:
+            self._lay_out(day - timedelta(days=_MARGIN_DAYS), self.last)
+        while self.last < day + timedelta(days=1):
+            self._append(self.last + timedelta(days=1))
+
+    def add(self, start: datetime, hours: Decimal | float) -> datetime:
+        self._cover(start.astimezone(self.zone).date())
+        t = _us(start)
+        i = bisect_right(self.starts, t) - 1
+        worked = 0
+        if i >= 0:
+            worked = self.before[i] + min(t - self.starts[i], self.ends[i] - self.starts[i])
+        target = worked + int(Decimal(hours) * HOUR_US)
+        for _guard in range(3 * 366):
+            j = bisect_left(self.until, target)
+            if j < len(self.until):
+                # Never before `start` itself (a start inside working hours counts from there).
+                return _moment(max(self.starts[j] + target - self.before[j], t)).astimezone(
+                    start.tzinfo
+                )
+            self._append(self.last + timedelta(days=1))
+        raise ValueError("The calendar has no working hours.")
+
+
+class DeadlineCache:
+    """Policies and region calendars for a batch of cases; load once, compute many."""
+
+    def __init__(self):
+        self._policies: dict[tuple[str, str], SLAPolicy] | None = None
+        self._declared: dict[int, list[RegionSupport]] = {}
+        self._timelines: dict[WorkingCalendar, _Timeline] = {}
+        self._calendars: dict[tuple[int | None, str], WorkingCalendar] = {}
+        self._by_region: dict[tuple[int | None, str], _Timeline] = {}
+
+    # Policies ----------------------------------------------------------------------------
+
+    @property
+    def policies(self) -> dict[tuple[str, str], SLAPolicy]:
+        if self._policies is None:
+            self._policies = {(p.package, p.priority): p for p in SLAPolicy.objects.all()}
+        return self._policies
+
+    def policy(self, package: str, priority: str = "") -> SLAPolicy | None:
+        """The policy of the package and priority, else the one of the package alone."""
+        return self.policies.get((package, priority or "")) or self.policies.get((package, ""))
+
+    # Calendars ---------------------------------------------------------------------------
+
+    def load_solutions(self, solution_ids):
+        """Read the declared regions of these solutions' certified requests (two queries)."""
+        wanted = [pk for pk in set(solution_ids) if pk not in self._declared]
+        if not wanted:
+            return
+        for pk in wanted:
+            self._declared[pk] = []
+        applications = dict(
+            Certification.objects.filter(solution_id__in=wanted).values_list(
+                "application_id", "solution_id"
+            )
+        )
+        rows = RegionSupport.objects.filter(
+            declaration__application_id__in=list(applications)
+        ).select_related("declaration")
+        for row in sorted(rows, key=lambda r: r.pk):
+            self._declared[applications[row.declaration.application_id]].append(row)
+
+    def declared_regions(self, solution_id: int) -> list[RegionSupport]:
+        """The regions declared for the solution, in the order they were declared."""
+        self.load_solutions([solution_id])
+        return self._declared[solution_id]
+
+    def default_region(self, solution_id: int) -> str | None:
+        declared = self.declared_regions(solution_id)
+        return declared[0].region if declared else None
+
+    def calendar(self, solution_id: int | None, region: str) -> WorkingCalendar:
+        key = (solution_id, region)
+        if key not in self._calendars:
+            declared = [] if solution_id is None else self.declared_regions(solution_id)
+            support = next((row for row in declared if row.region == region), None)
+            self._calendars[key] = (
+                declared_calendar(support) if support else region_calendar(region)
+            )
+        return self._calendars[key]
+
+    def add_business_hours(self, calendar: WorkingCalendar, start: datetime, hours) -> datetime:
+        timeline = self._timelines.get(calendar)
+        if timeline is None:
+            timeline = self._timelines[calendar] = _Timeline(calendar)
+        return timeline.add(start, hours)
+
+    # Deadlines ---------------------------------------------------------------------------
+
+    def deadlines(
+        self,
+        *,
+        solution_id: int | None,
+        package: str,
+        priority: str,
+        region: str,
+        registered_at: datetime,
+    ) -> tuple[datetime, datetime]:
+        """Response and resolution due times of a case; KeyError if the package has no policy."""
+        policy = self.policy(package, priority)
+        if policy is None:
+            raise KeyError(package)
+        if policy.around_the_clock:
+            return (
+                registered_at + timedelta(hours=float(policy.response_hours)),
+                registered_at + timedelta(hours=float(policy.resolution_hours)),
+            )
+        timeline = self._by_region.get((solution_id, region))
+        if timeline is None:
+            calendar = self.calendar(solution_id, region)
+            timeline = self._timelines.get(calendar) or _Timeline(calendar)
+            self._timelines[calendar] = self._by_region[(solution_id, region)] = timeline
+        return (
+            timeline.add(registered_at, policy.response_hours),
+            timeline.add(registered_at, policy.resolution_hours),
+        )
+
+
+def case_deadlines(case, cache: DeadlineCache | None = None) -> tuple[datetime, datetime]:
+    """Due times of one SupportCase (not saved or saved) by its package, priority and region."""
+    return (cache or DeadlineCache()).deadlines(
+        solution_id=case.solution_id,
+        package=case.support_package,
+        priority=case.priority,
+        region=case.region,
+        registered_at=case.registered_at,
+    )

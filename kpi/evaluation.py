@@ -1,0 +1,286 @@
+"""Evaluating the support KPIs of a period (R5.1–R5.6) and enforcing them (R5.8).
+
+The counts come from SQL aggregates grouped by solution (the number of queries does not grow
+with the number of solutions); judging the counts is `kpi.judging`, with no database.
+"""
+
+from collections import defaultdict
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.enums import CertificationStatus
+from applications.models import Certification, Solution
+from support_audit.models import RemediationPlan
+from support_audit.services import badge_revoke
+
+from . import judging
+from .models import KPI, Breach, KPISnapshot, NPSAnswer, SupportCase, Threshold
+from .periods import Period, parse_period
+from .services import certification_mark_at_risk
+
+BADGE_ON = (CertificationStatus.CERTIFIED, CertificationStatus.AT_RISK)
+ACTION_NONE = "none"
+
+
+def _solutions_queryset(solutions) -> QuerySet:
+    if solutions is None:
+        return Solution.objects.filter(certification__isnull=False)
+    if isinstance(solutions, QuerySet):
+        return solutions
+    ids = [getattr(s, "pk", s) for s in solutions]
+    return Solution.objects.filter(pk__in=ids)
+
+
+def thresholds_for(period: Period) -> dict[str, Threshold]:
+    """The target of each KPI for the period: the newest row valid before the period ends."""
+    applying = {}
+    for row in Threshold.objects.filter(valid_from__lt=period.end).order_by("kpi", "-valid_from"):
+        applying.setdefault(row.kpi, row)
+    return applying
+
+
+def case_counts(period: Period, solutions: QuerySet, as_of: datetime) -> dict[int, dict]:
+    """The month's counts per solution, in one aggregate query (pre-sale questions excluded)."""
+    response_overdue = Q(first_response_at__gt=F("response_due_at")) | Q(
+        first_response_at__isnull=True, response_due_at__lt=as_of
+    )
+    resolution_overdue = Q(resolved_at__gt=F("resolution_due_at")) | Q(
+        resolved_at__isnull=True, resolution_due_at__lt=as_of
+    )
+    rows = (
+        SupportCase.objects.filter(
+            solution__in=solutions.values("pk"),
+            presale=False,
+            registered_at__gte=period.start,
+            registered_at__lt=period.end,
+        )
+        .order_by()
+        .values("solution_id")
+        .annotate(
+            cases=Count("pk"),
+            response_overdue=Count("pk", filter=response_overdue),
+            resolution_overdue=Count("pk", filter=resolution_overdue),
+            rated=Count("pk", filter=Q(csat__isnull=False)),
+            positive=Count("pk", filter=Q(csat__gte=4)),
+            escalated=Count("pk", filter=Q(escalation_level__gte=1)),
+        )
+    )
+    return {row.pop("solution_id"): row for row in rows}
+
+
+def nps_counts(period: Period, solutions: QuerySet) -> dict[int, dict]:
+    """The half-year's NPS answers per solution, in one aggregate query."""
+    rows = (
+        NPSAnswer.objects.filter(solution__in=solutions.values("pk"), half_year=period.name)
+        .order_by()
+        .values("solution_id")
+        .annotate(
+            answers=Count("pk"),
+            total=Sum("score"),
+            promoters=Count("pk", filter=Q(score__gte=9)),
+            detractors=Count("pk", filter=Q(score__lte=6)),
+        )
+    )
+    return {row.pop("solution_id"): row for row in rows}
+
+
+def _case_inputs(counts: dict) -> dict[str, tuple[int, int]]:
+    cases = counts.get("cases", 0)
+    return {
+        KPI.RESPONSE_OVERDUE_RATE: (counts.get("response_overdue", 0), cases),
+        KPI.RESOLUTION_OVERDUE_RATE: (counts.get("resolution_overdue", 0), cases),
+        KPI.CSAT_RESPONSE_RATE: (counts.get("rated", 0), cases),
+        KPI.CSAT_POSITIVE_SHARE: (counts.get("positive", 0), counts.get("rated", 0)),
+        KPI.ESCALATIONS: (counts.get("escalated", 0), cases),
+    }
+
+
+def _nps_inputs(counts: dict) -> dict[str, tuple[int, int]]:
+    answers = counts.get("answers", 0)
+    return {
+        KPI.NPS_MEAN: (counts.get("total") or 0, answers),
+        KPI.NPS_CLASSIC: (counts.get("promoters", 0) - counts.get("detractors", 0), answers),
+    }
+
+
+def evaluate_period(period, *, solutions=None, as_of: datetime | None = None) -> list[dict]:
+    """Evaluate `period` ("2026-10" or "2026-H2", or a `Period`) for `solutions` (a queryset,
+    solutions or ids; by default every solution that was ever certified) at `as_of`.
+
+    Snapshots are written (updated in place on a re-evaluation). A period that is over is
+    enforced: a failed KPI of a certified solution is recorded as a breach once, and the badge
+    goes "at risk" when a remediation plan in force covers every new failure, else it is
+    revoked. Returns one result per solution, in slug order.
+    """
+    if not isinstance(period, Period):
+        period = parse_period(period)
+    as_of = as_of or timezone.now()
+    final = period.is_over(as_of)
+    queryset = _solutions_queryset(solutions)
+    chosen = list(queryset.select_related("certification").order_by("slug"))
+    if not chosen:
+        return []
+    thresholds = thresholds_for(period)
+    if period.is_month:
+        counts = case_counts(period, queryset, as_of)
+        make_inputs = _case_inputs
+    else:
+        counts = nps_counts(period, queryset)
+        make_inputs = _nps_inputs
+
+    evaluated_at = timezone.now()
+    results, snapshots, failures = [], [], {}
+    for solution in chosen:
+        kpis = {}
+        failed = []
+        for kpi, (numerator, denominator) in make_inputs(counts.get(solution.pk, {})).items():
+            threshold = thresholds.get(kpi)
+            value, status = judging.judge(kpi, numerator, denominator, threshold)
+            target = judging.format_target(kpi, threshold)
+            kpis[str(kpi)] = {
+                "value": judging.as_json_number(kpi, value),
+                "numerator": numerator,
+                "denominator": denominator,
+                "target": target,
+                "status": status,
+            }
+            snapshots.append(
+                KPISnapshot(
+                    solution=solution,
+                    period=period.name,
+                    kpi=kpi,
+                    numerator=numerator,
+                    denominator=denominator,
+                    value=judging.as_decimal(value),
+                    target=target,
+                    status=status,
+                    provisional=not final,
+                    evaluated_at=evaluated_at,
+                    as_of=as_of,
+                )
+            )
+            if status == judging.FAIL:
+                failed.append((kpi, numerator, denominator, value, target))
+        if failed:
+            failures[solution.pk] = failed
+        results.append(
+            {"solution": solution.slug, "period": period.name, "kpis": kpis, "action": ACTION_NONE}
+        )
+
+    with transaction.atomic():
+        KPISnapshot.objects.bulk_create(
+            snapshots,
+            update_conflicts=True,
+            unique_fields=["solution", "period", "kpi"],
+            update_fields=[
+                "numerator",
+                "denominator",
+                "value",
+                "target",
+                "status",
+                "provisional",
+                "evaluated_at",
+                "as_of",
+            ],
+        )
+    if final:
+        actions = _enforce(period, chosen, failures)
+        for solution, result in zip(chosen, results, strict=True):
+            result["action"] = actions.get(solution.pk, ACTION_NONE)
+    return results
+
+
+def _reason(period: Period, failed) -> str:
+    return "; ".join(
+        _("%(kpi)s failed in %(period)s: %(figures)s, target %(target)s")
+        % {
+            "kpi": KPI(kpi).label,
+            "period": period.name,
+            "figures": judging.format_figures(kpi, numerator, denominator, value),
+            "target": target,
+        }
+        for kpi, numerator, denominator, value, target in failed
+    )
+
+
+def _enforce(period: Period, chosen, failures) -> dict[int, str]:
+    """Breaches of the period, once each, and what they did to the badge (R5.8).
+
+    Returns the action per solution, from the breaches recorded for the period (so a second
+    evaluation reports what the first one did, and does nothing again).
+    """
+    ids = [solution.pk for solution in chosen]
+    recorded = defaultdict(set)
+    for solution_id, action in Breach.objects.filter(
+        solution_id__in=ids, period=period.name
+    ).values_list("solution_id", "action"):
+        recorded[solution_id].add(action)
+    if failures:
+        covered = defaultdict(set)
+        for solution_id, kpis in RemediationPlan.objects.filter(
+            solution_id__in=list(failures), closed_at__isnull=True
+        ).values_list("solution_id", "covers_kpis"):
+            covered[solution_id].update(kpis or [])
+        for solution in chosen:
+            if solution.pk in failures:
+                recorded[solution.pk].update(
+                    _enforce_solution(period, solution, failures[solution.pk], covered[solution.pk])
+                )
+    actions = {}
+    for solution_id, done in recorded.items():
+        if Breach.Action.REVOKED in done:
+            actions[solution_id] = Breach.Action.REVOKED.value
+        elif Breach.Action.COVERED in done:
+            actions[solution_id] = Breach.Action.COVERED.value
+    return actions
+
+
+def _certification(solution) -> Certification | None:
+    try:
+        return solution.certification
+    except Certification.DoesNotExist:
+        return None
+
+
+def _enforce_solution(period: Period, solution, failed, covered: set) -> set[str]:
+    """Record the new breaches of one solution and act on its badge; the actions taken."""
+    certification = _certification(solution)
+    with transaction.atomic():
+        if certification is not None:
+            # Serialises two evaluations of the same solution: breaches are decided once.
+            certification = Certification.objects.select_for_update().get(pk=certification.pk)
+        certified = certification is not None and certification.status in BADGE_ON
+        new = []
+        for kpi, numerator, denominator, value, target in failed:
+            if not certified:
+                action = Breach.Action.NONE
+            elif kpi in covered:
+                action = Breach.Action.COVERED
+            else:
+                action = Breach.Action.REVOKED
+            breach, created = Breach.objects.get_or_create(
+                solution=solution,
+                period=period.name,
+                kpi=kpi,
+                defaults={
+                    "action": action,
+                    "detail": judging.format_figures(kpi, numerator, denominator, value),
+                },
+            )
+            if created:
+                new.append((breach, (kpi, numerator, denominator, value, target)))
+        if not new or not certified:
+            return {breach.action for breach, _figures in new}
+        uncovered = [figures for breach, figures in new if breach.action == Breach.Action.REVOKED]
+        if uncovered:
+            badge_revoke(certification=certification, by=None, reason=_reason(period, uncovered))
+        else:
+            certification_mark_at_risk(
+                certification=certification,
+                reason=_reason(period, [figures for _breach, figures in new]),
+            )
+    return {breach.action for breach, _figures in new}

@@ -1,0 +1,39 @@
+"""The monthly KPI job: one task per period fanning out over the solutions in chunks."""
+
+from celery import shared_task
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from applications.models import Solution
+
+from .evaluation import evaluate_period
+from .periods import parse_period, previous_month
+
+CHUNK_SIZE = 200
+
+
+@shared_task(name="kpi.evaluate_month")
+def evaluate_month(*, period: str | None = None, as_of: str | None = None) -> int:
+    """Evaluate `period` (by default the month before now) for every certified solution, in
+    chunks of CHUNK_SIZE; returns the number of chunks sent."""
+    now = timezone.now()
+    period = period or previous_month(now)
+    parse_period(period)  # refuse a malformed period here, not in every chunk
+    as_of = as_of or now.isoformat()
+    ids = list(
+        Solution.objects.filter(certification__isnull=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    chunks = [ids[i : i + CHUNK_SIZE] for i in range(0, len(ids), CHUNK_SIZE)]
+    for chunk in chunks:
+        evaluate_chunk.delay(period=period, solution_ids=chunk, as_of=as_of)
+    return len(chunks)
+
+
+@shared_task(name="kpi.evaluate_chunk")
+def evaluate_chunk(*, period: str, solution_ids: list[int], as_of: str) -> int:
+    """Evaluate one chunk of solutions; idempotent (snapshots updated in place, breaches and
+    badge changes recorded once)."""
+    results = evaluate_period(period, solutions=solution_ids, as_of=parse_datetime(as_of))
+    return len(results)

@@ -1,0 +1,66 @@
+"""Support cases, customers and NPS answers of a certified solution (stage 5)."""
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from kpi.models import Customer, NPSAnswer, SupportCase
+from support_audit.calendar import Region
+from support_audit.enums import SupportPackage
+
+from .applications import SolutionFactory
+
+
+class SupportCaseFactory(factory.django.DjangoModelFactory):
+    """A case answered and resolved in time, not rated, not escalated.
+
+    Deadlines are 4 and 16 hours after registration; traits: `open` (neither answered nor
+    resolved), `late_response`, `late_resolution`; `presale=True` for a pre-sale question.
+    """
+
+    class Meta:
+        model = SupportCase
+
+    solution = factory.SubFactory(SolutionFactory)
+    case_id = factory.Sequence(lambda n: f"CASE-{n}")
+    customer = factory.Sequence(lambda n: f"customer-{n}")
+    support_package = SupportPackage.BUSINESS
+    region = Region.EMEA
+    registered_at = factory.LazyFunction(timezone.now)
+    response_due_at = factory.LazyAttribute(lambda c: c.registered_at + timedelta(hours=4))
+    resolution_due_at = factory.LazyAttribute(lambda c: c.registered_at + timedelta(hours=16))
+    first_response_at = factory.LazyAttribute(lambda c: c.registered_at + timedelta(hours=1))
+    resolved_at = factory.LazyAttribute(lambda c: c.registered_at + timedelta(hours=8))
+
+    class Params:
+        open = factory.Trait(first_response_at=None, resolved_at=None)
+        late_response = factory.Trait(
+            first_response_at=factory.LazyAttribute(
+                lambda c: c.response_due_at + timedelta(minutes=1)
+            )
+        )
+        late_resolution = factory.Trait(
+            resolved_at=factory.LazyAttribute(lambda c: c.resolution_due_at + timedelta(minutes=1))
+        )
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    solution = factory.SubFactory(SolutionFactory)
+    customer_id = factory.Sequence(lambda n: f"customer-{n}")
+    installed_version = "1.0.0"
+    active_until = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
+
+
+class NPSAnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NPSAnswer
+
+    solution = factory.SubFactory(SolutionFactory)
+    respondent = factory.Sequence(lambda n: f"respondent-{n}")
+    half_year = "2026-H2"
+    answered_at = factory.LazyFunction(timezone.now)
+    score = 9

@@ -1,0 +1,154 @@
+"""SLA deadlines of support cases: policies, region calendars, weekends and holidays."""
+
+import random
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from kpi.deadlines import DeadlineCache
+from kpi.models import SLAPolicy
+from support_audit.calendar import Region, WorkingCalendar, region_calendar
+from tests.factories.applications import CertificationFactory
+from tests.factories.support_audit import RegionSupportFactory, SupportDeclarationFactory
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+
+pytestmark = pytest.mark.django_db
+
+
+def deadlines(
+    cache, package, registered_at, *, region=Region.RUSSIA, priority="medium", solution=None
+):
+    return cache.deadlines(
+        solution_id=solution.pk if solution else None,
+        package=package,
+        priority=priority,
+        region=region,
+        registered_at=registered_at,
+    )
+
+
+def certified_with_hours(region, hours):
+    """A certified solution whose request declared `hours` for `region` only."""
+    certification = CertificationFactory()
+    declaration = SupportDeclarationFactory(application=certification.application, regions=False)
+    RegionSupportFactory(declaration=declaration, region=region, hours=hours)
+    return certification.solution
+
+
+def test_seeded_policies_are_the_issue_defaults():
+    policies = {p.package: p for p in SLAPolicy.objects.filter(priority="")}
+
+    assert (policies["basic"].response_hours, policies["basic"].resolution_hours) == (8, 40)
+    assert (policies["business"].response_hours, policies["business"].resolution_hours) == (4, 16)
+    assert (policies["premium"].response_hours, policies["premium"].resolution_hours) == (1, 8)
+    assert policies["premium"].around_the_clock
+    assert not policies["basic"].around_the_clock and not policies["business"].around_the_clock
+
+
+def test_basic_case_on_friday_afternoon_in_moscow_is_due_on_monday():
+    """R5.4: Basic, 8 business hours from Friday 16:00 MSK: 2 h on Friday, 6 h on Monday."""
+    response, resolution = deadlines(
+        DeadlineCache(), "basic", datetime(2026, 11, 13, 16, 0, tzinfo=MOSCOW)
+    )
+
+    assert response == datetime(2026, 11, 16, 15, 0, tzinfo=MOSCOW)
+    # R5.5: 40 h = 2 on Friday, 4 × 9 Monday to Thursday, 2 on the next Friday.
+    assert resolution == datetime(2026, 11, 20, 11, 0, tzinfo=MOSCOW)
+
+
+def test_premium_case_on_saturday_night_counts_around_the_clock():
+    """R5.4, R5.5: Premium is 24×7: 1 h to respond and 8 h to resolve, weekend or not."""
+    saturday_night = datetime(2026, 11, 14, 23, 30, tzinfo=UTC)
+
+    response, resolution = deadlines(DeadlineCache(), "premium", saturday_night)
+
+    assert response == datetime(2026, 11, 15, 0, 30, tzinfo=UTC)
+    assert resolution == datetime(2026, 11, 15, 7, 30, tzinfo=UTC)
+
+
+def test_business_case_skips_a_public_holiday():
+    """R5.4: Business, 4 business hours from Tuesday 16:00 MSK skip Unity Day (4 Nov 2026)."""
+    response, resolution = deadlines(
+        DeadlineCache(), "business", datetime(2026, 11, 3, 16, 0, tzinfo=MOSCOW)
+    )
+
+    assert response == datetime(2026, 11, 5, 11, 0, tzinfo=MOSCOW)
+    # R5.5: 16 h = 2 on Tuesday, 9 on Thursday, 5 on Friday.
+    assert resolution == datetime(2026, 11, 6, 14, 0, tzinfo=MOSCOW)
+
+
+def test_deadlines_count_in_the_hours_declared_for_the_region():
+    """R5.4: the region's declared hours (10–19, Saturday 10–14) are the business hours."""
+    declared = {str(day): ["10:00", "19:00"] for day in range(5)} | {"5": ["10:00", "14:00"]}
+    solution = certified_with_hours(Region.RUSSIA, declared)
+
+    response, _resolution = deadlines(
+        DeadlineCache(), "basic", datetime(2026, 11, 13, 16, 0, tzinfo=MOSCOW), solution=solution
+    )
+
+    # 3 h on Friday (16–19), 4 h on Saturday (10–14), 1 h on Monday (10–11).
+    assert response == datetime(2026, 11, 16, 11, 0, tzinfo=MOSCOW)
+
+
+def test_a_region_without_declared_hours_uses_the_default_calendar():
+    solution = certified_with_hours(Region.EMEA, {str(d): ["07:00", "12:00"] for d in range(5)})
+
+    response, _resolution = deadlines(
+        DeadlineCache(), "basic", datetime(2026, 11, 13, 16, 0, tzinfo=MOSCOW), solution=solution
+    )
+
+    assert response == datetime(2026, 11, 16, 15, 0, tzinfo=MOSCOW)
+
+
+def test_a_priority_policy_takes_precedence_over_the_package_one():
+    SLAPolicy.objects.create(
+        package="basic",
+        priority="critical",
+        response_hours=Decimal("2"),
+        resolution_hours=Decimal("4.5"),
+        around_the_clock=True,
+    )
+    cache = DeadlineCache()
+    start = datetime(2026, 11, 13, 16, 0, tzinfo=MOSCOW)
+
+    assert deadlines(cache, "basic", start, priority="critical") == (
+        start + timedelta(hours=2),
+        start + timedelta(hours=4, minutes=30),
+    )
+    assert deadlines(cache, "basic", start, priority="low")[0] == datetime(
+        2026, 11, 16, 15, 0, tzinfo=MOSCOW
+    )
+
+
+def test_a_package_without_a_policy_is_a_key_error():
+    SLAPolicy.objects.filter(package="basic").delete()
+
+    with pytest.raises(KeyError):
+        deadlines(DeadlineCache(), "basic", datetime(2026, 11, 13, 16, 0, tzinfo=MOSCOW))
+
+
+@pytest.mark.parametrize(
+    "calendar",
+    [
+        region_calendar(Region.RUSSIA),
+        region_calendar(Region.AMERICAS_WEST),
+        region_calendar(Region.EMEA, {0: (time(8), time(20)), 5: (time(10), time(12))}),
+        WorkingCalendar(
+            tz="Asia/Dubai", country="AE", hours={d: (time(0), time(0)) for d in (0, 1)}
+        ),
+    ],
+)
+def test_cached_business_hours_give_the_same_instants_as_the_calendar(calendar):
+    """The batch cache's binary search agrees with the calendar's day-by-day walk."""
+    cache = DeadlineCache()
+    rng = random.Random(5)
+    for _i in range(300):
+        start = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(0, 2 * 525600))
+        hours = rng.choice([Decimal("1"), Decimal("4"), Decimal("8"), Decimal("16"), Decimal("40")])
+
+        assert cache.add_business_hours(calendar, start, hours) == calendar.add_business_hours(
+            start, float(hours)
+        ), (start, hours)

@@ -1,0 +1,383 @@
+"""Imports of support cases and NPS answers: CSV commands and lists of dicts, all or nothing."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from applications.enums import Marketplace
+from kpi.importing import (
+    CASE_COLUMNS,
+    NPS_COLUMNS,
+    ImportRejected,
+    RowError,
+    import_cases,
+    import_nps,
+)
+from kpi.models import NPSAnswer, SupportCase
+from support_audit.calendar import Region
+from tests.factories.applications import CertificationFactory, SolutionFactory
+from tests.factories.support_audit import RegionSupportFactory, SupportDeclarationFactory
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+
+pytestmark = pytest.mark.django_db
+
+
+def case_row(of, case_id="C-1", /, **values):
+    row = dict.fromkeys(CASE_COLUMNS, "")
+    row.update(
+        solution=of.slug,
+        case_id=case_id,
+        customer="ACME",
+        support_package="basic",
+        priority="high",
+        region="russia",
+        registered_at="2026-11-13T16:00:00+03:00",
+        first_response_at="2026-11-13T17:00:00+03:00",
+        presale="false",
+    )
+    row.update(values)
+    return row
+
+
+def write_csv(tmp_path, columns, rows, name="batch.csv"):
+    path = tmp_path / name
+    lines = [",".join(columns)] + [",".join(str(row[c]) for c in columns) for row in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def run(command, path):
+    """Call the command; its printed output, or CommandError with the errors printed."""
+    from io import StringIO
+
+    out, err = StringIO(), StringIO()
+    try:
+        call_command(command, str(path), stdout=out, stderr=err)
+    except CommandError as error:
+        error.printed = err.getvalue()
+        raise
+    return out.getvalue()
+
+
+@pytest.fixture
+def solution():
+    return SolutionFactory(slug="telephony", marketplace=Marketplace.TERRASOFT)
+
+
+# Support cases --------------------------------------------------------------------------
+
+
+def test_cases_import_from_csv_and_print_the_counts(tmp_path, solution):
+    path = write_csv(
+        tmp_path, CASE_COLUMNS, [case_row(solution, "C-1"), case_row(solution, "C-2", csat="5")]
+    )
+
+    output = run("import_cases", path)
+
+    assert "2 created, 0 updated" in output
+    case = SupportCase.objects.get(solution=solution, case_id="C-2")
+    assert case.csat == 5 and case.priority == "high" and case.presale is False
+    assert case.first_response_at == datetime(2026, 11, 13, 14, 0, tzinfo=UTC)
+
+
+def test_importing_a_case_again_updates_it_instead_of_duplicating_it(tmp_path, solution):
+    run("import_cases", write_csv(tmp_path, CASE_COLUMNS, [case_row(solution, "C-1")]))
+    again = [case_row(solution, "C-1", resolved_at="2026-11-16T10:00:00+03:00", csat="4")]
+    again.append(case_row(solution, "C-2"))
+
+    output = run("import_cases", write_csv(tmp_path, CASE_COLUMNS, again, "again.csv"))
+
+    assert "1 created, 1 updated" in output
+    assert SupportCase.objects.filter(solution=solution, case_id="C-1").count() == 1
+    case = SupportCase.objects.get(solution=solution, case_id="C-1")
+    assert case.csat == 4 and case.resolved_at == datetime(2026, 11, 16, 7, 0, tzinfo=UTC)
+
+
+def test_the_same_case_twice_in_a_batch_is_stored_once_with_the_later_row(solution):
+    result = import_cases(
+        [case_row(solution, "C-1", csat="2"), case_row(solution, "C-1", csat="5")]
+    )
+
+    assert (result.created, result.updated) == (1, 0)
+    assert SupportCase.objects.get().csat == 5
+
+
+def test_api_rows_may_carry_datetimes_and_booleans(solution):
+    registered = datetime(2026, 11, 13, 13, 0, tzinfo=UTC)
+    row = case_row(solution, registered_at=registered, first_response_at=None, presale=True)
+
+    import_cases([row])
+
+    case = SupportCase.objects.get()
+    assert case.registered_at == registered and case.presale is True
+    assert case.first_response_at is None and case.resolved_at is None and case.csat is None
+
+
+def test_case_deadlines_are_computed_when_written():
+    """R5.4, R5.5: a Basic case asked Friday 16:00 MSK is due Monday 15:00 and the next Friday
+    11:00; the deadlines are stored with the case."""
+    solution = SolutionFactory(marketplace=Marketplace.TERRASOFT)
+
+    import_cases([case_row(solution, "C-1")])
+
+    case = SupportCase.objects.get()
+    assert case.response_due_at == datetime(2026, 11, 16, 15, 0, tzinfo=MOSCOW)
+    assert case.resolution_due_at == datetime(2026, 11, 20, 11, 0, tzinfo=MOSCOW)
+
+
+def test_premium_deadlines_count_around_the_clock(solution):
+    """R5.4, R5.5: Premium on a Saturday night: due 1 h and 8 h later."""
+    import_cases(
+        [
+            case_row(
+                solution,
+                support_package="premium",
+                registered_at="2026-11-14T23:30:00Z",
+                first_response_at="",
+            )
+        ]
+    )
+
+    case = SupportCase.objects.get()
+    assert case.response_due_at == datetime(2026, 11, 15, 0, 30, tzinfo=UTC)
+    assert case.resolution_due_at == datetime(2026, 11, 15, 7, 30, tzinfo=UTC)
+
+
+def test_business_deadlines_skip_a_public_holiday(solution):
+    """R5.4: Business from Tuesday 16:00 MSK across Unity Day is due Thursday 11:00."""
+    import_cases(
+        [
+            case_row(
+                solution,
+                support_package="business",
+                registered_at="2026-11-03T16:00:00+03:00",
+                first_response_at="",
+            )
+        ]
+    )
+
+    case = SupportCase.objects.get()
+    assert case.response_due_at == datetime(2026, 11, 5, 11, 0, tzinfo=MOSCOW)
+    assert case.resolution_due_at == datetime(2026, 11, 6, 14, 0, tzinfo=MOSCOW)
+
+
+def test_deadlines_sent_by_the_partner_are_kept(solution):
+    import_cases(
+        [
+            case_row(
+                solution,
+                response_due_at="2026-11-13T18:00:00+03:00",
+                resolution_due_at="2026-11-30T18:00:00+03:00",
+            )
+        ]
+    )
+
+    case = SupportCase.objects.get()
+    assert case.response_due_at == datetime(2026, 11, 13, 15, 0, tzinfo=UTC)
+    assert case.resolution_due_at == datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
+
+
+def test_deadlines_use_the_hours_declared_for_the_region():
+    """R5.4: the declared hours of the region (10–19 weekdays) make the business hours."""
+    certification = CertificationFactory(solution__marketplace=Marketplace.TERRASOFT)
+    declaration = SupportDeclarationFactory(application=certification.application, regions=False)
+    RegionSupportFactory(
+        declaration=declaration,
+        region=Region.RUSSIA,
+        hours={str(day): ["10:00", "19:00"] for day in range(5)},
+    )
+
+    import_cases([case_row(certification.solution)])
+
+    # 3 h on Friday (16–19), 5 h on Monday (10–15).
+    assert SupportCase.objects.get().response_due_at == datetime(2026, 11, 16, 15, 0, tzinfo=MOSCOW)
+
+
+def test_a_blank_region_is_the_solutions_first_declared_region():
+    certification = CertificationFactory()
+    declaration = SupportDeclarationFactory(application=certification.application, regions=False)
+    RegionSupportFactory(declaration=declaration, region=Region.EMEA)
+    RegionSupportFactory(declaration=declaration, region=Region.APAC)
+
+    import_cases([case_row(certification.solution, region="")])
+
+    assert SupportCase.objects.get().region == Region.EMEA
+
+
+def test_a_blank_region_without_a_declaration_is_the_marketplaces_first(solution):
+    import_cases([case_row(solution, region="")])
+
+    assert SupportCase.objects.get().region == Region.RUSSIA
+
+
+@pytest.mark.parametrize(
+    ("values", "column", "reason"),
+    [
+        ({"solution": "nope"}, "solution", "unknown solution"),
+        ({"support_package": "gold"}, "support_package", "unknown support package"),
+        ({"csat": "0"}, "csat", "out of range 1–5"),
+        (
+            {"first_response_at": "2026-11-13T15:00:00+03:00"},
+            "first_response_at",
+            "response before registration",
+        ),
+        ({"registered_at": "13.11.2026 16:00"}, "registered_at", "bad time"),
+        ({"registered_at": "2026-11-13T16:00:00"}, "registered_at", "offset is missing"),
+        ({"case_id": ""}, "case_id", "a value is required"),
+        ({"support_package": ""}, "support_package", "a value is required"),
+        ({"escalation_level": "5"}, "escalation_level", "out of range 0–4"),
+        ({"presale": "maybe"}, "presale", "neither true nor false"),
+        ({"region": "mars"}, "region", "unknown region"),
+    ],
+)
+def test_a_bad_case_row_is_reported_and_nothing_is_stored(
+    tmp_path, solution, values, column, reason
+):
+    rows = [case_row(solution, "C-1"), case_row(solution, "C-2", **values), case_row(solution)]
+    path = write_csv(tmp_path, CASE_COLUMNS, rows)
+
+    with pytest.raises(CommandError) as raised:
+        run("import_cases", path)
+
+    assert f"line 3, column {column}: " in raised.value.printed
+    assert reason in raised.value.printed
+    assert SupportCase.objects.count() == 0
+
+
+def test_every_bad_row_is_reported(tmp_path, solution):
+    rows = [
+        case_row(solution, "C-1", csat="0"),
+        case_row(solution, "C-2"),
+        case_row(solution, "C-3", solution="nope"),
+    ]
+
+    with pytest.raises(ImportRejected) as raised:
+        import_cases(rows)
+
+    assert [(e.line, e.column) for e in raised.value.errors] == [(1, "csat"), (3, "solution")]
+    assert SupportCase.objects.count() == 0
+
+
+def test_a_missing_column_is_reported_on_the_header_line(tmp_path, solution):
+    columns = [c for c in CASE_COLUMNS if c != "presale"]
+    path = write_csv(tmp_path, columns, [case_row(solution)])
+
+    with pytest.raises(CommandError) as raised:
+        run("import_cases", path)
+
+    assert "line 1, column presale: missing column" in raised.value.printed
+    assert SupportCase.objects.count() == 0
+
+
+def test_a_case_for_a_package_without_policy_is_rejected(solution):
+    from kpi.models import SLAPolicy
+
+    SLAPolicy.objects.filter(package="basic").delete()
+
+    with pytest.raises(ImportRejected) as raised:
+        import_cases([case_row(solution)])
+
+    assert raised.value.errors == [
+        RowError(1, "support_package", "no SLA policy for the package “basic”")
+    ]
+
+
+# NPS ------------------------------------------------------------------------------------
+
+
+def nps_row(solution, respondent="r1", answered_at="2026-10-01T10:00:00+03:00", score=9):
+    return {
+        "solution": solution.slug,
+        "respondent": respondent,
+        "answered_at": answered_at,
+        "score": score,
+    }
+
+
+def test_nps_answers_import_from_csv(tmp_path, solution):
+    rows = [nps_row(solution, "r1"), nps_row(solution, "r2", score=6)]
+
+    output = run("import_nps", write_csv(tmp_path, NPS_COLUMNS, rows))
+
+    assert "2 created, 0 updated" in output
+    assert sorted(NPSAnswer.objects.values_list("respondent", "half_year", "score")) == [
+        ("r1", "2026-H2", 9),
+        ("r2", "2026-H2", 6),
+    ]
+
+
+def test_a_later_answer_in_the_same_half_year_replaces_the_earlier(tmp_path, solution):
+    run("import_nps", write_csv(tmp_path, NPS_COLUMNS, [nps_row(solution, score=9)]))
+    later = nps_row(solution, answered_at="2026-12-01T10:00:00+03:00", score=3)
+
+    output = run("import_nps", write_csv(tmp_path, NPS_COLUMNS, [later], "later.csv"))
+
+    assert "0 created, 1 updated" in output
+    answer = NPSAnswer.objects.get()
+    assert (answer.score, answer.half_year) == (3, "2026-H2")
+
+
+def test_an_earlier_answer_does_not_replace_a_later_one(solution):
+    import_nps([nps_row(solution, answered_at="2026-12-01T10:00:00+03:00", score=3)])
+
+    import_nps([nps_row(solution, answered_at="2026-08-01T10:00:00+03:00", score=10)])
+
+    assert NPSAnswer.objects.get().score == 3
+
+
+def test_the_later_of_two_answers_in_one_batch_is_kept(solution):
+    import_nps(
+        [
+            nps_row(solution, answered_at="2026-11-01T10:00:00+03:00", score=2),
+            nps_row(solution, answered_at="2026-09-01T10:00:00+03:00", score=8),
+        ]
+    )
+
+    assert NPSAnswer.objects.get().score == 2
+
+
+def test_answers_in_different_half_years_are_both_kept(solution):
+    import_nps(
+        [
+            nps_row(solution, answered_at="2026-03-01T10:00:00+03:00", score=7),
+            nps_row(solution, answered_at="2026-10-01T10:00:00+03:00", score=9),
+        ]
+    )
+
+    assert sorted(NPSAnswer.objects.values_list("half_year", "score")) == [
+        ("2026-H1", 7),
+        ("2026-H2", 9),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("values", "column", "reason"),
+    [
+        ({"score": "11"}, "score", "out of range 0–10"),
+        ({"score": ""}, "score", "a value is required"),
+        ({"solution": "nope"}, "solution", "unknown solution"),
+        ({"answered_at": "yesterday"}, "answered_at", "bad time"),
+        ({"respondent": ""}, "respondent", "a value is required"),
+    ],
+)
+def test_a_bad_nps_row_is_reported_and_nothing_is_stored(
+    tmp_path, solution, values, column, reason
+):
+    rows = [nps_row(solution, "r1"), {**nps_row(solution, "r2"), **values}]
+
+    with pytest.raises(CommandError) as raised:
+        run("import_nps", write_csv(tmp_path, NPS_COLUMNS, rows))
+
+    assert f"line 3, column {column}: " in raised.value.printed
+    assert reason in raised.value.printed
+    assert NPSAnswer.objects.count() == 0
+
+
+def test_unknown_fields_of_api_rows_are_reported(solution):
+    with pytest.raises(ImportRejected) as raised:
+        import_nps([{**nps_row(solution), "mood": "good"}])
+
+    assert raised.value.errors == [RowError(1, "mood", "unknown column")]

@@ -1,0 +1,103 @@
+"""Judging counts against targets: exact, inclusive, with no database."""
+
+from decimal import Decimal
+from fractions import Fraction
+from types import SimpleNamespace
+
+import pytest
+
+from kpi.judging import (
+    FAIL,
+    NO_DATA,
+    PASS,
+    format_target,
+    judge,
+    nps_classic,
+    nps_counts,
+    nps_mean,
+)
+from kpi.models import KPI
+
+
+def at_most(value):
+    return SimpleNamespace(comparison="at_most", value=Decimal(value))
+
+
+def at_least(value):
+    return SimpleNamespace(comparison="at_least", value=Decimal(value))
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "status"),
+    [(1, 100, PASS), (2, 199, FAIL), (2, 200, PASS), (0, 1, PASS), (1, 99, FAIL)],
+)
+def test_response_overdue_at_most_one_percent_is_inclusive_and_exact(
+    numerator, denominator, status
+):
+    """R5.4: at most 1 % of the month's cases overdue on response; 1 of 100 passes, 2 of 199
+    fails."""
+    value, got = judge(KPI.RESPONSE_OVERDUE_RATE, numerator, denominator, at_most("0.01"))
+    assert (value, got) == (Fraction(numerator, denominator), status)
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "status"), [(5, 100, PASS), (6, 100, FAIL), (10, 199, FAIL)]
+)
+def test_resolution_overdue_at_most_five_percent(numerator, denominator, status):
+    """R5.5: at most 5 % of the month's cases overdue on resolution."""
+    assert judge(KPI.RESOLUTION_OVERDUE_RATE, numerator, denominator, at_most("0.05"))[1] == status
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "status"), [(7, 100, PASS), (6, 100, FAIL), (0, 3, FAIL)]
+)
+def test_csat_response_rate_at_least_seven_percent(numerator, denominator, status):
+    """R5.2: rated cases / cases, at least 7 % (inclusive)."""
+    assert judge(KPI.CSAT_RESPONSE_RATE, numerator, denominator, at_least("0.07"))[1] == status
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "status"), [(4, 5, PASS), (79, 99, FAIL), (0, 0, NO_DATA)]
+)
+def test_csat_positive_share_at_least_eighty_percent(numerator, denominator, status):
+    """R5.3: ratings of 4–5 / ratings, at least 80 %; no rating is no data."""
+    assert judge(KPI.CSAT_POSITIVE_SHARE, numerator, denominator, at_least("0.80"))[1] == status
+
+
+@pytest.mark.parametrize(("escalated", "status"), [(0, PASS), (2, PASS), (3, FAIL)])
+def test_escalations_at_most_two(escalated, status):
+    """R5.6: at most 2 escalated cases in the month; the value is the count."""
+    value, got = judge(KPI.ESCALATIONS, escalated, 50, at_most("2"))
+    assert (value, got) == (escalated, status)
+
+
+def test_no_case_is_no_data_never_a_failure():
+    for kpi in (KPI.RESPONSE_OVERDUE_RATE, KPI.ESCALATIONS, KPI.CSAT_RESPONSE_RATE):
+        assert judge(kpi, 0, 0, at_most("0")) == (None, NO_DATA)
+
+
+def test_nps_mean_at_least_seven_and_a_half():
+    """R5.1: the mean score of the half-year's answers, at least 7.5 (inclusive)."""
+    assert judge(KPI.NPS_MEAN, 15, 2, at_least("7.5")) == (Fraction(15, 2), PASS)
+    assert judge(KPI.NPS_MEAN, 74, 10, at_least("7.5"))[1] == FAIL
+    assert judge(KPI.NPS_MEAN, 0, 0, at_least("7.5")) == (None, NO_DATA)
+
+
+def test_classic_nps_is_computed_but_decides_nothing():
+    """R5.1: the classic NPS (% of 9–10 minus % of 0–6) is shown, never failed."""
+    counts = nps_counts([10, 9, 8, 6, 0])
+    assert counts == {"total": 33, "answers": 5, "promoters": 2, "detractors": 2}
+    assert nps_classic(2, 2, 5) == 0
+    assert nps_classic(3, 1, 4) == 50
+    assert nps_mean(33, 5) == Fraction(33, 5)
+    assert nps_mean(0, 0) is None
+    assert judge(KPI.NPS_CLASSIC, -4, 4, None) == (Fraction(-100), PASS)
+    assert judge(KPI.NPS_CLASSIC, 0, 0, None) == (None, NO_DATA)
+
+
+def test_targets_are_shown_as_people_read_them():
+    assert format_target(KPI.RESPONSE_OVERDUE_RATE, at_most("0.0100")) == "at most 1 %"
+    assert format_target(KPI.CSAT_POSITIVE_SHARE, at_least("0.8000")) == "at least 80 %"
+    assert format_target(KPI.ESCALATIONS, at_most("2.0000")) == "at most 2"
+    assert format_target(KPI.NPS_MEAN, at_least("7.5000")) == "at least 7.5"
+    assert format_target(KPI.NPS_CLASSIC, None) == ""
