@@ -27,14 +27,16 @@ from tests.applications.markup import (
     text,
     texts,
 )
-from tests.factories.accounts import UserFactory
 from tests.factories.applications import ApplicationFactory, VersionFactory, actor
 from tests.factories.dod import (
     CriterionCheckFactory,
     FindingAnswerFactory,
     FindingFactory,
     ReviewRoundFactory,
+    in_review,
+    partner_of,
     provide_materials,
+    submitted,
 )
 
 S = ApplicationState
@@ -57,47 +59,6 @@ EDITION_ONE_TITLES = [
 NEEDS_FINDING = "Write at least one finding or recommendation for the partner first (R3.8)."
 CRITERIA_UNMET = "Every DoD criterion must be checked and passed in this round (R3.6, R3.7)."
 NOT_VERIFIED = "The reviewer must verify backward compatibility first (R6.2)."
-
-
-@pytest.fixture(autouse=True)
-def _private_storage(settings, tmp_path):
-    """Evidence and materials land in the test's own directory."""
-    materials = settings.STORAGES["materials"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "materials": {**materials, "OPTIONS": {**materials["OPTIONS"], "location": tmp_path}},
-    }
-
-
-@pytest.fixture
-def analyst():
-    return UserFactory(analyst=True, first_name="Anna", last_name="Analyst")
-
-
-@pytest.fixture
-def rnd_expert():
-    return UserFactory(rnd_expert=True, first_name="Roman", last_name="Expert")
-
-
-def partner_of(application):
-    return UserFactory(role="Partner", partner=application.solution.partner)
-
-
-def submitted(*, external=False, **kwargs) -> Application:
-    """A first certification whose complete materials the partner has just submitted."""
-    application = ApplicationFactory(
-        state=S.AWAITING_MATERIALS, solution__uses_external_services=external, **kwargs
-    )
-    partner = partner_of(application)
-    provide_materials(application, partner)
-    app_services.materials_submit(application=application, by=partner)
-    return application
-
-
-def in_review(analyst, **kwargs) -> Application:
-    application = submitted(**kwargs)
-    services.review_start(application=application, by=analyst)
-    return application
 
 
 def certified_update(analyst, *, critical_fix=False) -> Application:

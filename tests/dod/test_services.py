@@ -16,8 +16,8 @@ from dod.enums import CheckResult, FindingStatus, Reviewer, RoundOutcome, Severi
 from dod.models import CheckEvidence, CriteriaVersion, Criterion, ReviewRound
 from dod.selectors import criteria_outcome, findings_of
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import ApplicationFactory, VersionFactory
-from tests.factories.dod import provide_materials
+from tests.factories.applications import VersionFactory
+from tests.factories.dod import in_review, partner_of, provide_materials, submitted
 
 S = ApplicationState
 pytestmark = pytest.mark.django_db
@@ -28,47 +28,6 @@ NA_REFUSED = (
     "“Not applicable” is allowed only for criteria 9–10 of a solution without external "
     "services (R3.7)."
 )
-
-
-@pytest.fixture(autouse=True)
-def _private_storage(settings, tmp_path):
-    """Evidence and materials land in the test's own directory."""
-    materials = settings.STORAGES["materials"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "materials": {**materials, "OPTIONS": {**materials["OPTIONS"], "location": tmp_path}},
-    }
-
-
-@pytest.fixture
-def analyst():
-    return UserFactory(analyst=True, first_name="Anna", last_name="Analyst")
-
-
-@pytest.fixture
-def rnd_expert():
-    return UserFactory(rnd_expert=True, first_name="Roman", last_name="Expert")
-
-
-def partner_of(application):
-    return UserFactory(role="Partner", partner=application.solution.partner)
-
-
-def submitted(*, external=False, **kwargs) -> Application:
-    """A first certification whose complete materials the partner has just submitted."""
-    application = ApplicationFactory(
-        state=S.AWAITING_MATERIALS, solution__uses_external_services=external, **kwargs
-    )
-    partner = partner_of(application)
-    provide_materials(application, partner)
-    app_services.materials_submit(application=application, by=partner)
-    return application
-
-
-def in_review(analyst, **kwargs) -> Application:
-    application = submitted(**kwargs)
-    services.review_start(application=application, by=analyst)
-    return application
 
 
 def criterion(application, number) -> Criterion:

@@ -177,3 +177,30 @@ def provide_materials(application, by=None, *, at=None):
             )
         )
     return made
+
+
+def partner_of(application):
+    return UserFactory(role="Partner", partner=application.solution.partner)
+
+
+def submitted(*, external=False, **kwargs) -> Application:
+    """A first certification whose complete materials the partner has just submitted."""
+    from applications.services.materials import materials_submit
+
+    application = ApplicationFactory(
+        state=ApplicationState.AWAITING_MATERIALS,
+        solution__uses_external_services=external,
+        **kwargs,
+    )
+    partner = partner_of(application)
+    provide_materials(application, partner)
+    materials_submit(application=application, by=partner)
+    return application
+
+
+def in_review(analyst, **kwargs) -> Application:
+    from dod.services import review_start
+
+    application = submitted(**kwargs)
+    review_start(application=application, by=analyst)
+    return application
