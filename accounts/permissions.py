@@ -39,6 +39,13 @@ TEAM_ADMIN = [
     "support_audit.view_nonconformity",
     "support_audit.view_remediationplan",
     "support_audit.view_remediationitem",
+    "kpi.view_slapolicy",
+    "kpi.change_slapolicy",
+    "kpi.view_threshold",
+    "kpi.add_threshold",
+    "kpi.view_supportcase",
+    "kpi.view_kpisnapshot",
+    "kpi.view_breach",
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {

@@ -63,3 +63,11 @@ def previous_month(moment: datetime) -> str:
     local = moment.astimezone(reporting_zone())
     year, month = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
     return f"{year:04d}-{month:02d}"
+
+
+def previous_half_year(moment: datetime) -> str:
+    """The name of the half-year before the one `moment` falls in (reporting time zone)."""
+    local = moment.astimezone(reporting_zone())
+    if local.month > 6:
+        return f"{local.year:04d}-H1"
+    return f"{local.year - 1:04d}-H2"

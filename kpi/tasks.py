@@ -7,7 +7,7 @@ from django.utils.dateparse import parse_datetime
 from applications.models import Solution
 
 from .evaluation import evaluate_period
-from .periods import parse_period, previous_month
+from .periods import parse_period, previous_half_year, previous_month
 
 CHUNK_SIZE = 200
 
@@ -37,3 +37,10 @@ def evaluate_chunk(*, period: str, solution_ids: list[int], as_of: str) -> int:
     badge changes recorded once)."""
     results = evaluate_period(period, solutions=solution_ids, as_of=parse_datetime(as_of))
     return len(results)
+
+
+@shared_task(name="kpi.evaluate_half_year")
+def evaluate_half_year(*, as_of: str | None = None) -> int:
+    """The NPS survey's half-year that has just ended (run on 1 January and 1 July)."""
+    now = timezone.now()
+    return evaluate_month(period=previous_half_year(now), as_of=as_of or now.isoformat())
