@@ -13,5 +13,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("review/", include("dod.urls")),
     path("support/", include("support_audit.urls")),
+    path("api/v1/", include("kpi.api_urls")),
     path("", include("applications.urls")),
 ]

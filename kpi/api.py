@@ -1,0 +1,134 @@
+"""The partner API: support cases and NPS answers sent as JSON, and the public solution list.
+
+Writes are all or nothing, as the CSV imports are (kpi.importing): a partner may send only the
+data of its own solutions, and any bad row rejects the batch with every bad row reported.
+"""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import generics, permissions, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.rules import is_partner
+from applications.enums import CertificationStatus
+from applications.models import Solution
+
+from .importing import ImportRejected, RowError, import_cases, import_nps
+
+BADGE_ON = (CertificationStatus.CERTIFIED, CertificationStatus.AT_RISK)
+
+
+class IsPartner(permissions.BasePermission):
+    """A member of a partner organisation."""
+
+    message = gettext_lazy("Only members of a partner organisation may send data.")
+
+    def has_permission(self, request, view):
+        return bool(is_partner(request.user))
+
+
+def _errors(errors: list[RowError]) -> Response:
+    return Response(
+        {
+            "errors": [
+                {"line": error.line, "column": error.column, "reason": str(error.reason)}
+                for error in errors
+            ]
+        },
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
+def foreign_rows(rows: list, partner_id: int) -> list[RowError]:
+    """Rows that are not objects, or name a solution that is not the partner's (unknown slugs
+    and other partners' alike, so that a partner learns nothing about other partners)."""
+    own = set(Solution.objects.filter(partner_id=partner_id).values_list("slug", flat=True))
+    errors = []
+    for line, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            errors.append(RowError(line, "-", _("expected a JSON object")))
+            continue
+        slug = row.get("solution")
+        slug = "" if slug is None else str(slug).strip()
+        if slug and slug not in own:
+            errors.append(
+                RowError(
+                    line,
+                    "solution",
+                    _("no solution “%(slug)s” of your organisation") % {"slug": slug},
+                )
+            )
+    return errors
+
+
+class _ImportView(APIView):
+    """POST a JSON list of objects with the CSV's field names."""
+
+    permission_classes = [permissions.IsAuthenticated, IsPartner]
+    importer = None
+
+    def post(self, request):
+        rows = request.data
+        if not isinstance(rows, list):
+            return Response(
+                {"detail": _("The body must be a JSON list of objects.")},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        errors = foreign_rows(rows, request.user.partner_id)
+        if errors:
+            return _errors(errors)
+        try:
+            result = type(self).importer(rows)
+        except ImportRejected as rejected:
+            return _errors(rejected.errors)
+        return Response(
+            {"created": result.created, "updated": result.updated},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class CaseImportView(_ImportView):
+    importer = staticmethod(import_cases)
+
+
+class NPSImportView(_ImportView):
+    importer = staticmethod(import_nps)
+
+
+class SolutionSerializer(serializers.ModelSerializer):
+    partner = serializers.CharField(source="partner.name")
+    certified = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Solution
+        fields = ["slug", "name", "partner", "certified"]
+
+    def get_certified(self, solution) -> bool:
+        # What the public badge says (applications.views.badges.badge_of): on or off.
+        certification = getattr(solution, "certification", None)
+        return certification is not None and certification.badge_on
+
+
+class SolutionListView(generics.ListAPIView):
+    """Published solutions, `?certified=true|false` to keep those with the badge on or off."""
+
+    permission_classes = [permissions.AllowAny]
+    serializer_class = SolutionSerializer
+
+    def get_queryset(self):
+        solutions = (
+            Solution.objects.filter(is_published=True)
+            .select_related("partner", "certification")
+            .order_by("name", "pk")
+        )
+        certified = self.request.query_params.get("certified")
+        if certified is None or certified == "":
+            return solutions
+        value = certified.strip().lower()
+        if value in {"true", "1", "yes"}:
+            return solutions.filter(certification__status__in=BADGE_ON)
+        if value in {"false", "0", "no"}:
+            return solutions.exclude(certification__status__in=BADGE_ON)
+        raise ValidationError({"certified": [_("Expected true or false.")]})

@@ -1,0 +1,11 @@
+"""The partner API, under /api/v1/."""
+
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("cases/", api.CaseImportView.as_view(), name="api_cases"),
+    path("nps/", api.NPSImportView.as_view(), name="api_nps"),
+    path("solutions/", api.SolutionListView.as_view(), name="api_solutions"),
+]

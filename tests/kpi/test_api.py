@@ -1,0 +1,200 @@
+"""The partner API: cases and NPS answers as JSON lists, all or nothing; the solution list."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from applications.enums import Marketplace
+from kpi.importing import CASE_COLUMNS
+from kpi.models import NPSAnswer, SupportCase
+from tests.factories.accounts import UserFactory
+from tests.factories.applications import CertificationFactory, PartnerFactory, SolutionFactory
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+
+pytestmark = pytest.mark.django_db
+
+
+def case_row(of, case_id="C-1", **values):
+    row = dict.fromkeys(CASE_COLUMNS, "")
+    row.update(
+        solution=of.slug,
+        case_id=case_id,
+        customer="ACME",
+        support_package="basic",
+        priority="high",
+        region="russia",
+        registered_at="2026-11-13T16:00:00+03:00",
+        first_response_at="2026-11-13T17:00:00+03:00",
+        presale="false",
+    )
+    row.update(values)
+    return row
+
+
+def nps_row(of, respondent="r1", answered_at="2026-10-01T10:00:00+03:00", score=9):
+    return {
+        "solution": of.slug,
+        "respondent": respondent,
+        "answered_at": answered_at,
+        "score": score,
+    }
+
+
+@pytest.fixture
+def partner():
+    return PartnerFactory()
+
+
+@pytest.fixture
+def solution(partner):
+    return SolutionFactory(partner=partner, slug="telephony", marketplace=Marketplace.TERRASOFT)
+
+
+@pytest.fixture
+def client(partner):
+    """A client holding the token of a member of `partner`."""
+    user = UserFactory(role="Partner", partner=partner)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return api
+
+
+def test_a_good_batch_is_stored_with_its_deadlines(client, solution):
+    response = client.post(
+        "/api/v1/cases/", [case_row(solution, "C-1"), case_row(solution, "C-2")], format="json"
+    )
+
+    assert response.status_code == 201
+    assert response.json() == {"created": 2, "updated": 0}
+    case = SupportCase.objects.get(solution=solution, case_id="C-1")
+    assert case.response_due_at == datetime(2026, 11, 16, 15, 0, tzinfo=MOSCOW)
+    assert case.resolution_due_at == datetime(2026, 11, 20, 11, 0, tzinfo=MOSCOW)
+
+
+def test_posting_again_updates_instead_of_duplicating(client, solution):
+    client.post("/api/v1/cases/", [case_row(solution, "C-1")], format="json")
+
+    response = client.post(
+        "/api/v1/cases/",
+        [case_row(solution, "C-1", csat="4"), case_row(solution, "C-2")],
+        format="json",
+    )
+
+    assert response.status_code == 201
+    assert response.json() == {"created": 1, "updated": 1}
+    assert SupportCase.objects.filter(solution=solution, case_id="C-1").count() == 1
+    assert SupportCase.objects.get(solution=solution, case_id="C-1").csat == 4
+
+
+def test_bad_rows_are_listed_and_nothing_is_stored(client, solution):
+    rows = [
+        case_row(solution, "C-1"),
+        case_row(solution, "C-2", csat="0"),
+        case_row(solution, "C-3", support_package="gold"),
+    ]
+
+    response = client.post("/api/v1/cases/", rows, format="json")
+
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert [(e["line"], e["column"]) for e in errors] == [(2, "csat"), (3, "support_package")]
+    assert "out of range" in errors[0]["reason"]
+    assert "unknown support package" in errors[1]["reason"]
+    assert SupportCase.objects.count() == 0
+
+
+def test_another_partners_solution_is_refused_and_nothing_is_stored(client, solution):
+    foreign = SolutionFactory(slug="someone-elses")
+
+    response = client.post(
+        "/api/v1/cases/", [case_row(solution, "C-1"), case_row(foreign, "C-2")], format="json"
+    )
+
+    assert response.status_code == 400
+    assert [(e["line"], e["column"]) for e in response.json()["errors"]] == [(2, "solution")]
+    assert "someone-elses" in response.json()["errors"][0]["reason"]
+    assert SupportCase.objects.count() == 0
+
+
+def test_a_body_that_is_not_a_list_is_refused(client, solution):
+    response = client.post("/api/v1/cases/", case_row(solution), format="json")
+
+    assert response.status_code == 400
+    assert "list" in response.json()["detail"]
+    assert SupportCase.objects.count() == 0
+
+
+def test_unauthenticated_posts_get_401(solution):
+    response = APIClient().post("/api/v1/cases/", [case_row(solution)], format="json")
+
+    assert response.status_code == 401
+    assert "detail" in response.json()
+    assert SupportCase.objects.count() == 0
+
+
+def test_a_user_outside_partners_gets_403(solution):
+    api = APIClient()
+    api.force_authenticate(UserFactory(analyst=True))
+
+    response = api.post("/api/v1/nps/", [nps_row(solution)], format="json")
+
+    assert response.status_code == 403
+    assert "detail" in response.json()
+    assert NPSAnswer.objects.count() == 0
+
+
+def test_nps_answers_are_stored(client, solution):
+    response = client.post(
+        "/api/v1/nps/", [nps_row(solution, "r1"), nps_row(solution, "r2", score=3)], format="json"
+    )
+
+    assert response.status_code == 201
+    assert response.json() == {"created": 2, "updated": 0}
+    answer = NPSAnswer.objects.get(solution=solution, respondent="r2")
+    assert answer.score == 3 and answer.half_year == "2026-H2"
+
+
+def test_a_bad_nps_row_is_listed_and_nothing_is_stored(client, solution):
+    response = client.post(
+        "/api/v1/nps/", [nps_row(solution, "r1"), nps_row(solution, "r2", score=11)], format="json"
+    )
+
+    assert response.status_code == 400
+    assert [(e["line"], e["column"]) for e in response.json()["errors"]] == [(2, "score")]
+    assert NPSAnswer.objects.count() == 0
+
+
+def test_anyone_lists_published_solutions_filtered_by_the_badge():
+    certified = CertificationFactory(solution__name="Alpha").solution
+    CertificationFactory(solution__name="Beta", revoked=True)
+    SolutionFactory(name="Gamma")
+    SolutionFactory(name="Hidden", unpublished=True)
+    api = APIClient()
+
+    everything = api.get("/api/v1/solutions/").json()
+    only_certified = api.get("/api/v1/solutions/?certified=true").json()
+    not_certified = api.get("/api/v1/solutions/", {"certified": "false"}).json()
+
+    assert {"count", "next", "previous", "results"} <= set(everything)
+    assert [s["name"] for s in everything["results"]] == ["Alpha", "Beta", "Gamma"]
+    assert only_certified["count"] == 1
+    assert only_certified["results"] == [
+        {
+            "slug": certified.slug,
+            "name": "Alpha",
+            "partner": certified.partner.name,
+            "certified": True,
+        }
+    ]
+    assert [s["name"] for s in not_certified["results"]] == ["Beta", "Gamma"]
+
+
+def test_a_bad_certified_filter_is_refused():
+    response = APIClient().get("/api/v1/solutions/?certified=maybe")
+
+    assert response.status_code == 400
+    assert "certified" in response.json()
