@@ -2,6 +2,7 @@
 admin and API (django-rules)."""
 
 import rules
+from django.core.exceptions import PermissionDenied
 
 from accounts.rules import (
     is_analyst,
@@ -53,6 +54,12 @@ rules.add_perm("applications.view_material", can_view)
 # Stage 4 and the badge: analysts (and auditors) audit support; analysts revoke or restore.
 rules.add_perm("applications.run_support_audit", is_analyst | is_auditor)
 rules.add_perm("applications.manage_badge", is_analyst)
+
+
+def require(user, permission: str, obj=None) -> None:
+    """Raise PermissionDenied unless `user` holds `permission` (on `obj`)."""
+    if not user.has_perm(permission, obj):
+        raise PermissionDenied
 
 
 def can(permission: str):

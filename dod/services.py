@@ -1,6 +1,6 @@
 """Stage 3 on the reviewers' side: rounds, DoD checks, findings, outcomes (3.2, R3.6–R3.8)."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from applications.enums import ApplicationKind
 from applications.enums import ApplicationState as S
 from applications.models import Application
+from applications.rules import require as _require
 from applications.services.certification import certification_grant
 from applications.services.requests import ActionRefused, _lock_in_states, apply_transition
 from applications.uploads import UploadPolicy, validate_upload
@@ -30,11 +31,6 @@ EVIDENCE_POLICY = UploadPolicy(
     allowed_kinds=frozenset({"pdf", "docx", "xlsx", "text", "image", "zip", "video"}),
     max_bytes_setting="UPLOAD_MAX_BYTES_EVIDENCE",
 )
-
-
-def _require(user, permission, obj=None):
-    if not user.has_perm(permission, obj):
-        raise PermissionDenied
 
 
 def _last_submitted_at(application: Application):

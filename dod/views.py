@@ -9,7 +9,7 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,6 +26,7 @@ from applications.forms import state_unchanged
 from applications.guidance import awaited
 from applications.materials import UPDATE_KINDS
 from applications.models import Application
+from applications.rules import require as _require
 from applications.selectors import applications_visible_to, time_in_states
 from applications.services.requests import ActionRefused, actions_for, unmet_conditions
 from applications.uploads import UploadRejected
@@ -62,11 +63,6 @@ def _application(request, pk) -> Application:
     if not request.user.has_perm("applications.view_internal_notes", application):
         raise Http404
     return application
-
-
-def _require(user, permission: str, obj=None) -> None:
-    if not user.has_perm(permission, obj):
-        raise PermissionDenied
 
 
 def _checker_permission(criterion: Criterion) -> str:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from applications.enums import DECLARATION_OPEN_STATES, CertificationStatus
 from applications.enums import ApplicationState as S
 from applications.models import Application, Certification, CertificationEvent
+from applications.rules import require as _require
 from applications.services.certification import certification_grant
 from applications.services.requests import ActionRefused, _lock_in_states, apply_transition
 
@@ -27,11 +28,6 @@ from .models import (
     VendorEscalationLevel,
 )
 from .standards import check_declaration
-
-
-def _require(user, permission, obj=None):
-    if not user.has_perm(permission, obj):
-        raise PermissionDenied
 
 
 def add_months(day: date, months: int) -> date:

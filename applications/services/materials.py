@@ -1,7 +1,7 @@
 """Stage 3 on the partner's side: materials, updates and critical fixes (3.1, R3.2–R3.5, R6)."""
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -12,13 +12,9 @@ from support_audit.calendar import WorkingCalendar
 from ..enums import ACTIVE_STATES, MATERIALS_OPEN_STATES, ApplicationKind, MaterialKind
 from ..materials import SPECS, UPDATE_KINDS
 from ..models import Application, Material, Solution, SolutionVersion
+from ..rules import require as _require
 from ..uploads import validate_upload
 from .requests import ActionRefused, _lock_in_states, apply_transition
-
-
-def _require(user, permission, obj=None):
-    if not user.has_perm(permission, obj):
-        raise PermissionDenied
 
 
 def _next_revision(application: Application, kind: str) -> int:

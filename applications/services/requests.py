@@ -24,6 +24,7 @@ from ..models import (
     Solution,
     SolutionVersion,
 )
+from ..rules import require as _require
 
 
 class ActionRefused(Exception):
@@ -104,11 +105,6 @@ def _lock_in_states(application: Application, states, refusal: str) -> None:
     )
     if current not in states:
         raise ActionRefused([refusal])
-
-
-def _require(user, permission: str, obj=None) -> None:
-    if not user.has_perm(permission, obj):
-        raise PermissionDenied
 
 
 def apply_transition(application: Application, action: str, *, by, comment: str = "") -> StateLog:

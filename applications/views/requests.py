@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -28,15 +28,11 @@ from ..forms import (
 )
 from ..guidance import awaited
 from ..models import Application
+from ..rules import require as _require
 
 
 def home(request):
     return render(request, "home.html")
-
-
-def _require(user, permission, obj=None):
-    if not user.has_perm(permission, obj):
-        raise PermissionDenied
 
 
 def _run(form, action) -> bool:
