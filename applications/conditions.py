@@ -91,7 +91,7 @@ def required_materials_present(application) -> bool:
 
 @condition(_("Every open finding must be answered before resubmitting."))
 def findings_answered(application) -> bool:
-    from .selectors import unanswered_findings
+    from dod.selectors import unanswered_findings
 
     return not unanswered_findings(application).exists()
 

@@ -129,12 +129,6 @@ def material_revisions(application: Application) -> dict[str, list[Material]]:
     return revisions
 
 
-def unanswered_findings(application: Application):
-    from dod.selectors import unanswered_findings as dod_unanswered
-
-    return dod_unanswered(application)
-
-
 def time_in_states(application: Application) -> list[tuple[str, timedelta]]:
     """How long the request spent in each state it passed through, in order (for dashboards).
 

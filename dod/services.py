@@ -11,7 +11,7 @@ from applications.enums import ApplicationState as S
 from applications.models import Application
 from applications.rules import require as _require
 from applications.services.certification import certification_grant
-from applications.services.requests import ActionRefused, _lock_in_states, apply_transition
+from applications.services.requests import ActionRefused, apply_transition, lock_in_states
 from applications.uploads import UploadPolicy, validate_upload
 
 from .enums import CheckResult, FindingStatus, Reviewer, RoundOutcome, Severity
@@ -57,7 +57,7 @@ def review_start(*, application: Application, by) -> ReviewRound:
 
 
 def _open_round(application: Application) -> ReviewRound:
-    _lock_in_states(application, [S.IN_REVIEW], _("The request is not in review."))
+    lock_in_states(application, [S.IN_REVIEW], _("The request is not in review."))
     return current_round(application)
 
 
@@ -147,7 +147,7 @@ def finding_answer(*, finding: Finding, by, text: str) -> FindingAnswer:
     if finding.status != FindingStatus.OPEN:
         raise ActionRefused([_("This finding is resolved already.")])
     with transaction.atomic():
-        _lock_in_states(
+        lock_in_states(
             finding.application,
             [S.CHANGES_REQUESTED],
             _("Findings are answered while changes are requested."),

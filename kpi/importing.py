@@ -43,38 +43,10 @@ CASE_COLUMNS = (
 CASE_REQUIRED = ("solution", "case_id", "support_package", "registered_at")
 NPS_COLUMNS = ("solution", "respondent", "answered_at", "score")
 NPS_REQUIRED = NPS_COLUMNS
-CASE_FIELDS = (
-    "solution_id",
-    "case_id",
-    "customer",
-    "support_package",
-    "priority",
-    "region",
-    "registered_at",
-    "first_response_at",
-    "resolved_at",
-    "response_due_at",
-    "resolution_due_at",
-    "escalation_level",
-    "csat",
-    "presale",
-    "imported_at",
-)
-CASE_UPDATE_FIELDS = [
-    "customer",
-    "support_package",
-    "priority",
-    "region",
-    "registered_at",
-    "first_response_at",
-    "resolved_at",
-    "response_due_at",
-    "resolution_due_at",
-    "escalation_level",
-    "csat",
-    "presale",
-    "imported_at",
-]
+# The stored fields in CSV order (the slug becomes the solution's id), then the import time.
+CASE_FIELDS = ("solution_id", *CASE_COLUMNS[1:], "imported_at")
+# A re-imported case keeps its identity, (solution, case_id), and takes every other value.
+CASE_UPDATE_FIELDS = [field for field in CASE_FIELDS if field not in ("solution_id", "case_id")]
 BATCH_SIZE = 2000
 _PACKAGES = frozenset(SupportPackage.values)
 _PRIORITIES = frozenset(CasePriority.values)

@@ -15,7 +15,7 @@ from applications.enums import ApplicationState as S
 from applications.models import Application, Certification, CertificationEvent
 from applications.rules import require as _require
 from applications.services.certification import certification_grant
-from applications.services.requests import ActionRefused, _lock_in_states, apply_transition
+from applications.services.requests import ActionRefused, apply_transition, lock_in_states
 
 from .enums import AuditOutcome, AuditPurpose
 from .models import (
@@ -72,7 +72,7 @@ def declaration_save(*, application: Application, by, data: DeclarationInput):
     if problems:
         raise ValidationError({p.field: [p.message] for p in problems})
     with transaction.atomic():
-        _lock_in_states(
+        lock_in_states(
             application,
             DECLARATION_OPEN_STATES,
             _("Support standards are declared after quality certification or in remediation."),
@@ -115,7 +115,7 @@ def audit_record(
         raise ValidationError(_("A certification audit belongs to a request."))
     with transaction.atomic():
         if application is not None:
-            _lock_in_states(application, [S.SUPPORT_REVIEW], _("The support is not under audit."))
+            lock_in_states(application, [S.SUPPORT_REVIEW], _("The support is not under audit."))
         audit = SupportAudit.objects.create(
             solution=solution,
             application=application,
@@ -166,7 +166,7 @@ def plan_agree(
         raise ValidationError(_("A plan has at least one action."))
     with transaction.atomic():
         if audit.application is not None:
-            _lock_in_states(
+            lock_in_states(
                 audit.application,
                 [S.SUPPORT_REVIEW],
                 _("A remediation plan is agreed while the support is under audit."),
@@ -192,7 +192,7 @@ def plan_item_done(*, item: RemediationItem, by) -> RemediationItem:
         raise PermissionDenied
     with transaction.atomic():
         if item.plan.audit and item.plan.audit.application is not None:
-            _lock_in_states(
+            lock_in_states(
                 item.plan.audit.application,
                 [S.REMEDIATION],
                 _("Plan items are marked done while the remediation is under way."),

@@ -14,7 +14,7 @@ from ..materials import SPECS, UPDATE_KINDS
 from ..models import Application, Material, Solution, SolutionVersion
 from ..rules import require as _require
 from ..uploads import validate_upload
-from .requests import ActionRefused, _lock_in_states, apply_transition
+from .requests import ActionRefused, apply_transition, lock_in_states
 
 
 def _next_revision(application: Application, kind: str) -> int:
@@ -44,7 +44,7 @@ def material_upload(
         raise ValidationError(_("This material is a link, not a file."))
     report = validate_upload(upload, name=upload.name, policy=spec.policy) if upload else None
     with transaction.atomic():
-        _lock_in_states(
+        lock_in_states(
             application,
             MATERIALS_OPEN_STATES,
             _("Materials can be added while the request awaits them or changes are requested."),
@@ -96,7 +96,7 @@ def material_carry_over(*, application: Application, by, kind: MaterialKind) -> 
     if source is None:
         raise ValidationError(_("The certified version has no such material to carry over."))
     with transaction.atomic():
-        _lock_in_states(
+        lock_in_states(
             application,
             MATERIALS_OPEN_STATES,
             _("Materials can be added while the request awaits them or changes are requested."),
@@ -122,7 +122,7 @@ def compatibility_confirm(*, application: Application, by, note: str) -> Applica
     """The partner confirms the update is backward compatible with the previous version (R6.2)."""
     _require(by, "applications.upload_material", application)
     with transaction.atomic():
-        _lock_in_states(
+        lock_in_states(
             application,
             MATERIALS_OPEN_STATES,
             _("Compatibility is confirmed while the request awaits materials."),

@@ -91,7 +91,7 @@ def reasons_of(blocked: dict[str, list[str]]) -> list[str]:
     return list(dict.fromkeys(reason for reasons in blocked.values() for reason in reasons))
 
 
-def _lock_in_states(application: Application, states, refusal: str) -> None:
+def lock_in_states(application: Application, states, refusal: str) -> None:
     """Lock the request's row and check, in the database, that it is still in `states`.
 
     Guards writes that are not transitions against a stale copy: a request withdrawn or
@@ -271,7 +271,7 @@ def readiness_scores_save(
     if unknown:
         raise ValidationError(_("Unknown criteria: %s") % ", ".join(sorted(unknown)))
     with transaction.atomic():
-        _lock_in_states(
+        lock_in_states(
             application,
             [ApplicationState.READINESS_REVIEW],
             _("Readiness is scored after the set-up meeting (R1.2)."),
@@ -322,7 +322,7 @@ def approval_facts_save(
     """Record what the leaders weigh: overlap, roadmap, customer demand (R2.2–R2.4)."""
     _require(by, "applications.edit_approval_facts", application)
     with transaction.atomic():
-        _lock_in_states(
+        lock_in_states(
             application,
             FACTS_STATES,
             _("The stage-2 facts are recorded between the readiness review and the decision."),
