@@ -2,7 +2,9 @@
 
 The policy of a case is the one of its package and priority, else the one of its package.
 Business-hour policies count in the calendar the partner declared for the case's region (the
-region's default calendar when nothing is declared); 24×7 policies count every hour.
+region's default calendar when nothing is declared); 24×7 policies count every hour. A pre-sale
+question is due, answered and closed, within the business days the partner declared for pre-sale
+questions (R4.4: at most two), whatever its package.
 
 `DeadlineCache` serves a whole import batch: policies, declared calendars and each calendar's
 working intervals are loaded once, and a deadline is then a binary search, not a day-by-day
@@ -15,6 +17,7 @@ from decimal import Decimal
 
 from applications.models import Certification
 from support_audit.calendar import WorkingCalendar, declared_calendar, region_calendar
+from support_audit.enums import PRESALE_MAX_BUSINESS_DAYS
 from support_audit.models import RegionSupport
 
 from .models import SLAPolicy
@@ -111,6 +114,7 @@ class DeadlineCache:
     def __init__(self):
         self._policies: dict[tuple[str, str], SLAPolicy] | None = None
         self._declared: dict[int, list[RegionSupport]] = {}
+        self._presale_days: dict[int, int] = {}
         self._timelines: dict[WorkingCalendar, _Timeline] = {}
         self._calendars: dict[tuple[int | None, str], WorkingCalendar] = {}
         self._by_region: dict[tuple[int | None, str], _Timeline] = {}
@@ -145,7 +149,9 @@ class DeadlineCache:
             declaration__application_id__in=list(applications)
         ).select_related("declaration")
         for row in sorted(rows, key=lambda r: r.pk):
-            self._declared[applications[row.declaration.application_id]].append(row)
+            solution_id = applications[row.declaration.application_id]
+            self._declared[solution_id].append(row)
+            self._presale_days[solution_id] = row.declaration.presale_business_days
 
     def declared_regions(self, solution_id: int) -> list[RegionSupport]:
         """The regions declared for the solution, in the order they were declared."""
@@ -155,6 +161,13 @@ class DeadlineCache:
     def default_region(self, solution_id: int) -> str | None:
         declared = self.declared_regions(solution_id)
         return declared[0].region if declared else None
+
+    def presale_days(self, solution_id: int | None) -> int:
+        """The business days within which the partner answers pre-sale questions."""
+        if solution_id is None:
+            return PRESALE_MAX_BUSINESS_DAYS
+        self.load_solutions([solution_id])
+        return self._presale_days.get(solution_id, PRESALE_MAX_BUSINESS_DAYS)
 
     def calendar(self, solution_id: int | None, region: str) -> WorkingCalendar:
         key = (solution_id, region)
@@ -182,8 +195,13 @@ class DeadlineCache:
         priority: str,
         region: str,
         registered_at: datetime,
+        presale: bool = False,
     ) -> tuple[datetime, datetime]:
         """Response and resolution due times of a case; KeyError if the package has no policy."""
+        if presale:
+            calendar = self.calendar(solution_id, region)
+            due = calendar.add_business_days(registered_at, self.presale_days(solution_id))
+            return due, due
         policy = self.policy(package, priority)
         if policy is None:
             raise KeyError(package)
@@ -211,4 +229,5 @@ def case_deadlines(case, cache: DeadlineCache | None = None) -> tuple[datetime, 
         priority=case.priority,
         region=case.region,
         registered_at=case.registered_at,
+        presale=case.presale,
     )

@@ -20,8 +20,9 @@ from applications.enums import Marketplace
 from applications.models import Solution
 from support_audit.calendar import Region
 from support_audit.enums import MARKETPLACE_REGIONS, SupportPackage
+from support_audit.services import escalations_notify
 
-from .deadlines import DeadlineCache
+from .deadlines import EPOCH, MICROSECOND, DeadlineCache
 from .models import CasePriority, NPSAnswer, SupportCase
 
 CASE_COLUMNS = (
@@ -47,6 +48,8 @@ NPS_REQUIRED = NPS_COLUMNS
 CASE_FIELDS = ("solution_id", *CASE_COLUMNS[1:], "imported_at")
 # A re-imported case keeps its identity, (solution, case_id), and takes every other value.
 CASE_UPDATE_FIELDS = [field for field in CASE_FIELDS if field not in ("solution_id", "case_id")]
+_ESCALATION = CASE_FIELDS.index("escalation_level")
+_RESOLVED = CASE_FIELDS.index("resolved_at")
 BATCH_SIZE = 2000
 _PACKAGES = frozenset(SupportPackage.values)
 _PRIORITIES = frozenset(CasePriority.values)
@@ -146,7 +149,9 @@ def _numbered(records) -> list[tuple[int, dict]]:
 
 def _text(row, column, *, required=False, max_length=None) -> str:
     value = row.get(column)
-    value = "" if value is None else str(value).strip()
+    if value.__class__ is not str:  # a CSV gives strings; JSON may give numbers or null
+        value = "" if value is None else str(value)
+    value = value.strip()
     if required and not value:
         raise _Bad(column, _("a value is required"))
     if max_length and len(value) > max_length:
@@ -281,6 +286,7 @@ def _parse_case(line, row, solutions, cache, now) -> tuple:
                 priority=priority,
                 region=region,
                 registered_at=registered_at,
+                presale=presale,
             )
         except KeyError:
             raise _Bad(
@@ -308,6 +314,16 @@ def _parse_case(line, row, solutions, cache, now) -> tuple:
     )
 
 
+def _staged(rows, times: frozenset[int]):
+    """Rows with their times as microseconds since the epoch: formatting an aware datetime as
+    text costs more than the whole rest of the row, an integer almost nothing."""
+    for row in rows:
+        yield [
+            (value - EPOCH) // MICROSECOND if index in times and value is not None else value
+            for index, value in enumerate(row)
+        ]
+
+
 def _upsert_postgresql(model, fields, unique, update, rows) -> int | None:
     """INSERT … ON CONFLICT DO UPDATE of many rows (what bulk_create(update_conflicts=True)
     does), fed by COPY through a temporary table; how many rows existed before, or None where
@@ -318,29 +334,48 @@ def _upsert_postgresql(model, fields, unique, update, rows) -> int | None:
     column = {name: quote(meta.get_field(name).column) for name in (*fields, *update)}
     columns = ", ".join(column[name] for name in fields)
     table, staging = quote(meta.db_table), "pg_temp." + quote(f"import_{meta.db_table}")
+    times = frozenset(
+        index
+        for index, name in enumerate(fields)
+        if meta.get_field(name).get_internal_type() == "DateTimeField"
+    )
+    # The staging table has the target's columns, times as bigint microseconds.
+    staged_types = ", ".join(
+        f"{column[name]} bigint"
+        if index in times
+        else f"{column[name]} {meta.get_field(name).db_type(connection)}"
+        for index, name in enumerate(fields)
+    )
+    selected = ", ".join(
+        f"timestamptz 'epoch' + {column[name]} * interval '1 microsecond'"
+        if index in times
+        else column[name]
+        for index, name in enumerate(fields)
+    )
     buffer = io.StringIO()
     # Strings are quoted, and so is None (as ""): FORCE_NULL reads it as NULL in the columns
     # that may be NULL, none of which holds text.
     nullable = ", ".join(column[name] for name in fields if meta.get_field(name).null)
     options = f"FORMAT csv, FORCE_NULL ({nullable})" if nullable else "FORMAT csv"
-    csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n").writerows(rows)
+    csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n").writerows(
+        _staged(rows, times)
+    )
     buffer.seek(0)
+    keys = ", ".join(meta.get_field(name).column for name in unique)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {staging}")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {staging} AS SELECT {columns} FROM {table} WITH NO DATA"
-        )
+        cursor.execute(f"CREATE TEMPORARY TABLE {staging} ({staged_types})")
         cursor.cursor.copy_expert(f"COPY {staging} ({columns}) FROM STDIN WITH ({options})", buffer)
-        cursor.execute(
-            f"SELECT count(*) FROM {staging} JOIN {table} USING ("
-            + ", ".join(meta.get_field(name).column for name in unique)
-            + ")"
-        )
+        cursor.execute(f"SELECT count(*) FROM {staging} JOIN {table} USING ({keys})")
         (existing,) = cursor.fetchone()
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} "
-            f"ON CONFLICT ({', '.join(column[name] for name in unique)}) DO UPDATE SET "
+        conflict = (
+            f" ON CONFLICT ({', '.join(column[name] for name in unique)}) DO UPDATE SET "
             + ", ".join(f"{column[name]} = EXCLUDED.{column[name]}" for name in update)
+            if existing
+            else ""
+        )
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {selected} FROM {staging}{conflict}"
         )
         cursor.execute(f"DROP TABLE {staging}")
     return existing
@@ -366,6 +401,29 @@ def _existing_cases(keys) -> set[tuple[int, str]]:
     return found
 
 
+def _rising_escalations(cases: dict[tuple[int, str], tuple]) -> list[tuple[int, int, str]]:
+    """(solution id, level, case id) of the open cases of the batch whose escalation level is
+    higher than the one stored (or that are new and escalated): the vendor's people of those
+    levels must act (R4.6). A resolved case needs nobody any more."""
+    escalated = {
+        key: case[_ESCALATION]
+        for key, case in cases.items()
+        if case[_ESCALATION] and case[_RESOLVED] is None
+    }
+    stored = {}
+    for solution_id in {solution_id for solution_id, _case_id in escalated}:
+        case_ids = [case_id for sid, case_id in escalated if sid == solution_id]
+        for case_id, level in SupportCase.objects.filter(
+            solution_id=solution_id, case_id__in=case_ids
+        ).values_list("case_id", "escalation_level"):
+            stored[(solution_id, case_id)] = level
+    return [
+        (solution_id, level, case_id)
+        for (solution_id, case_id), level in escalated.items()
+        if level > stored.get((solution_id, case_id), 0)
+    ]
+
+
 def _import_cases(rows, errors) -> ImportResult:
     solutions = _Solutions(rows)
     cache = DeadlineCache()
@@ -383,6 +441,7 @@ def _import_cases(rows, errors) -> ImportResult:
     if errors:
         raise ImportRejected(sorted(errors, key=lambda error: error.line))
     with transaction.atomic():
+        escalations = _rising_escalations(cases)
         values = list(cases.values())
         existing = _upsert_postgresql(
             SupportCase, CASE_FIELDS, ("solution_id", "case_id"), CASE_UPDATE_FIELDS, values
@@ -396,6 +455,7 @@ def _import_cases(rows, errors) -> ImportResult:
                 unique_fields=["solution", "case_id"],
                 update_fields=CASE_UPDATE_FIELDS,
             )
+        escalations_notify(escalations)
     return ImportResult(created=len(cases) - existing, updated=existing)
 
 

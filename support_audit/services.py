@@ -304,23 +304,47 @@ def _notify_after_commit(event: CertificationEvent) -> None:
     transaction.on_commit(lambda: notify_certification_event.delay(event_id=event.pk))
 
 
-def escalation_notify(*, solution, level: int, reference: str) -> list[str]:
-    """Tell the vendor's people of escalation levels 1..`level` about an escalated case (R4.6)."""
+def escalation_recipients() -> dict[int, list[str]]:
+    """E-mail addresses per escalation level: everyone of the levels 1..N for N (one query)."""
+    steps = VendorEscalationLevel.objects.order_by("level").prefetch_related("people")
+    reached, recipients = set(), {}
+    for step in steps:
+        reached |= {
+            person.email for person in step.people.all() if person.email and person.is_active
+        }
+        recipients[step.level] = sorted(reached)
+    return recipients
+
+
+def escalations_notify(escalations, *, recipients: dict[int, list[str]] | None = None) -> int:
+    """Tell the vendor's people of levels 1..N about each escalated case (R4.6, R7.4), after
+    commit: `escalations` are (solution id, level, reference) triples. How many cases reach
+    somebody."""
     from .tasks import notify_escalation
 
-    people = sorted(
+    escalations = list(escalations)
+    if not escalations:
+        return 0
+    if recipients is None:
+        recipients = escalation_recipients()
+    top = max(recipients, default=0)
+    messages = [
         {
-            person.email
-            for step in VendorEscalationLevel.objects.filter(level__lte=level).prefetch_related(
-                "people"
-            )
-            for person in step.people.all()
-            if person.email and person.is_active
+            "solution_id": solution_id,
+            "level": level,
+            "reference": reference,
+            "recipients": recipients.get(min(level, top), []),
         }
-    )
-    transaction.on_commit(
-        lambda: notify_escalation.delay(
-            solution_id=solution.pk, level=level, reference=reference, recipients=people
-        )
-    )
-    return people
+        for solution_id, level, reference in escalations
+    ]
+    messages = [message for message in messages if message["recipients"]]
+    if messages:
+        transaction.on_commit(lambda: [notify_escalation.delay(**m) for m in messages])
+    return len(messages)
+
+
+def escalation_notify(*, solution, level: int, reference: str) -> list[str]:
+    """Tell the vendor's people of escalation levels 1..`level` about an escalated case (R4.6)."""
+    recipients = escalation_recipients()
+    escalations_notify([(solution.pk, level, reference)], recipients=recipients)
+    return recipients.get(level, [])

@@ -10,6 +10,7 @@ import pytest
 from kpi.deadlines import DeadlineCache
 from kpi.models import SLAPolicy
 from support_audit.calendar import Region, WorkingCalendar, region_calendar
+from support_audit.models import SupportDeclaration
 from tests.factories.applications import CertificationFactory
 from tests.factories.support_audit import RegionSupportFactory, SupportDeclarationFactory
 
@@ -101,6 +102,43 @@ def test_a_region_without_declared_hours_uses_the_default_calendar():
     )
 
     assert response == datetime(2026, 11, 16, 15, 0, tzinfo=MOSCOW)
+
+
+def test_a_presale_question_is_due_two_business_days_later_whatever_its_package():
+    """R4.4: a pre-sale question asked on Friday 17:00 MSK before Unity Day week is due on
+    Tuesday 17:00, premium or not; the business days skip the weekend."""
+    friday = datetime(2026, 11, 13, 17, 0, tzinfo=MOSCOW)
+
+    due = DeadlineCache().deadlines(
+        solution_id=None,
+        package="premium",
+        priority="critical",
+        region=Region.RUSSIA,
+        registered_at=friday,
+        presale=True,
+    )
+
+    assert due == (datetime(2026, 11, 17, 17, 0, tzinfo=MOSCOW),) * 2
+
+
+def test_a_presale_question_is_due_within_the_business_days_the_partner_declared():
+    """R4.4: a partner that answers pre-sale questions within one business day is held to it;
+    the holiday (Unity Day, 4 November) does not count."""
+    solution = certified_with_hours(Region.RUSSIA, {str(d): ["09:00", "18:00"] for d in range(5)})
+    SupportDeclaration.objects.filter(application=solution.certification.application).update(
+        presale_business_days=1
+    )
+
+    response, resolution = DeadlineCache().deadlines(
+        solution_id=solution.pk,
+        package="basic",
+        priority="medium",
+        region=Region.RUSSIA,
+        registered_at=datetime(2026, 11, 3, 12, 0, tzinfo=MOSCOW),
+        presale=True,
+    )
+
+    assert response == resolution == datetime(2026, 11, 5, 12, 0, tzinfo=MOSCOW)
 
 
 def test_a_priority_policy_takes_precedence_over_the_package_one():

@@ -17,7 +17,9 @@ from kpi.importing import (
 )
 from kpi.models import NPSAnswer, SupportCase
 from support_audit.calendar import Region
+from tests.factories.accounts import UserFactory
 from tests.factories.applications import CertificationFactory, SolutionFactory
+from tests.factories.certification import escalation_people
 from tests.factories.support_audit import RegionSupportFactory, SupportDeclarationFactory
 
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -381,3 +383,81 @@ def test_unknown_fields_of_api_rows_are_reported(solution):
         import_nps([{**nps_row(solution), "mood": "good"}])
 
     assert raised.value.errors == [RowError(1, "mood", "unknown column")]
+
+
+# Escalations -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def escalation_matrix():
+    """One person of the vendor on each of the four escalation levels."""
+    people = {level: UserFactory(email=f"level{level}@vendor.example") for level in range(1, 5)}
+    for level, person in people.items():
+        escalation_people(level, person)
+    return people
+
+
+def told(mailbox) -> set[str]:
+    return {address for message in mailbox for address in message.to}
+
+
+def test_an_imported_open_escalated_case_reaches_levels_one_to_n(
+    solution, escalation_matrix, on_commit, mailoutbox
+):
+    """R7.4: a case sent with escalation level 2 reaches the vendor's levels 1 and 2."""
+    on_commit(import_cases, [case_row(solution, "C-9", escalation_level="2")])
+
+    assert told(mailoutbox) == {"level1@vendor.example", "level2@vendor.example"}
+    assert "C-9" in mailoutbox[0].body
+
+
+def test_an_escalation_is_told_again_only_when_its_level_rises(
+    solution, escalation_matrix, on_commit, mailoutbox
+):
+    on_commit(import_cases, [case_row(solution, "C-9", escalation_level="1")])
+    on_commit(import_cases, [case_row(solution, "C-9", escalation_level="1", csat="4")])
+    assert len(mailoutbox) == 1
+
+    on_commit(import_cases, [case_row(solution, "C-9", escalation_level="3")])
+
+    assert len(mailoutbox) == 4  # levels 1, 2 and 3
+    assert told(mailoutbox[1:]) == {f"level{n}@vendor.example" for n in (1, 2, 3)}
+
+
+def test_resolved_or_unescalated_cases_reach_nobody(
+    solution, escalation_matrix, on_commit, mailoutbox
+):
+    on_commit(
+        import_cases,
+        [
+            case_row(solution, "C-1"),
+            case_row(solution, "C-2", escalation_level="2", resolved_at="2026-11-14T10:00:00Z"),
+        ],
+    )
+
+    assert mailoutbox == []
+
+
+def test_an_imported_presale_question_is_due_in_two_business_days(solution):
+    """R4.4: a pre-sale question asked Friday 16:00 MSK is due Tuesday 16:00, not by the
+    package's SLA."""
+    import_cases([case_row(solution, "Q-1", presale="true", first_response_at="")])
+
+    case = SupportCase.objects.get()
+    assert case.response_due_at == datetime(2026, 11, 17, 16, 0, tzinfo=MOSCOW)
+
+
+def test_times_keep_their_microseconds_and_instant_whatever_the_offset(solution):
+    import_cases(
+        [
+            case_row(
+                solution,
+                registered_at="2026-11-13T16:00:00.123456+03:00",
+                first_response_at="2026-11-13T05:30:00.000001-08:00",
+            )
+        ]
+    )
+
+    case = SupportCase.objects.get()
+    assert case.registered_at == datetime(2026, 11, 13, 13, 0, 0, 123456, tzinfo=UTC)
+    assert case.first_response_at == datetime(2026, 11, 13, 13, 30, 0, 1, tzinfo=UTC)
