@@ -1,4 +1,5 @@
-"""The partner API: support cases and NPS answers sent as JSON, and the public solution list.
+"""The partner API: support cases, NPS answers and customers sent as JSON, and the public
+solution list.
 
 Writes are all or nothing, as the CSV imports are (kpi.importing): a partner may send only the
 data of its own solutions, and any bad row rejects the batch with every bad row reported.
@@ -15,6 +16,7 @@ from accounts.rules import is_partner
 from applications.enums import CertificationStatus
 from applications.models import Solution
 
+from .customers import import_customers
 from .importing import ImportRejected, RowError, import_cases, import_nps
 
 BADGE_ON = (CertificationStatus.CERTIFIED, CertificationStatus.AT_RISK)
@@ -95,6 +97,10 @@ class CaseImportView(_ImportView):
 
 class NPSImportView(_ImportView):
     importer = staticmethod(import_nps)
+
+
+class CustomerImportView(_ImportView):
+    importer = staticmethod(import_customers)
 
 
 class SolutionSerializer(serializers.ModelSerializer):

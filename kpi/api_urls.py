@@ -7,5 +7,6 @@ from . import api
 urlpatterns = [
     path("cases/", api.CaseImportView.as_view(), name="api_cases"),
     path("nps/", api.NPSImportView.as_view(), name="api_nps"),
+    path("customers/", api.CustomerImportView.as_view(), name="api_customers"),
     path("solutions/", api.SolutionListView.as_view(), name="api_solutions"),
 ]

@@ -46,6 +46,11 @@ class SupportCaseFactory(factory.django.DjangoModelFactory):
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):
+    """A customer on 1.0.0 with a year of subscription left.
+
+    Traits: `lapsed` (the subscription ended yesterday), `unsubscribed` (never had one).
+    """
+
     class Meta:
         model = Customer
 
@@ -53,6 +58,12 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     customer_id = factory.Sequence(lambda n: f"customer-{n}")
     installed_version = "1.0.0"
     active_until = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
+
+    class Params:
+        lapsed = factory.Trait(
+            active_until=factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=1))
+        )
+        unsubscribed = factory.Trait(active_until=None)
 
 
 class NPSAnswerFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,255 @@
+"""Customers of certified solutions: their import (CSV or a list of dicts) and the figures read
+from them — the versions in use by active customers (R6.3), the share on the current version
+with the list of those behind (R6.4), and how many active customers answered the NPS survey
+(R5.1).
+
+A customer is active while its subscription or paid support runs: `active_until` is today or
+later (in the reporting time zone). A blank `active_until` means no active subscription.
+Imports are all or nothing, with the error reports of kpi.importing; a customer is identified
+by (solution, customer id), so importing it again updates it.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from fractions import Fraction
+
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.models import Certification, Solution, SolutionVersion
+
+from .importing import (
+    BATCH_SIZE,
+    ImportRejected,
+    ImportResult,
+    RowError,
+    _Bad,
+    _check_columns,
+    _numbered,
+    _Solutions,
+    _text,
+    read_csv,
+)
+from .models import Customer, NPSAnswer
+from .periods import HALF_YEAR, parse_period, reporting_zone
+
+CUSTOMER_COLUMNS = ("solution", "customer_id", "installed_version", "active_until")
+CUSTOMER_REQUIRED = ("solution", "customer_id", "installed_version")
+CUSTOMER_UPDATE_FIELDS = ["installed_version", "active_until"]
+_CUSTOMER_ID_LENGTH = Customer._meta.get_field("customer_id").max_length
+_VERSION_LENGTH = Customer._meta.get_field("installed_version").max_length
+# A version as partners write them: "7.18.2", "1.4.0-beta.2", "v2.1", "2024.3+build.15".
+_VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+_\-]*$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_VERSION_PART_RE = re.compile(r"\d+|[A-Za-z]+")
+
+
+# Import ----------------------------------------------------------------------------------
+
+
+def _version(row) -> str:
+    value = _text(row, "installed_version", required=True, max_length=_VERSION_LENGTH)
+    if not _VERSION_RE.match(value) or not any(char.isdigit() for char in value):
+        raise _Bad(
+            "installed_version",
+            _("“%(value)s” is not a version number such as 1.4.0") % {"value": value},
+        )
+    return value
+
+
+def _date(row, column) -> date | None:
+    value = row.get(column)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    value = _text(row, column)
+    if not value:
+        return None
+    try:
+        if not _DATE_RE.match(value):
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _Bad(
+            column, _("bad date “%(value)s”: expected YYYY-MM-DD") % {"value": value}
+        ) from None
+
+
+def _parse_customer(row, solutions) -> Customer:
+    solution = solutions.get(row)
+    return Customer(
+        solution_id=solution.pk,
+        customer_id=_text(row, "customer_id", required=True, max_length=_CUSTOMER_ID_LENGTH),
+        installed_version=_version(row),
+        active_until=_date(row, "active_until"),
+    )
+
+
+def _existing(keys) -> int:
+    """How many of the (solution id, customer id) pairs are stored already."""
+    by_solution: dict[int, list[str]] = {}
+    for solution_id, customer_id in keys:
+        by_solution.setdefault(solution_id, []).append(customer_id)
+    found = 0
+    for solution_id, customer_ids in by_solution.items():
+        for start in range(0, len(customer_ids), BATCH_SIZE):
+            found += Customer.objects.filter(
+                solution_id=solution_id, customer_id__in=customer_ids[start : start + BATCH_SIZE]
+            ).count()
+    return found
+
+
+def _import_customers(rows, errors) -> ImportResult:
+    solutions = _Solutions(rows)
+    customers: dict[tuple[int, str], Customer] = {}
+    for line, row in rows:
+        try:
+            customer = _parse_customer(row, solutions)
+        except _Bad as bad:
+            errors.append(RowError(line, bad.column, bad.reason))
+            continue
+        # The same customer twice in a batch: the later row wins.
+        customers[(customer.solution_id, customer.customer_id)] = customer
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda error: error.line))
+    with transaction.atomic():
+        existing = _existing(customers)
+        Customer.objects.bulk_create(
+            list(customers.values()),
+            batch_size=BATCH_SIZE,
+            update_conflicts=True,
+            unique_fields=["solution", "customer_id"],
+            update_fields=CUSTOMER_UPDATE_FIELDS,
+        )
+    return ImportResult(created=len(customers) - existing, updated=existing)
+
+
+def import_customers(records) -> ImportResult:
+    """Import customers from a list of dicts (the CSV's field names); ImportRejected."""
+    rows = _numbered(records)
+    return _import_customers(rows, _check_columns(rows, CUSTOMER_COLUMNS, CUSTOMER_REQUIRED))
+
+
+def import_customers_csv(source) -> ImportResult:
+    """Import customers from a CSV file (path, text or file object); ImportRejected."""
+    rows, errors = read_csv(source, CUSTOMER_COLUMNS)
+    return _import_customers(rows, errors)
+
+
+# Figures ---------------------------------------------------------------------------------
+
+
+def version_key(number: str) -> tuple:
+    """Sort key of a version string by its numeric parts: "1.10.0" comes after "1.9.2".
+
+    Letters after the numbers mark a pre-release: "1.10.0-beta" comes before "1.10.0", which
+    comes before "1.10.0.1". The string itself breaks remaining ties ("v1.2" and "1.2").
+    """
+    parts = tuple(
+        (2, int(part), "") if part.isdigit() else (0, 0, part.lower())
+        for part in _VERSION_PART_RE.findall(number)
+    )
+    return ((*parts, (1, 0, "")), number)
+
+
+def _today(today: date | None) -> date:
+    return today or timezone.localdate(timezone=reporting_zone())
+
+
+def _active(solution: Solution, today: date) -> QuerySet:
+    return Customer.objects.filter(solution=solution, active_until__gte=today)
+
+
+def current_version(solution: Solution) -> str | None:
+    """The version customers should be on: the certified one, else the newest released."""
+    certified = (
+        Certification.objects.filter(solution=solution)
+        .values_list("version__number", flat=True)
+        .first()
+    )
+    if certified is not None:
+        return certified
+    versions = SolutionVersion.objects.filter(solution=solution).values_list(
+        "number", "released_on"
+    )
+    newest = max(
+        versions,
+        key=lambda version: (version[1] or date.min, version_key(version[0])),
+        default=None,
+    )
+    return newest[0] if newest else None
+
+
+@dataclass(frozen=True)
+class CustomerOverview:
+    """A solution's customers on a day: who is active, on which versions (R6.3, R6.4)."""
+
+    today: date
+    active: int
+    inactive: int
+    current_version: str | None
+    # (version, active customers on it), newest version first: the versions to support (R6.3).
+    versions_in_use: list[tuple[str, int]]
+    on_current: int
+    # on_current / active, exactly; None without an active customer (R6.4).
+    share_on_current: Fraction | None
+    # Active customers not on the current version, by customer id; empty without a current
+    # version to compare with.
+    behind: QuerySet
+
+
+def customer_overview(solution: Solution, *, today: date | None = None) -> CustomerOverview:
+    """The figures of R6.3 and R6.4 for a solution, counted in SQL (a fixed number of queries)."""
+    today = _today(today)
+    is_active = Q(active_until__gte=today)
+    per_version = (
+        Customer.objects.filter(solution=solution)
+        .order_by()
+        .values("installed_version")
+        .annotate(active=Count("pk", filter=is_active), inactive=Count("pk", filter=~is_active))
+    )
+    in_use: dict[str, int] = {}
+    inactive = 0
+    for row in per_version:
+        inactive += row["inactive"]
+        if row["active"]:
+            in_use[row["installed_version"]] = row["active"]
+    active = sum(in_use.values())
+    current = current_version(solution)
+    on_current = in_use.get(current, 0) if current is not None else 0
+    if current is None:
+        behind = Customer.objects.none()
+    else:
+        behind = _active(solution, today).exclude(installed_version=current).order_by("customer_id")
+    return CustomerOverview(
+        today=today,
+        active=active,
+        inactive=inactive,
+        current_version=current,
+        versions_in_use=sorted(in_use.items(), key=lambda item: version_key(item[0]), reverse=True),
+        on_current=on_current,
+        share_on_current=Fraction(on_current, active) if active else None,
+        behind=behind,
+    )
+
+
+def nps_participation(
+    solution: Solution, half_year: str, *, today: date | None = None
+) -> tuple[int, int]:
+    """(Active customers who answered the NPS survey of the half-year, active customers) (R5.1).
+
+    An answer counts when its respondent is the id of an active customer of the solution;
+    answers of earlier surveys and of respondents who are not customers do not.
+    """
+    period = parse_period(half_year)
+    if period.kind != HALF_YEAR:
+        raise ValueError(_("A half-year is written like 2026-H2."))
+    answered = NPSAnswer.objects.filter(
+        solution=solution, half_year=period.name, respondent=OuterRef("customer_id")
+    )
+    counts = _active(solution, _today(today)).aggregate(
+        answered=Count("pk", filter=Q(Exists(answered))), active=Count("pk")
+    )
+    return counts["answered"], counts["active"]
