@@ -225,3 +225,26 @@ class RemediationItem(models.Model):
 
     def is_overdue(self, today=None) -> bool:
         return self.done_at is None and self.due_on < (today or timezone.localdate())
+
+
+class Reminder(models.Model):
+    """The daily reminder e-mailed to one person: at most one a day, whatever it lists, so that
+    running the job again the same day sends nothing (support_audit.reminders)."""
+
+    recipient = models.EmailField(_("recipient"))
+    day = models.DateField(_("day"))
+    language = models.CharField(_("language"), max_length=10)
+    # What the e-mail listed: ["audit:12", "item:40", "review:7"].
+    items = models.JSONField(_("items listed"), default=list)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-day", "recipient"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "day"], name="one_reminder_a_day")
+        ]
+
+    def __str__(self):
+        return f"{self.recipient} {self.day}"

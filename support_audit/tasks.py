@@ -63,3 +63,14 @@ def notify_escalation(
     for email in recipients:
         send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [email])
     return len(recipients)
+
+
+@shared_task(name="support_audit.send_reminders")
+def send_reminders(*, now: str | None = None) -> int:
+    """Today's reminders, one digest per person (run daily); a second run the same day sends
+    nothing."""
+    from django.utils.dateparse import parse_datetime
+
+    from .reminders import reminders_send
+
+    return reminders_send(now=parse_datetime(now) if now else None)

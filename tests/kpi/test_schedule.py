@@ -1,10 +1,12 @@
-"""The KPI jobs are scheduled in the database, where staff can change them."""
+"""The KPI jobs and the daily reminders are scheduled in the database, where staff can change
+them."""
 
 from datetime import UTC, datetime
 
 import pytest
 from django_celery_beat.models import PeriodicTask
 
+from certportal.celery import app
 from kpi.periods import previous_half_year, previous_month
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +26,38 @@ def test_monthly_and_half_yearly_jobs_are_scheduled_by_default():
     assert tasks == {
         "kpi.evaluate_month": ("0", "2", "1", "*"),
         "kpi.evaluate_half_year": ("0", "3", "1", "1,7"),
+        "kpi.evaluate_so_far": ("30", "1", "*", "*"),
     }
+
+
+def test_daily_jobs_run_at_their_hours_in_utc():
+    """The month so far is computed every night; reminders go every morning."""
+    daily = {
+        task.task: (
+            task.crontab.minute,
+            task.crontab.hour,
+            task.crontab.day_of_month,
+            task.crontab.month_of_year,
+            task.crontab.day_of_week,
+            str(task.crontab.timezone),
+            task.enabled,
+        )
+        for task in PeriodicTask.objects.filter(
+            task__in=["kpi.evaluate_so_far", "support_audit.send_reminders"]
+        ).select_related("crontab")
+    }
+
+    assert daily == {
+        "kpi.evaluate_so_far": ("30", "1", "*", "*", "*", "UTC", True),
+        "support_audit.send_reminders": ("0", "6", "*", "*", "*", "UTC", True),
+    }
+
+
+def test_every_scheduled_job_names_a_registered_task():
+    app.loader.import_default_modules()
+    scheduled = set(PeriodicTask.objects.exclude(task="").values_list("task", flat=True))
+
+    assert scheduled - set(app.tasks) == set()
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,260 @@
+"""The daily reminders: what is due, for whom, and one digest e-mail a day per person.
+
+Three things are due (the same rules the analyst queue shows):
+- a regular audit of a certified solution past its due date, not yet held (R5.7);
+- an action of a remediation plan in force, past its due date and not done (R4.7, R5.8);
+- the review of a critical fix, not yet decided, due already or by the end of the next
+  business day of the Marketplace team (R6.5).
+
+Analysts hear of all three; a partner's members, and the action's owner when it names an
+e-mail address, hear of the partner's remediation actions. A `Reminder` row per person and
+day makes the job idempotent: run twice the same day, it sends nothing the second time.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from accounts.enums import Role
+from applications.enums import ApplicationKind, ApplicationState
+from applications.models import Application
+
+from .calendar import WorkingCalendar
+from .enums import MARKETPLACE_LANGUAGE, AuditPurpose
+from .models import RemediationItem, Reminder
+from .selectors import overdue_audits, overdue_plan_items
+
+AUDIT = "audit"
+ACTION = "action"
+REVIEW = "review"
+KIND_ORDER = (REVIEW, AUDIT, ACTION)
+
+# A critical fix's review is decided once it leaves these states (passed, or changes asked).
+UNDECIDED_REVIEW_STATES = (ApplicationState.SUBMITTED_FOR_REVIEW, ApplicationState.IN_REVIEW)
+
+
+@dataclass(frozen=True)
+class Due:
+    """One thing someone must act on: `record` is the certification, plan item or request;
+    `late` when its due date or time has passed (a review may also be due soon)."""
+
+    kind: str
+    key: str
+    record: object
+    due: date | datetime
+    url: str
+    late: bool = True
+
+
+@dataclass
+class Digest:
+    """Everything due for one person, in their language."""
+
+    email: str
+    language: str
+    items: list[Due] = field(default_factory=list)
+    team: bool = False  # an analyst: links to the queue
+
+    def of_kind(self, kind: str) -> list[Due]:
+        return [item for item in self.items if item.kind == kind]
+
+
+def _link(name: str, *args) -> str:
+    return settings.SITE_URL + reverse(name, args=args)
+
+
+def team_calendar() -> WorkingCalendar:
+    """The Marketplace team's working days (the critical-fix review is counted in them)."""
+    return WorkingCalendar(tz=settings.TEAM_TIME_ZONE, country=settings.TEAM_HOLIDAYS_COUNTRY)
+
+
+def review_horizon(now: datetime) -> datetime:
+    """The end of the team's next business day after `now`: reviews due by then are reminded."""
+    team = team_calendar()
+    day = now.astimezone(team.zone).date() + timedelta(days=1)
+    while not team.is_business_day(day):
+        day += timedelta(days=1)
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=team.zone)
+
+
+def audits_due(today: date) -> list[Due]:
+    """Regular audits past their due date and not yet held (holding one moves the date)."""
+    return [
+        Due(
+            AUDIT,
+            f"audit:{certification.pk}",
+            certification,
+            certification.next_audit_due,
+            _link("regular_audit", certification.solution.slug),
+        )
+        for certification in overdue_audits(today).order_by("next_audit_due", "pk")
+    ]
+
+
+def _action_url(item: RemediationItem) -> str:
+    audit = item.plan.audit
+    if audit is not None and audit.application_id and audit.purpose != AuditPurpose.REGULAR:
+        # A plan of the support certification (stage 4) lives on its request.
+        return _link("support_remediation", audit.application_id)
+    return _link("certificate", item.plan.solution.slug)
+
+
+def actions_due(today: date) -> list[Due]:
+    """Actions of remediation plans in force, past their due date and not done."""
+    items = overdue_plan_items(today).select_related("plan__solution__partner", "plan__audit")
+    return [
+        Due(ACTION, f"item:{item.pk}", item, item.due_on, _action_url(item))
+        for item in items.order_by("due_on", "pk")
+    ]
+
+
+def reviews_due(now: datetime) -> list[Due]:
+    """Critical-fix reviews not yet decided, due already or by the end of the next business
+    day (R6.5)."""
+    applications = Application.objects.filter(
+        kind=ApplicationKind.CRITICAL_FIX,
+        state__in=UNDECIDED_REVIEW_STATES,
+        review_due_at__lt=review_horizon(now),
+    ).select_related("solution__partner", "version")
+    return [
+        Due(
+            REVIEW,
+            f"review:{application.pk}",
+            application,
+            application.review_due_at,
+            _link("review", application.pk),
+            late=application.review_due_at < now,
+        )
+        for application in applications.order_by("review_due_at", "pk")
+    ]
+
+
+def _owner_email(item: RemediationItem) -> str:
+    """The action's owner, when the plan names them by e-mail address."""
+    owner = item.owner.strip()
+    try:
+        validate_email(owner)
+    except ValidationError:
+        return ""
+    return owner
+
+
+def _action_people(actions: list[Due], active) -> dict[str, dict[str, str]]:
+    """For each action (by key), the partner's members and its owner: address → language."""
+    if not actions:
+        return {}
+    owners = {item.key: _owner_email(item.record) for item in actions}
+    concerned = active.annotate(address=Lower("email")).filter(
+        Q(partner_id__in={item.record.plan.solution.partner_id for item in actions})
+        | Q(address__in=[owner.lower() for owner in owners.values() if owner])
+    )
+    # Lower-cased address → (address, language, partner).
+    known = {
+        email.lower(): (email, language, partner_id)
+        for email, language, partner_id in concerned.values_list("email", "language", "partner_id")
+    }
+    people = {}
+    for item in actions:
+        solution = item.record.plan.solution
+        people[item.key] = {
+            email: language
+            for email, language, partner_id in known.values()
+            if partner_id == solution.partner_id
+        }
+        if owner := owners[item.key]:
+            # An owner without an account reads the language of the solution's marketplace.
+            email, language, _partner = known.get(
+                owner.lower(), (owner, MARKETPLACE_LANGUAGE.get(solution.marketplace), None)
+            )
+            people[item.key].setdefault(email, language)
+    return people
+
+
+def digests(now: datetime | None = None) -> list[Digest]:
+    """Who must act on what today: one digest per e-mail address, by address."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    audits, actions, reviews = audits_due(today), actions_due(today), reviews_due(now)
+    if not (audits or actions or reviews):
+        return []
+
+    active = get_user_model().objects.filter(is_active=True).exclude(email="")
+    analysts = dict(
+        active.filter(groups__name=Role.ANALYST.value).values_list("email", "language").distinct()
+    )
+    everything = reviews + audits + actions
+    listed: dict[str, list[Due]] = {email: list(everything) for email in analysts}
+    languages = dict(analysts)
+    analyst_addresses = {email.lower() for email in analysts}
+    people = _action_people(actions, active)
+    for item in actions:
+        for email, language in people[item.key].items():
+            if email.lower() in analyst_addresses:
+                continue  # analysts already hear of every action
+            languages.setdefault(email, language)
+            listed.setdefault(email, []).append(item)
+
+    return [
+        Digest(
+            email=email,
+            language=languages.get(email) or settings.LANGUAGE_CODE,
+            items=sorted(items, key=lambda due: KIND_ORDER.index(due.kind)),
+            team=email in analysts,
+        )
+        for email, items in sorted(listed.items())
+    ]
+
+
+def _render(digest: Digest, today: date) -> tuple[str, str]:
+    with translation.override(digest.language):
+        context = {
+            "digest": digest,
+            "today": today,
+            "reviews": digest.of_kind(REVIEW),
+            "audits": digest.of_kind(AUDIT),
+            "actions": digest.of_kind(ACTION),
+            "queue_url": _link("queue"),
+            "team_zone": settings.TEAM_TIME_ZONE,
+        }
+        subject = render_to_string("support_audit/email/reminder_subject.txt", context)
+        body = render_to_string("support_audit/email/reminder_body.txt", context)
+    return " ".join(subject.split()), body
+
+
+def reminders_send(*, now: datetime | None = None) -> int:
+    """E-mail today's digest to everyone who has something due, once a day; the number sent.
+
+    Each e-mail is recorded in the same transaction that sends it: a run that stops half-way
+    is safe to repeat, and a second run the same day sends nothing.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    sent = 0
+    for digest in digests(now):
+        with transaction.atomic():
+            _reminder, created = Reminder.objects.get_or_create(
+                recipient=digest.email,
+                day=today,
+                defaults={
+                    "language": digest.language,
+                    "items": [item.key for item in digest.items],
+                    "sent_at": now,
+                },
+            )
+            if not created:
+                continue
+            subject, body = _render(digest, today)
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [digest.email])
+            sent += 1
+    return sent
