@@ -216,6 +216,8 @@ TEAM_TIME_ZONE = os.environ.get("TEAM_TIME_ZONE", "Europe/Moscow")
 TEAM_HOLIDAYS_COUNTRY = os.environ.get("TEAM_HOLIDAYS_COUNTRY", "RU")
 # A support case belongs to the month it was registered in, in this time zone (KPIs, R5).
 KPI_REPORTING_TIME_ZONE = os.environ.get("KPI_REPORTING_TIME_ZONE", "UTC")
+# Largest CSV file (bytes) a partner uploads on a solution's KPI page: cases, NPS, customers.
+KPI_UPLOAD_MAX_BYTES = int(os.environ.get("KPI_UPLOAD_MAX_BYTES", str(20 * 1024**2)))
 
 # --- Uploaded materials: private storage, never a public URL. ---
 # Large uploads go to a temporary file, so validation streams from disk, not memory.

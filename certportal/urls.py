@@ -14,5 +14,6 @@ urlpatterns = [
     path("review/", include("dod.urls")),
     path("support/", include("support_audit.urls")),
     path("api/v1/", include("kpi.api_urls")),
+    path("", include("kpi.urls")),
     path("", include("applications.urls")),
 ]

@@ -1,0 +1,317 @@
+"""Reads of a solution's KPI page: its certification, the monthly and half-yearly KPIs the job
+stored, breaches, pre-sale questions (R4.4) and customers (R6.3, R6.4).
+
+Every read is one query or a fixed few: the page costs the same whatever the data.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from applications.enums import CertificationStatus
+from applications.models import Certification, Solution
+
+from . import judging
+from .customers import CustomerOverview, customer_overview, nps_participation
+from .models import KPI, Breach, KPISnapshot, NPSAnswer, SupportCase
+from .periods import Period, parse_period, reporting_zone
+
+MONTHS_SHOWN = 12
+NOT_CERTIFIED = "not_certified"
+STATUS_LABELS = {
+    **dict(CertificationStatus.choices),
+    NOT_CERTIFIED: _("Not certified"),
+}
+
+
+@dataclass(frozen=True)
+class CertificationState:
+    """What the badge says now: certified, at risk, revoked or not certified."""
+
+    status: str
+    version: str | None
+    since: datetime | None
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+def certification_state(solution: Solution) -> CertificationState:
+    """The solution's certification; `solution` comes with `certification__version` selected."""
+    try:
+        certification = solution.certification
+    except Certification.DoesNotExist:
+        return CertificationState(NOT_CERTIFIED, None, None)
+    return CertificationState(
+        certification.status, certification.version.number, certification.since
+    )
+
+
+# --- Periods -----------------------------------------------------------------------------
+
+
+def _month_name(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def recent_months(as_of: datetime, count: int = MONTHS_SHOWN) -> list[Period]:
+    """The month `as_of` falls in and the `count - 1` before it, newest first."""
+    local = as_of.astimezone(reporting_zone())
+    year, month = local.year, local.month
+    months = []
+    for _step in range(count):
+        months.append(parse_period(_month_name(year, month)))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months
+
+
+def recent_half_years(months: list[Period]) -> list[Period]:
+    """The half-years the months fall in, newest first."""
+    names = []
+    for month in months:
+        name = f"{month.start.year:04d}-H{1 if month.start.month <= 6 else 2}"
+        if name not in names:
+            names.append(name)
+    return [parse_period(name) for name in names]
+
+
+# --- Monthly case KPIs -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KPICell:
+    """One KPI of one period as the job stored it; no snapshot reads as "no data"."""
+
+    kpi: str
+    snapshot: KPISnapshot | None
+
+    @property
+    def status(self) -> str:
+        return self.snapshot.status if self.snapshot else judging.NO_DATA
+
+    @property
+    def status_label(self) -> str:
+        return KPISnapshot.Status(self.status).label
+
+    @property
+    def has_value(self) -> bool:
+        return self.snapshot is not None and self.snapshot.value is not None
+
+    @property
+    def is_rate(self) -> bool:
+        return self.kpi in judging.RATE_KPIS
+
+    @property
+    def percent(self) -> Decimal | None:
+        """A rate in per cent (the template shows one decimal)."""
+        return self.snapshot.value * 100 if self.has_value else None
+
+    @property
+    def number(self) -> Decimal | int | None:
+        """A count as a whole number, a mean score as stored."""
+        if not self.has_value:
+            return None
+        if self.kpi == KPI.ESCALATIONS:
+            return self.snapshot.numerator  # the count is the value
+        value = self.snapshot.value
+        return int(value) if value == value.to_integral_value() else value
+
+    @property
+    def numerator(self) -> int | None:
+        return self.snapshot.numerator if self.snapshot else None
+
+    @property
+    def denominator(self) -> int | None:
+        return self.snapshot.denominator if self.snapshot else None
+
+    @property
+    def target(self) -> str:
+        return self.snapshot.target if self.snapshot else ""
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    period: Period
+    cells: list[KPICell]
+    current: bool  # the month not over yet: its figures are "so far", never enforced
+
+    @property
+    def provisional(self) -> bool:
+        return self.current or any(
+            cell.snapshot is not None and cell.snapshot.provisional for cell in self.cells
+        )
+
+
+def _snapshots(solution: Solution, periods: list[str], kpis) -> dict[tuple[str, str], KPISnapshot]:
+    rows = KPISnapshot.objects.filter(solution=solution, period__in=periods, kpi__in=list(kpis))
+    return {(row.period, row.kpi): row for row in rows}
+
+
+def monthly_kpis(solution: Solution, months: list[Period]) -> list[MonthRow]:
+    """One row per month, one cell per case KPI, from the stored snapshots (one query)."""
+    stored = _snapshots(solution, [month.name for month in months], judging.CASE_KPIS)
+    return [
+        MonthRow(
+            period=month,
+            cells=[KPICell(str(kpi), stored.get((month.name, kpi))) for kpi in judging.CASE_KPIS],
+            current=index == 0,
+        )
+        for index, month in enumerate(months)
+    ]
+
+
+# --- NPS ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HalfYearRow:
+    period: Period
+    mean: KPICell  # decides (R5.1)
+    classic: KPICell  # shown beside it, decides nothing
+    answers: int  # every answer stored for the half-year
+    answered: int  # active customers who answered
+    active: int  # active customers the survey goes to
+    over: bool
+    # The survey was due: the half-year ended while the solution was certified.
+    due: bool
+
+    @property
+    def survey_missing(self) -> bool:
+        return self.due and self.answers == 0
+
+
+def half_yearly_nps(
+    solution: Solution,
+    half_years: list[Period],
+    *,
+    as_of: datetime,
+    today: date,
+    certified_since: datetime | None = None,
+) -> list[HalfYearRow]:
+    """The NPS of each half-year, with how many of the active customers answered; a survey is
+    due for each half-year over that ended after `certified_since`."""
+    names = [period.name for period in half_years]
+    stored = _snapshots(solution, names, judging.NPS_KPIS)
+    answers = dict(
+        NPSAnswer.objects.filter(solution=solution, half_year__in=names)
+        .order_by()
+        .values("half_year")
+        .annotate(n=Count("pk"))
+        .values_list("half_year", "n")
+    )
+    rows = []
+    for period in half_years:
+        answered, active = nps_participation(solution, period.name, today=today)
+        rows.append(
+            HalfYearRow(
+                period=period,
+                mean=KPICell(KPI.NPS_MEAN.value, stored.get((period.name, KPI.NPS_MEAN))),
+                classic=KPICell(KPI.NPS_CLASSIC.value, stored.get((period.name, KPI.NPS_CLASSIC))),
+                answers=answers.get(period.name, 0),
+                answered=answered,
+                active=active,
+                over=period.is_over(as_of),
+                due=(
+                    period.is_over(as_of)
+                    and certified_since is not None
+                    and period.end > certified_since
+                ),
+            )
+        )
+    return rows
+
+
+# --- Breaches ----------------------------------------------------------------------------
+
+
+def breaches(solution: Solution, periods: list[Period]) -> list[Breach]:
+    """The breaches recorded for the periods shown, newest first."""
+    return list(
+        Breach.objects.filter(
+            solution=solution, period__in=[period.name for period in periods]
+        ).order_by("-period", "kpi")
+    )
+
+
+# --- Pre-sale questions (R4.4) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PresaleRow:
+    period: Period
+    questions: int
+    late: int  # answered after the response deadline, or unanswered past it
+
+
+def presale_by_month(
+    solution: Solution, months: list[Period], *, as_of: datetime
+) -> list[PresaleRow]:
+    """Pre-sale questions registered in each month and how many missed their response
+    deadline (answered after it, or not answered and past it at `as_of`), in one query."""
+    late = Q(first_response_at__gt=F("response_due_at")) | Q(
+        first_response_at__isnull=True, response_due_at__lt=as_of
+    )
+    zone = reporting_zone()
+    counts = {}
+    for row in (
+        SupportCase.objects.filter(
+            solution=solution,
+            presale=True,
+            registered_at__gte=months[-1].start,
+            registered_at__lt=months[0].end,
+        )
+        .annotate(month=TruncMonth("registered_at", tzinfo=zone))
+        .order_by()
+        .values("month")
+        .annotate(questions=Count("pk"), late=Count("pk", filter=late))
+    ):
+        month = row["month"]
+        if isinstance(month, datetime):
+            month = month.astimezone(zone)
+        counts[_month_name(month.year, month.month)] = (row["questions"], row["late"])
+    return [PresaleRow(month, *counts.get(month.name, (0, 0))) for month in months]
+
+
+# --- The page ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KPIPage:
+    certification: CertificationState
+    months: list[MonthRow]
+    half_years: list[HalfYearRow]
+    breaches: list[Breach]
+    presale: list[PresaleRow]
+    customers: CustomerOverview
+
+    @property
+    def share_on_current_percent(self) -> Fraction | None:
+        share = self.customers.share_on_current
+        return None if share is None else share * 100
+
+
+def kpi_page(solution: Solution, *, as_of: datetime | None = None) -> KPIPage:
+    """Everything the KPI page shows but the list of customers behind, which it paginates from
+    `customers.behind`. `solution` comes with `certification__version` selected."""
+    as_of = as_of or timezone.now()
+    today = as_of.astimezone(reporting_zone()).date()
+    months = recent_months(as_of)
+    half_years = recent_half_years(months)
+    certification = certification_state(solution)
+    return KPIPage(
+        certification=certification,
+        months=monthly_kpis(solution, months),
+        half_years=half_yearly_nps(
+            solution, half_years, as_of=as_of, today=today, certified_since=certification.since
+        ),
+        breaches=breaches(solution, [*months, *half_years]),
+        presale=presale_by_month(solution, months, as_of=as_of),
+        customers=customer_overview(solution, today=today),
+    )

@@ -1,0 +1,196 @@
+"""A solution's KPI page (R5.1–R5.6, R4.4, R6.3, R6.4) and the partner's CSV uploads on it.
+
+The page is the partner's and the Marketplace team's, found through the same selector as the
+solution page: anyone else gets 404. Only members of the solution's partner upload; an upload
+is all or nothing, with every bad row listed.
+"""
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from applications.models import Solution
+from applications.rules import is_own_partner_record
+from applications.selectors import solutions_visible_to
+
+from . import selectors
+from .customers import CUSTOMER_COLUMNS, import_customers_csv
+from .forms import CSVUploadForm, foreign_rows
+from .importing import (
+    CASE_COLUMNS,
+    NPS_COLUMNS,
+    ImportRejected,
+    ImportResult,
+    RowError,
+    import_cases_csv,
+    import_nps_csv,
+)
+from .judging import CASE_KPIS
+from .models import KPI
+
+CUSTOMERS_PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class Upload:
+    kind: str
+    title: str
+    help: str
+    columns: tuple[str, ...]
+    importer: Callable
+
+
+UPLOADS = {
+    upload.kind: upload
+    for upload in (
+        Upload(
+            "cases",
+            gettext_lazy("Support cases"),
+            gettext_lazy(
+                "A case already sent is updated, never duplicated. Deadlines left blank are "
+                "computed from the case's support package and region."
+            ),
+            CASE_COLUMNS,
+            import_cases_csv,
+        ),
+        Upload(
+            "nps",
+            gettext_lazy("NPS answers"),
+            gettext_lazy("One answer per customer and half-year: a later answer replaces it."),
+            NPS_COLUMNS,
+            import_nps_csv,
+        ),
+        Upload(
+            "customers",
+            gettext_lazy("Customers"),
+            gettext_lazy(
+                "Each customer's installed version and the date its subscription or paid "
+                "support runs until (blank when none)."
+            ),
+            CUSTOMER_COLUMNS,
+            import_customers_csv,
+        ),
+    )
+}
+
+
+def _solution(request, slug) -> Solution:
+    """The solution if the user may see it (its partner and the team); 404 otherwise."""
+    return get_object_or_404(
+        solutions_visible_to(request.user).select_related("certification__version"), slug=slug
+    )
+
+
+def _upload(kind: str) -> Upload:
+    try:
+        return UPLOADS[kind]
+    except KeyError:
+        raise Http404 from None
+
+
+def _import(upload: Upload, text: str, slug: str) -> ImportResult:
+    """Import the file's rows, all of which must be the solution's; ImportRejected otherwise.
+
+    The importer runs even when some row names another solution, in a transaction undone
+    afterwards, so that the partner reads every bad row of the file at once.
+    """
+    foreign = foreign_rows(text, slug)
+    found: list[RowError] = []
+    try:
+        with transaction.atomic():
+            result = upload.importer(io.StringIO(text))
+            if foreign:
+                raise ImportRejected([])  # undoes what the importer wrote
+    except ImportRejected as rejected:
+        found = rejected.errors
+    if not foreign and not found:
+        return result
+    named = {(error.line, error.column) for error in foreign}
+    errors = foreign + [error for error in found if (error.line, error.column) not in named]
+    raise ImportRejected(sorted(errors, key=lambda error: error.line))
+
+
+def _render(request, solution, *, failed: str = "", form=None, errors=()):
+    page = selectors.kpi_page(solution)
+    behind = Paginator(page.customers.behind, CUSTOMERS_PER_PAGE).get_page(request.GET.get("page"))
+    can_upload = is_own_partner_record(request.user, solution)
+    uploads = []
+    if can_upload:
+        for upload in UPLOADS.values():
+            is_failed = upload.kind == failed
+            uploads.append(
+                {
+                    "upload": upload,
+                    "form": form if is_failed else CSVUploadForm(prefix=upload.kind),
+                    "failed": is_failed,
+                    "errors": errors if is_failed else (),
+                    "header": ",".join(upload.columns),
+                }
+            )
+    return render(
+        request,
+        "kpi/solution_kpis.html",
+        {
+            "solution": solution,
+            "page": page,
+            "behind": behind,
+            "can_upload": can_upload,
+            "uploads": uploads,
+            "case_columns": [(kpi, KPI(kpi).label) for kpi in CASE_KPIS],
+        },
+    )
+
+
+@login_required
+def solution_kpis(request, slug):
+    return _render(request, _solution(request, slug))
+
+
+@login_required
+def kpi_upload(request, slug, kind):
+    upload = _upload(kind)
+    solution = _solution(request, slug)
+    if request.method != "POST":
+        # A page re-displayed after a refused upload links here: show the KPI page itself.
+        url = reverse("solution_kpis", args=[solution.slug])
+        return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
+    if not is_own_partner_record(request.user, solution):
+        raise PermissionDenied
+    form = CSVUploadForm(request.POST, request.FILES, prefix=kind)
+    errors: list[RowError] = []
+    if form.is_valid():
+        try:
+            result = _import(upload, form.cleaned_data["file"], solution.slug)
+        except ImportRejected as rejected:
+            errors = rejected.errors
+        else:
+            messages.success(
+                request,
+                _("%(what)s: %(created)s created, %(updated)s updated.")
+                % {"what": upload.title, "created": result.created, "updated": result.updated},
+            )
+            return redirect("solution_kpis", slug=solution.slug)
+    return _render(request, solution, failed=kind, form=form, errors=errors)
+
+
+@login_required
+def kpi_csv_template(request, slug, kind):
+    """An empty CSV file with the header of an upload, to fill in."""
+    upload = _upload(kind)
+    solution = _solution(request, slug)
+    response = HttpResponse(
+        ",".join(upload.columns) + "\r\n", content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{solution.slug}-{kind}.csv"'
+    return response
