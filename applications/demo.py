@@ -85,6 +85,35 @@ SOLUTIONS = [
         False,
         False,
     ),
+    # Certified earlier and watched by the KPI jobs (stage 5, see kpi/demo.py).
+    (
+        "nw-inventory",
+        "northwind",
+        "Northwind Inventory Sync",
+        Marketplace.CREATIO,
+        "ERP integration",
+        True,
+        False,
+    ),
+    ("nw-quotes", "northwind", "Northwind Quotes", Marketplace.CREATIO, "Sales", True, False),
+    (
+        "nw-portal",
+        "northwind",
+        "Northwind Customer Portal",
+        Marketplace.TERRASOFT,
+        "Self-service",
+        True,
+        False,
+    ),
+    (
+        "nw-payments",
+        "northwind",
+        "Northwind Payments",
+        Marketplace.CREATIO,
+        "Payments",
+        True,
+        True,
+    ),
     (
         "contoso-esign",
         "contoso",
@@ -95,6 +124,11 @@ SOLUTIONS = [
         True,
     ),
 ]
+
+
+# Certified through stages 1–4 besides nw-calendar, so that the KPI jobs have several
+# solutions to watch.
+CERTIFIED = ("nw-inventory", "nw-quotes", "nw-portal", "nw-payments")
 
 
 def seed(stdout=None) -> dict[str, int]:
@@ -148,8 +182,16 @@ def seed(stdout=None) -> dict[str, int]:
                 number="1.0.0",
                 defaults={"released_on": timezone.localdate() - timedelta(days=90)},
             )
-        if not Application.objects.exists():
-            created["requests"] = _requests(users)
+        requests_before = Application.objects.count()
+        if not requests_before:
+            _requests(users)
+        for slug in CERTIFIED:
+            if not Application.objects.filter(solution__slug=slug).exists():
+                _certify(slug, users)
+        created["requests"] = Application.objects.count() - requests_before
+        from kpi.demo import seed_kpis
+
+        created.update(seed_kpis(users, stdout=stdout))
     return created
 
 
@@ -201,7 +243,7 @@ def _facts(application, by, *, conflict=False):
     )
 
 
-def _requests(users) -> int:
+def _requests(users) -> None:
     partner, analyst, leader = users["partner"], users["analyst"], users["leader"]
     # A draft the partner has not submitted yet.
     _request("nw-docs", partner)
@@ -240,7 +282,6 @@ def _requests(users) -> int:
         location="Room 4",
     )
     _stage_three(users)
-    return Application.objects.count()
 
 
 def _approved(slug, users) -> Application:
@@ -273,6 +314,8 @@ def _provide_materials(application, partner) -> None:
         spec = SPECS[kind]
         if spec.file_kinds:
             upload, url = _demo_file(kind, slug), ""
+            if kind == MaterialKind.DEMO and application.solution.uses_external_services:
+                url = f"https://demo.example/{slug}"
         else:
             upload, url = None, f"https://docs.example/{slug}/{kind}"
         if kind == MaterialKind.VIDEO:
@@ -284,10 +327,10 @@ def _provide_materials(application, partner) -> None:
 
 def _stage_three(users) -> None:
     from dod import services as review
-    from dod.enums import CheckResult, Severity
+    from dod.enums import Severity
     from dod.selectors import criteria_for
 
-    partner, analyst, rnd = users["partner"], users["analyst"], users["rnd"]
+    partner, analyst = users["partner"], users["analyst"]
 
     # In review, round 2: round 1 asked for changes, the partner reworked the set-up guide.
     forms = _approved("nw-forms", users)
@@ -325,26 +368,46 @@ def _stage_three(users) -> None:
     review.review_start(application=forms, by=analyst)
 
     # Certified through all four stages, with an update of its next version open.
-    calendar = _approved("nw-calendar", users)
-    _provide_materials(calendar, partner)
-    services.materials_submit(application=calendar, by=partner)
-    review.review_start(application=calendar, by=analyst)
-    for criterion in criteria_for(calendar):
+    calendar = _certify("nw-calendar", users)
+    newer = SolutionVersion.objects.create(
+        solution=calendar.solution, number="1.1.0", released_on=timezone.localdate()
+    )
+    services.update_request_open(
+        by=partner,
+        solution=calendar.solution,
+        version=newer,
+        motivation="Two-way sync with shared calendars.",
+    )
+
+
+def _certify(slug, users) -> Application:
+    """A request taken through stages 1–4 to "Certified"."""
+    from dod import services as review
+    from dod.enums import CheckResult
+    from dod.selectors import criteria_for
+
+    partner, analyst, rnd = users["partner"], users["analyst"], users["rnd"]
+    application = _approved(slug, users)
+    _provide_materials(application, partner)
+    services.materials_submit(application=application, by=partner)
+    review.review_start(application=application, by=analyst)
+    for criterion in criteria_for(application):
         reviewer = rnd if criterion.reviewer == "rnd" else analyst
         result = (
             CheckResult.NOT_APPLICABLE
-            if criterion.allows_not_applicable(calendar)
+            if criterion.allows_not_applicable(application)
             else CheckResult.PASS
         )
         review.check_record(
-            application=calendar,
+            application=application,
             by=reviewer,
             criterion=criterion,
             result=result,
             comment="Checked as described.",
         )
-    review.review_pass(application=calendar, by=analyst, comment="Every criterion met.")
-    _stage_four(calendar, users)
+    review.review_pass(application=application, by=analyst, comment="Every criterion met.")
+    _stage_four(application, users)
+    return application
 
 
 def _declaration(marketplace):
@@ -394,12 +457,3 @@ def _stage_four(application, users) -> None:
     )
     support.support_pass(application=application, by=analyst, comment="Support conforms.")
     support.certify(application=application, by=analyst, comment="Stages 1–4 passed.")
-    newer = SolutionVersion.objects.create(
-        solution=application.solution, number="1.1.0", released_on=timezone.localdate()
-    )
-    services.update_request_open(
-        by=partner,
-        solution=application.solution,
-        version=newer,
-        motivation="Two-way sync with shared calendars.",
-    )
