@@ -2,6 +2,7 @@
 
 import os
 import time
+from datetime import UTC, datetime
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -9,14 +10,19 @@ from django.core import mail
 from django.utils import timezone
 
 from applications import services
-from applications.enums import ApplicationState
-from applications.models import Notification
+from applications.enums import ApplicationState, CertificationStatus
+from applications.models import CertificationEvent, Notification
 from certportal.celery import app as celery_app
+from kpi.models import Breach, KPISnapshot
+from kpi.tasks import evaluate_month
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import ApplicationFactory
+from tests.factories.applications import ApplicationFactory, CertificationFactory
+from tests.factories.kpi import SupportCaseFactory
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    # Committed for real, since the worker reads through its own connection; the rows the
+    # migrations seed (thresholds, escalation levels) are restored after each test.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (a real broker)"),
 ]
 
@@ -32,6 +38,13 @@ def real_worker(settings):
             yield
     finally:
         celery_app.conf.task_always_eager = True
+
+
+def wait_for(condition, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not condition():
+        time.sleep(0.2)
+    return condition()
 
 
 def test_transition_e_mail_is_sent_by_the_worker_after_commit(real_worker):
@@ -52,3 +65,34 @@ def test_transition_e_mail_is_sent_by_the_worker_after_commit(real_worker):
 
     assert sorted(Notification.objects.values_list("recipient", flat=True)) == members
     assert sorted(message.to[0] for message in mail.outbox) == members
+
+
+def test_the_monthly_kpi_job_runs_on_the_worker_and_revokes_a_failing_badge_once(real_worker):
+    """R5.4, R5.8: the scheduled job, sent to the broker, fans out over the certified solutions
+    on the worker; a month with 2 of 10 answers late revokes the badge (actor: the job) and
+    tells the partner and the analysts; a retried run changes nothing."""
+    analyst = UserFactory(analyst=True)
+    failing, passing = CertificationFactory().solution, CertificationFactory().solution
+    october = datetime(2026, 10, 12, 9, 0, tzinfo=UTC)
+    for solution, late in ((failing, 2), (passing, 0)):
+        SupportCaseFactory.create_batch(10 - late, solution=solution, registered_at=october, csat=5)
+        SupportCaseFactory.create_batch(
+            late, solution=solution, registered_at=october, csat=5, late_response=True
+        )
+
+    before = datetime(2000, 1, 1, tzinfo=UTC)
+    for _run in range(2):  # the second run is a retry of the first
+        evaluate_month.delay(period="2026-10", as_of="2026-11-01T02:00:00+00:00")
+        snapshots = KPISnapshot.objects.filter(period="2026-10", evaluated_at__gt=before)
+        assert wait_for(lambda snapshots=snapshots: snapshots.count() == 10)
+        before = max(snapshot.evaluated_at for snapshot in snapshots)
+
+    assert wait_for(lambda: any(analyst.email in message.to for message in mail.outbox))
+    failing.certification.refresh_from_db()
+    passing.certification.refresh_from_db()
+    assert failing.certification.status == CertificationStatus.REVOKED
+    assert passing.certification.status == CertificationStatus.CERTIFIED
+    revoked = CertificationEvent.objects.get(action=CertificationEvent.Action.REVOKED)
+    assert revoked.actor is None and revoked.certification.solution == failing
+    assert list(Breach.objects.values_list("kpi", flat=True)) == ["response_overdue_rate"]
+    assert sum(analyst.email in message.to for message in mail.outbox) == 1
