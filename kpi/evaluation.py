@@ -17,7 +17,7 @@ from applications.models import Certification, Solution
 from support_audit.models import RemediationPlan
 from support_audit.services import badge_revoke
 
-from . import judging
+from . import bulk, judging
 from .models import KPI, Breach, KPISnapshot, NPSAnswer, SupportCase, Threshold
 from .periods import Period, parse_period
 from .services import certification_mark_at_risk
@@ -107,21 +107,52 @@ def _nps_inputs(counts: dict) -> dict[str, tuple[int, int]]:
     }
 
 
+SNAPSHOT_FIELDS = (
+    "solution_id",
+    "period",
+    "kpi",
+    "numerator",
+    "denominator",
+    "value",
+    "target",
+    "status",
+    "provisional",
+    "evaluated_at",
+    "as_of",
+)
+SNAPSHOT_KEY = ("solution_id", "period", "kpi")
+SNAPSHOT_UPDATE = [field for field in SNAPSHOT_FIELDS if field not in SNAPSHOT_KEY]
+
+
+def _store_snapshots(rows: list[tuple]) -> None:
+    """Write snapshot rows (in SNAPSHOT_FIELDS order), updating those of the same solution,
+    period and KPI in place."""
+    with transaction.atomic():
+        if bulk.upsert(KPISnapshot, SNAPSHOT_FIELDS, SNAPSHOT_KEY, SNAPSHOT_UPDATE, rows) is None:
+            KPISnapshot.objects.bulk_create(
+                [KPISnapshot(**dict(zip(SNAPSHOT_FIELDS, row, strict=True))) for row in rows],
+                update_conflicts=True,
+                unique_fields=["solution", "period", "kpi"],
+                update_fields=SNAPSHOT_UPDATE,
+            )
+
+
 def evaluate_period(period, *, solutions=None, as_of: datetime | None = None) -> list[dict]:
     """Evaluate `period` ("2026-10" or "2026-H2", or a `Period`) for `solutions` (a queryset,
     solutions or ids; by default every solution that was ever certified) at `as_of`.
 
-    Snapshots are written (updated in place on a re-evaluation). A period that is over is
-    enforced: a failed KPI of a certified solution is recorded as a breach once, and the badge
-    goes "at risk" when a remediation plan in force covers every new failure, else it is
-    revoked. Returns one result per solution, in slug order.
+    Snapshots are written (updated in place on a re-evaluation; a final figure is never
+    replaced by a provisional one). A period that is over is enforced: a failed KPI of a
+    certified solution is recorded as a breach once, and the badge goes "at risk" when a
+    remediation plan in force covers every new failure, else it is revoked. Returns one result
+    per solution, in slug order.
     """
     if not isinstance(period, Period):
         period = parse_period(period)
     as_of = as_of or timezone.now()
     final = period.is_over(as_of)
     queryset = _solutions_queryset(solutions)
-    chosen = list(queryset.select_related("certification").order_by("slug"))
+    chosen = list(queryset.order_by("slug").values_list("pk", "slug"))
     if not chosen:
         return []
     thresholds = thresholds_for(period)
@@ -131,16 +162,23 @@ def evaluate_period(period, *, solutions=None, as_of: datetime | None = None) ->
     else:
         counts = nps_counts(period, queryset)
         make_inputs = _nps_inputs
+    kept = set()
+    if not final:
+        kept = set(
+            KPISnapshot.objects.filter(
+                solution__in=queryset.values("pk"), period=period.name, provisional=False
+            ).values_list("solution_id", flat=True)
+        )
+    targets = {kpi: judging.format_target(kpi, thresholds.get(kpi)) for kpi in make_inputs({})}
 
     evaluated_at = timezone.now()
     results, snapshots, failures = [], [], {}
-    for solution in chosen:
+    for solution_id, slug in chosen:
         kpis = {}
         failed = []
-        for kpi, (numerator, denominator) in make_inputs(counts.get(solution.pk, {})).items():
-            threshold = thresholds.get(kpi)
-            value, status = judging.judge(kpi, numerator, denominator, threshold)
-            target = judging.format_target(kpi, threshold)
+        for kpi, (numerator, denominator) in make_inputs(counts.get(solution_id, {})).items():
+            value, status = judging.judge(kpi, numerator, denominator, thresholds.get(kpi))
+            target = targets[kpi]
             kpis[str(kpi)] = {
                 "value": judging.as_json_number(kpi, value),
                 "numerator": numerator,
@@ -148,49 +186,36 @@ def evaluate_period(period, *, solutions=None, as_of: datetime | None = None) ->
                 "target": target,
                 "status": status,
             }
-            snapshots.append(
-                KPISnapshot(
-                    solution=solution,
-                    period=period.name,
-                    kpi=kpi,
-                    numerator=numerator,
-                    denominator=denominator,
-                    value=judging.as_decimal(value),
-                    target=target,
-                    status=status,
-                    provisional=not final,
-                    evaluated_at=evaluated_at,
-                    as_of=as_of,
+            if solution_id not in kept:
+                snapshots.append(
+                    (
+                        solution_id,
+                        period.name,
+                        str(kpi),
+                        numerator,
+                        denominator,
+                        judging.as_decimal(value),
+                        target,
+                        status,
+                        not final,
+                        evaluated_at,
+                        as_of,
+                    )
                 )
-            )
             if status == judging.FAIL:
                 failed.append((kpi, numerator, denominator, value, target))
         if failed:
-            failures[solution.pk] = failed
+            failures[solution_id] = failed
         results.append(
-            {"solution": solution.slug, "period": period.name, "kpis": kpis, "action": ACTION_NONE}
+            {"solution": slug, "period": period.name, "kpis": kpis, "action": ACTION_NONE}
         )
 
-    with transaction.atomic():
-        KPISnapshot.objects.bulk_create(
-            snapshots,
-            update_conflicts=True,
-            unique_fields=["solution", "period", "kpi"],
-            update_fields=[
-                "numerator",
-                "denominator",
-                "value",
-                "target",
-                "status",
-                "provisional",
-                "evaluated_at",
-                "as_of",
-            ],
-        )
+    if snapshots:
+        _store_snapshots(snapshots)
     if final:
-        actions = _enforce(period, chosen, failures)
-        for solution, result in zip(chosen, results, strict=True):
-            result["action"] = actions.get(solution.pk, ACTION_NONE)
+        actions = _enforce(period, [solution_id for solution_id, _slug in chosen], failures)
+        for (solution_id, _slug), result in zip(chosen, results, strict=True):
+            result["action"] = actions.get(solution_id, ACTION_NONE)
     return results
 
 
@@ -207,13 +232,12 @@ def _reason(period: Period, failed) -> str:
     )
 
 
-def _enforce(period: Period, chosen, failures) -> dict[int, str]:
+def _enforce(period: Period, ids: list[int], failures) -> dict[int, str]:
     """Breaches of the period, once each, and what they did to the badge (R5.8).
 
     Returns the action per solution, from the breaches recorded for the period (so a second
     evaluation reports what the first one did, and does nothing again).
     """
-    ids = [solution.pk for solution in chosen]
     recorded = defaultdict(set)
     for solution_id, action in Breach.objects.filter(
         solution_id__in=ids, period=period.name
@@ -225,11 +249,11 @@ def _enforce(period: Period, chosen, failures) -> dict[int, str]:
             solution_id__in=list(failures), closed_at__isnull=True
         ).values_list("solution_id", "covers_kpis"):
             covered[solution_id].update(kpis or [])
-        for solution in chosen:
-            if solution.pk in failures:
-                recorded[solution.pk].update(
-                    _enforce_solution(period, solution, failures[solution.pk], covered[solution.pk])
-                )
+        failing = Solution.objects.filter(pk__in=list(failures)).select_related("certification")
+        for solution in failing.order_by("slug"):
+            recorded[solution.pk].update(
+                _enforce_solution(period, solution, failures[solution.pk], covered[solution.pk])
+            )
     actions = {}
     for solution_id, done in recorded.items():
         if Breach.Action.REVOKED in done:

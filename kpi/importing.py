@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,8 @@ from support_audit.calendar import Region
 from support_audit.enums import MARKETPLACE_REGIONS, SupportPackage
 from support_audit.services import escalations_notify
 
-from .deadlines import EPOCH, MICROSECOND, DeadlineCache
+from . import bulk
+from .deadlines import DeadlineCache
 from .models import CasePriority, NPSAnswer, SupportCase
 
 CASE_COLUMNS = (
@@ -314,73 +315,6 @@ def _parse_case(line, row, solutions, cache, now) -> tuple:
     )
 
 
-def _staged(rows, times: frozenset[int]):
-    """Rows with their times as microseconds since the epoch: formatting an aware datetime as
-    text costs more than the whole rest of the row, an integer almost nothing."""
-    for row in rows:
-        yield [
-            (value - EPOCH) // MICROSECOND if index in times and value is not None else value
-            for index, value in enumerate(row)
-        ]
-
-
-def _upsert_postgresql(model, fields, unique, update, rows) -> int | None:
-    """INSERT … ON CONFLICT DO UPDATE of many rows (what bulk_create(update_conflicts=True)
-    does), fed by COPY through a temporary table; how many rows existed before, or None where
-    not available."""
-    if connection.vendor != "postgresql":
-        return None
-    meta, quote = model._meta, connection.ops.quote_name
-    column = {name: quote(meta.get_field(name).column) for name in (*fields, *update)}
-    columns = ", ".join(column[name] for name in fields)
-    table, staging = quote(meta.db_table), "pg_temp." + quote(f"import_{meta.db_table}")
-    times = frozenset(
-        index
-        for index, name in enumerate(fields)
-        if meta.get_field(name).get_internal_type() == "DateTimeField"
-    )
-    # The staging table has the target's columns, times as bigint microseconds.
-    staged_types = ", ".join(
-        f"{column[name]} bigint"
-        if index in times
-        else f"{column[name]} {meta.get_field(name).db_type(connection)}"
-        for index, name in enumerate(fields)
-    )
-    selected = ", ".join(
-        f"timestamptz 'epoch' + {column[name]} * interval '1 microsecond'"
-        if index in times
-        else column[name]
-        for index, name in enumerate(fields)
-    )
-    buffer = io.StringIO()
-    # Strings are quoted, and so is None (as ""): FORCE_NULL reads it as NULL in the columns
-    # that may be NULL, none of which holds text.
-    nullable = ", ".join(column[name] for name in fields if meta.get_field(name).null)
-    options = f"FORMAT csv, FORCE_NULL ({nullable})" if nullable else "FORMAT csv"
-    csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n").writerows(
-        _staged(rows, times)
-    )
-    buffer.seek(0)
-    keys = ", ".join(meta.get_field(name).column for name in unique)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {staging}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {staging} ({staged_types})")
-        cursor.cursor.copy_expert(f"COPY {staging} ({columns}) FROM STDIN WITH ({options})", buffer)
-        cursor.execute(f"SELECT count(*) FROM {staging} JOIN {table} USING ({keys})")
-        (existing,) = cursor.fetchone()
-        conflict = (
-            f" ON CONFLICT ({', '.join(column[name] for name in unique)}) DO UPDATE SET "
-            + ", ".join(f"{column[name]} = EXCLUDED.{column[name]}" for name in update)
-            if existing
-            else ""
-        )
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {selected} FROM {staging}{conflict}"
-        )
-        cursor.execute(f"DROP TABLE {staging}")
-    return existing
-
-
 def build_cases(values) -> list[SupportCase]:
     """SupportCase instances (not saved) from validated values."""
     return [SupportCase(**dict(zip(CASE_FIELDS, row, strict=True))) for row in values]
@@ -443,7 +377,7 @@ def _import_cases(rows, errors) -> ImportResult:
     with transaction.atomic():
         escalations = _rising_escalations(cases)
         values = list(cases.values())
-        existing = _upsert_postgresql(
+        existing = bulk.upsert(
             SupportCase, CASE_FIELDS, ("solution_id", "case_id"), CASE_UPDATE_FIELDS, values
         )
         if existing is None:

@@ -95,7 +95,10 @@ class SupportCase(models.Model):
     """
 
     solution = models.ForeignKey(
-        "applications.Solution", on_delete=models.PROTECT, related_name="support_cases"
+        "applications.Solution",
+        on_delete=models.PROTECT,
+        related_name="support_cases",
+        db_index=False,  # the unique constraint below starts with the solution
     )
     case_id = models.CharField(_("case id"), max_length=100)
     customer = models.CharField(_("customer"), max_length=200, blank=True)
@@ -140,7 +143,10 @@ class Customer(models.Model):
     """A customer of a certified solution, as the partner reports it (R6.3, R6.4, R5.1)."""
 
     solution = models.ForeignKey(
-        "applications.Solution", on_delete=models.PROTECT, related_name="customers"
+        "applications.Solution",
+        on_delete=models.PROTECT,
+        related_name="customers",
+        db_index=False,  # the unique constraint below starts with the solution
     )
     customer_id = models.CharField(_("customer id"), max_length=200)
     installed_version = models.CharField(_("installed version"), max_length=40)
@@ -166,7 +172,10 @@ class NPSAnswer(models.Model):
     """One customer's NPS answer (0–10); one per respondent and half-year, the later wins."""
 
     solution = models.ForeignKey(
-        "applications.Solution", on_delete=models.PROTECT, related_name="nps_answers"
+        "applications.Solution",
+        on_delete=models.PROTECT,
+        related_name="nps_answers",
+        db_index=False,  # the unique constraint below starts with the solution
     )
     respondent = models.CharField(_("respondent"), max_length=200)
     half_year = models.CharField(_("half-year"), max_length=7)  # "2026-H2"
@@ -198,7 +207,10 @@ class KPISnapshot(models.Model):
         NO_DATA = "no_data", _("No data")
 
     solution = models.ForeignKey(
-        "applications.Solution", on_delete=models.PROTECT, related_name="kpi_snapshots"
+        "applications.Solution",
+        on_delete=models.PROTECT,
+        related_name="kpi_snapshots",
+        db_index=False,  # the unique constraint below starts with the solution
     )
     period = models.CharField(_("period"), max_length=7)  # "2026-10" or "2026-H2"
     kpi = models.CharField(_("KPI"), max_length=40, choices=KPI.choices)
@@ -234,7 +246,10 @@ class Breach(models.Model):
         NONE = "none", _("None (not certified)")
 
     solution = models.ForeignKey(
-        "applications.Solution", on_delete=models.PROTECT, related_name="kpi_breaches"
+        "applications.Solution",
+        on_delete=models.PROTECT,
+        related_name="kpi_breaches",
+        db_index=False,  # the unique constraint below starts with the solution
     )
     period = models.CharField(_("period"), max_length=7)
     kpi = models.CharField(_("KPI"), max_length=40, choices=KPI.choices)

@@ -220,6 +220,23 @@ def test_snapshots_keep_the_counts_and_are_updated_in_place():
     assert KPISnapshot.objects.count() == 5
 
 
+def test_a_final_figure_is_never_replaced_by_a_provisional_one():
+    """An evaluation "as of" a moment inside the month, run after the month was judged, leaves
+    the final snapshots as they are."""
+    solution = SolutionFactory()
+    cases(solution, 10, csat=5)
+    october(solution)
+    cases(solution, 10, late_response=True)
+
+    [result] = evaluate_period(
+        "2026-10", solutions=[solution], as_of=datetime(2026, 10, 20, tzinfo=UTC)
+    )
+
+    assert result["kpis"]["response_overdue_rate"]["numerator"] == 10
+    snapshot = KPISnapshot.objects.get(kpi="response_overdue_rate")
+    assert (snapshot.numerator, snapshot.denominator, snapshot.provisional) == (0, 10, False)
+
+
 def test_a_remediation_plan_in_force_keeps_the_badge_at_risk(on_commit):
     """R5.8: a failed KPI covered by an agreed plan in force: breach recorded, badge at risk."""
     solution = certified()
