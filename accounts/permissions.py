@@ -39,6 +39,7 @@ TEAM_ADMIN = [
     "support_audit.view_nonconformity",
     "support_audit.view_remediationplan",
     "support_audit.view_remediationitem",
+    "support_audit.view_reminder",
     "kpi.view_slapolicy",
     "kpi.change_slapolicy",
     "kpi.view_threshold",
@@ -46,6 +47,8 @@ TEAM_ADMIN = [
     "kpi.view_supportcase",
     "kpi.view_kpisnapshot",
     "kpi.view_breach",
+    "kpi.view_customer",
+    "kpi.view_npsanswer",
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {

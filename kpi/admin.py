@@ -1,6 +1,11 @@
+"""Stage 5 in the staff admin: SLA policies and KPI targets are edited here (a target changes by
+a new row); what partners send and what the jobs compute is only looked at."""
+
 from django.contrib import admin
 
-from .models import Breach, KPISnapshot, SLAPolicy, SupportCase, Threshold
+from applications.admin import ReadOnlyAdmin
+
+from .models import Breach, Customer, KPISnapshot, NPSAnswer, SLAPolicy, SupportCase, Threshold
 
 
 @admin.register(SLAPolicy)
@@ -28,19 +33,8 @@ class ThresholdAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(SupportCase)
-class SupportCaseAdmin(ReadOnly):
+class SupportCaseAdmin(ReadOnlyAdmin):
     list_display = ("solution", "case_id", "support_package", "region", "registered_at")
     list_filter = ("support_package", "region", "presale")
     search_fields = ("case_id", "solution__slug", "customer")
@@ -48,14 +42,29 @@ class SupportCaseAdmin(ReadOnly):
 
 
 @admin.register(KPISnapshot)
-class KPISnapshotAdmin(ReadOnly):
+class KPISnapshotAdmin(ReadOnlyAdmin):
     list_display = ("solution", "period", "kpi", "numerator", "denominator", "value", "status")
     list_filter = ("kpi", "status", "period")
     list_select_related = ("solution",)
 
 
 @admin.register(Breach)
-class BreachAdmin(ReadOnly):
+class BreachAdmin(ReadOnlyAdmin):
     list_display = ("solution", "period", "kpi", "action", "recorded_at")
     list_filter = ("kpi", "action")
+    list_select_related = ("solution",)
+
+
+@admin.register(Customer)
+class CustomerAdmin(ReadOnlyAdmin):
+    list_display = ("solution", "customer_id", "installed_version", "active_until")
+    search_fields = ("customer_id", "solution__slug")
+    list_select_related = ("solution",)
+
+
+@admin.register(NPSAnswer)
+class NPSAnswerAdmin(ReadOnlyAdmin):
+    list_display = ("solution", "half_year", "respondent", "score", "answered_at")
+    list_filter = ("half_year",)
+    search_fields = ("respondent", "solution__slug")
     list_select_related = ("solution",)

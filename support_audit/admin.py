@@ -1,5 +1,6 @@
 """Stage 4 in the staff admin: the vendor's escalation levels are edited here; declarations,
-audits and remediation plans are only looked at (the services write them)."""
+audits, remediation plans and the reminders sent are only looked at (the services and the
+daily job write them)."""
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -12,6 +13,7 @@ from .models import (
     RegionSupport,
     RemediationItem,
     RemediationPlan,
+    Reminder,
     SupportAudit,
     SupportDeclaration,
     VendorEscalationLevel,
@@ -102,3 +104,11 @@ class RemediationPlanAdmin(ReadOnlyAdmin):
     list_select_related = ("solution", "audit", "agreed_by")
     search_fields = ("solution__name",)
     inlines = (RemediationItemInline,)
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    list_display = ("day", "recipient", "language", "sent_at")
+    list_filter = ("day",)
+    search_fields = ("recipient",)
+    date_hierarchy = "day"

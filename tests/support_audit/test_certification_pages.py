@@ -690,7 +690,8 @@ def test_queue_shows_no_audits_panel_when_nothing_is_late(client, certification)
 
 
 @pytest.mark.parametrize(
-    "model", ["supportaudit", "remediationplan", "supportdeclaration", "vendorescalationlevel"]
+    "model",
+    ["supportaudit", "remediationplan", "supportdeclaration", "vendorescalationlevel", "reminder"],
 )
 @pytest.mark.parametrize("role", ["analyst", "leader"])
 def test_admin_lists_of_support_records_open_for_the_team(client, role, model):
