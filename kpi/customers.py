@@ -32,6 +32,7 @@ from .importing import (
     _Solutions,
     _text,
     read_csv,
+    stored_count,
 )
 from .models import Customer, NPSAnswer
 from .periods import HALF_YEAR, parse_period, reporting_zone
@@ -87,20 +88,6 @@ def _parse_customer(row, solutions) -> Customer:
     )
 
 
-def _existing(keys) -> int:
-    """How many of the (solution id, customer id) pairs are stored already."""
-    by_solution: dict[int, list[str]] = {}
-    for solution_id, customer_id in keys:
-        by_solution.setdefault(solution_id, []).append(customer_id)
-    found = 0
-    for solution_id, customer_ids in by_solution.items():
-        for start in range(0, len(customer_ids), BATCH_SIZE):
-            found += Customer.objects.filter(
-                solution_id=solution_id, customer_id__in=customer_ids[start : start + BATCH_SIZE]
-            ).count()
-    return found
-
-
 def _import_customers(rows, errors) -> ImportResult:
     solutions = _Solutions(rows)
     customers: dict[tuple[int, str], Customer] = {}
@@ -115,7 +102,7 @@ def _import_customers(rows, errors) -> ImportResult:
     if errors:
         raise ImportRejected(sorted(errors, key=lambda error: error.line))
     with transaction.atomic():
-        existing = _existing(customers)
+        existing = stored_count(Customer, "customer_id", customers)
         Customer.objects.bulk_create(
             list(customers.values()),
             batch_size=BATCH_SIZE,

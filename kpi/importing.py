@@ -320,18 +320,18 @@ def build_cases(values) -> list[SupportCase]:
     return [SupportCase(**dict(zip(CASE_FIELDS, row, strict=True))) for row in values]
 
 
-def _existing_cases(keys) -> set[tuple[int, str]]:
+def stored_count(model, field: str, keys) -> int:
+    """How many of the (solution id, `field` value) pairs are stored already."""
     by_solution: dict[int, list[str]] = {}
-    for solution_id, case_id in keys:
-        by_solution.setdefault(solution_id, []).append(case_id)
-    found = set()
-    for solution_id, case_ids in by_solution.items():
-        for start in range(0, len(case_ids), BATCH_SIZE):
-            found.update(
-                SupportCase.objects.filter(
-                    solution_id=solution_id, case_id__in=case_ids[start : start + BATCH_SIZE]
-                ).values_list("solution_id", "case_id")
-            )
+    for solution_id, value in keys:
+        by_solution.setdefault(solution_id, []).append(value)
+    found = 0
+    for solution_id, values in by_solution.items():
+        for start in range(0, len(values), BATCH_SIZE):
+            chunk = values[start : start + BATCH_SIZE]
+            found += model.objects.filter(
+                solution_id=solution_id, **{f"{field}__in": chunk}
+            ).count()
     return found
 
 
@@ -381,7 +381,7 @@ def _import_cases(rows, errors) -> ImportResult:
             SupportCase, CASE_FIELDS, ("solution_id", "case_id"), CASE_UPDATE_FIELDS, values
         )
         if existing is None:
-            existing = len(_existing_cases(cases))
+            existing = stored_count(SupportCase, "case_id", cases)
             SupportCase.objects.bulk_create(
                 build_cases(values),
                 batch_size=BATCH_SIZE,

@@ -28,6 +28,7 @@ from tests.factories.applications import (
     VersionFactory,
 )
 from tests.factories.kpi import CustomerFactory, NPSAnswerFactory
+from tests.kpi.commands import run
 
 pytestmark = pytest.mark.django_db
 
@@ -39,17 +40,6 @@ def write_csv(tmp_path, *lines, name="customers.csv"):
     path = tmp_path / name
     path.write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
     return path
-
-
-def run(path):
-    """Call the command; its printed output, or CommandError with the errors printed."""
-    out, err = StringIO(), StringIO()
-    try:
-        call_command("import_customers", str(path), stdout=out, stderr=err)
-    except CommandError as error:
-        error.printed = err.getvalue()
-        raise
-    return out.getvalue()
 
 
 @pytest.fixture
@@ -68,7 +58,7 @@ def certified(version="2.0.0"):
 def test_customers_import_from_csv_and_print_the_counts(tmp_path, solution):
     path = write_csv(tmp_path, "telephony,ACME,1.4.0,2027-03-31", "telephony,Globex,1.3.2,")
 
-    output = run(path)
+    output = run("import_customers", path)
 
     assert output.strip() == "Customers: 2 created, 0 updated."
     assert list(
@@ -79,12 +69,13 @@ def test_customers_import_from_csv_and_print_the_counts(tmp_path, solution):
 
 
 def test_importing_a_customer_again_updates_it_instead_of_duplicating_it(tmp_path, solution):
-    run(write_csv(tmp_path, "telephony,ACME,1.4.0,2026-12-31"))
+    run("import_customers", write_csv(tmp_path, "telephony,ACME,1.4.0,2026-12-31"))
 
     output = run(
+        "import_customers",
         write_csv(
             tmp_path, "telephony,ACME,1.5.0,2027-12-31", "telephony,Initech,1.5.0,", name="2.csv"
-        )
+        ),
     )
 
     assert output.strip() == "Customers: 1 created, 1 updated."
@@ -128,7 +119,7 @@ def test_bad_rows_are_reported_with_line_column_reason_and_nothing_is_stored(tmp
     )
 
     with pytest.raises(CommandError) as raised:
-        run(path)
+        run("import_customers", path)
 
     assert str(raised.value) == "7 bad rows; nothing was imported."
     assert raised.value.printed.splitlines() == [
@@ -155,7 +146,7 @@ def test_a_failed_command_exits_with_a_non_zero_status(tmp_path, solution):
 
 def test_a_missing_file_is_reported(tmp_path):
     with pytest.raises(CommandError) as raised:
-        run(tmp_path / "absent.csv")
+        run("import_customers", tmp_path / "absent.csv")
 
     assert str(raised.value).startswith(f"Cannot read {tmp_path / 'absent.csv'}:")
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
 from applications.enums import Marketplace
 from kpi.importing import (
@@ -21,6 +21,7 @@ from tests.factories.accounts import UserFactory
 from tests.factories.applications import CertificationFactory, SolutionFactory
 from tests.factories.certification import escalation_people
 from tests.factories.support_audit import RegionSupportFactory, SupportDeclarationFactory
+from tests.kpi.commands import run
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 
@@ -49,19 +50,6 @@ def write_csv(tmp_path, columns, rows, name="batch.csv"):
     lines = [",".join(columns)] + [",".join(str(row[c]) for c in columns) for row in rows]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
-
-
-def run(command, path):
-    """Call the command; its printed output, or CommandError with the errors printed."""
-    from io import StringIO
-
-    out, err = StringIO(), StringIO()
-    try:
-        call_command(command, str(path), stdout=out, stderr=err)
-    except CommandError as error:
-        error.printed = err.getvalue()
-        raise
-    return out.getvalue()
 
 
 @pytest.fixture
