@@ -1,5 +1,7 @@
 """Test-wide settings, in one place: fast hashing, in-memory mail, tasks run in-process."""
 
+import importlib
+
 import pytest
 
 from certportal.celery import app as celery_app
@@ -50,3 +52,14 @@ def pytest_sessionstart(session):
     wanted = os.environ.get("REQUIRE_DATABASE_VENDOR")
     if wanted and connection.vendor != wanted:
         pytest.exit(f"Tests must run on {wanted}, not {connection.vendor}.", returncode=3)
+
+
+@pytest.fixture
+def kpi_targets(transactional_db):
+    """The SLA policies and KPI targets as their data migration seeds them, for tests that
+    commit for real: those flush the database after each test, migration data included. The
+    seed is idempotent, so it is simply run again."""
+    from django.apps import apps
+
+    seed = importlib.import_module("kpi.migrations.0002_seed_policies_and_thresholds").seed
+    seed(apps, None)

@@ -2,7 +2,6 @@
 the evaluation and restored by an analyst."""
 
 import csv
-import importlib
 import io
 import json
 import re
@@ -10,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.utils import timezone, translation
 
@@ -41,24 +39,13 @@ RUSSIAN_CATALOGUE = Path(settings.BASE_DIR) / "locale" / "ru" / "LC_MESSAGES" / 
 
 
 @pytest.fixture
-def targets(transactional_db):
-    """The SLA policies and KPI targets as their data migration seeds them.
-
-    The live server's tests flush the database after each test, migration data included;
-    the seed is idempotent, so it is simply run again.
-    """
-    seed = importlib.import_module("kpi.migrations.0002_seed_policies_and_thresholds").seed
-    seed(django_apps, None)
-
-
-@pytest.fixture
 def month():
     """The month before the current one: over, so its evaluation is enforced."""
     return recent_months(timezone.now())[1]
 
 
 @pytest.fixture
-def solution(targets, month):
+def solution(kpi_targets, month):
     """Phone Link of Acme Integrations, version 2.4.0 certified half a year before `month`."""
     return CertificationFactory(
         solution__name=SOLUTION,

@@ -20,9 +20,8 @@ from tests.factories.applications import ApplicationFactory, CertificationFactor
 from tests.factories.kpi import SupportCaseFactory
 
 pytestmark = [
-    # Committed for real, since the worker reads through its own connection; the rows the
-    # migrations seed (thresholds, escalation levels) are restored after each test.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # Committed for real: the worker reads through its own connection.
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (a real broker)"),
 ]
 
@@ -67,7 +66,9 @@ def test_transition_e_mail_is_sent_by_the_worker_after_commit(real_worker):
     assert sorted(message.to[0] for message in mail.outbox) == members
 
 
-def test_the_monthly_kpi_job_runs_on_the_worker_and_revokes_a_failing_badge_once(real_worker):
+def test_the_monthly_kpi_job_runs_on_the_worker_and_revokes_a_failing_badge_once(
+    real_worker, kpi_targets
+):
     """R5.4, R5.8: the scheduled job, sent to the broker, fans out over the certified solutions
     on the worker; a month with 2 of 10 answers late revokes the badge (actor: the job) and
     tells the partner and the analysts; a retried run changes nothing."""
