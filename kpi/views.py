@@ -5,7 +5,6 @@ solution page: anyone else gets 404. Only members of the solution's partner uplo
 is all or nothing, with every bad row listed.
 """
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,14 +22,13 @@ from applications.models import Solution
 from applications.rules import is_own_partner_record
 from applications.selectors import solutions_visible_to
 
-from . import selectors
+from . import selectors, services
 from .customers import CUSTOMER_COLUMNS, import_customers_csv
-from .forms import CSVUploadForm, foreign_rows
+from .forms import CSVUploadForm
 from .importing import (
     CASE_COLUMNS,
     NPS_COLUMNS,
     ImportRejected,
-    ImportResult,
     RowError,
     import_cases_csv,
     import_nps_csv,
@@ -99,28 +96,6 @@ def _upload(kind: str) -> Upload:
         raise Http404 from None
 
 
-def _import(upload: Upload, text: str, slug: str) -> ImportResult:
-    """Import the file's rows, all of which must be the solution's; ImportRejected otherwise.
-
-    The importer runs even when some row names another solution, in a transaction undone
-    afterwards, so that the partner reads every bad row of the file at once.
-    """
-    foreign = foreign_rows(text, slug)
-    found: list[RowError] = []
-    try:
-        with transaction.atomic():
-            result = upload.importer(io.StringIO(text))
-            if foreign:
-                raise ImportRejected([])  # undoes what the importer wrote
-    except ImportRejected as rejected:
-        found = rejected.errors
-    if not foreign and not found:
-        return result
-    named = {(error.line, error.column) for error in foreign}
-    errors = foreign + [error for error in found if (error.line, error.column) not in named]
-    raise ImportRejected(sorted(errors, key=lambda error: error.line))
-
-
 def _render(request, solution, *, failed: str = "", form=None, errors=()):
     page = selectors.kpi_page(solution)
     behind = Paginator(page.customers.behind, CUSTOMERS_PER_PAGE).get_page(request.GET.get("page"))
@@ -171,7 +146,9 @@ def kpi_upload(request, slug, kind):
     errors: list[RowError] = []
     if form.is_valid():
         try:
-            result = _import(upload, form.cleaned_data["file"], solution.slug)
+            result = services.solution_csv_import(
+                importer=upload.importer, text=form.cleaned_data["file"], slug=solution.slug
+            )
         except ImportRejected as rejected:
             errors = rejected.errors
         else:
