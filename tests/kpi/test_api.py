@@ -4,7 +4,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from applications.enums import Marketplace
@@ -54,17 +53,8 @@ def solution(partner):
     return SolutionFactory(partner=partner, slug="telephony", marketplace=Marketplace.TERRASOFT)
 
 
-@pytest.fixture
-def client(partner):
-    """A client holding the token of a member of `partner`."""
-    user = UserFactory(role="Partner", partner=partner)
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return api
-
-
-def test_a_good_batch_is_stored_with_its_deadlines(client, solution):
-    response = client.post(
+def test_a_good_batch_is_stored_with_its_deadlines(token_client, solution):
+    response = token_client.post(
         "/api/v1/cases/", [case_row(solution, "C-1"), case_row(solution, "C-2")], format="json"
     )
 
@@ -75,10 +65,10 @@ def test_a_good_batch_is_stored_with_its_deadlines(client, solution):
     assert case.resolution_due_at == datetime(2026, 11, 20, 11, 0, tzinfo=MOSCOW)
 
 
-def test_posting_again_updates_instead_of_duplicating(client, solution):
-    client.post("/api/v1/cases/", [case_row(solution, "C-1")], format="json")
+def test_posting_again_updates_instead_of_duplicating(token_client, solution):
+    token_client.post("/api/v1/cases/", [case_row(solution, "C-1")], format="json")
 
-    response = client.post(
+    response = token_client.post(
         "/api/v1/cases/",
         [case_row(solution, "C-1", csat="4"), case_row(solution, "C-2")],
         format="json",
@@ -90,14 +80,14 @@ def test_posting_again_updates_instead_of_duplicating(client, solution):
     assert SupportCase.objects.get(solution=solution, case_id="C-1").csat == 4
 
 
-def test_bad_rows_are_listed_and_nothing_is_stored(client, solution):
+def test_bad_rows_are_listed_and_nothing_is_stored(token_client, solution):
     rows = [
         case_row(solution, "C-1"),
         case_row(solution, "C-2", csat="0"),
         case_row(solution, "C-3", support_package="gold"),
     ]
 
-    response = client.post("/api/v1/cases/", rows, format="json")
+    response = token_client.post("/api/v1/cases/", rows, format="json")
 
     assert response.status_code == 400
     errors = response.json()["errors"]
@@ -107,10 +97,10 @@ def test_bad_rows_are_listed_and_nothing_is_stored(client, solution):
     assert SupportCase.objects.count() == 0
 
 
-def test_another_partners_solution_is_refused_and_nothing_is_stored(client, solution):
+def test_another_partners_solution_is_refused_and_nothing_is_stored(token_client, solution):
     foreign = SolutionFactory(slug="someone-elses")
 
-    response = client.post(
+    response = token_client.post(
         "/api/v1/cases/", [case_row(solution, "C-1"), case_row(foreign, "C-2")], format="json"
     )
 
@@ -120,8 +110,8 @@ def test_another_partners_solution_is_refused_and_nothing_is_stored(client, solu
     assert SupportCase.objects.count() == 0
 
 
-def test_a_body_that_is_not_a_list_is_refused(client, solution):
-    response = client.post("/api/v1/cases/", case_row(solution), format="json")
+def test_a_body_that_is_not_a_list_is_refused(token_client, solution):
+    response = token_client.post("/api/v1/cases/", case_row(solution), format="json")
 
     assert response.status_code == 400
     assert "list" in response.json()["detail"]
@@ -147,8 +137,8 @@ def test_a_user_outside_partners_gets_403(solution):
     assert NPSAnswer.objects.count() == 0
 
 
-def test_nps_answers_are_stored(client, solution):
-    response = client.post(
+def test_nps_answers_are_stored(token_client, solution):
+    response = token_client.post(
         "/api/v1/nps/", [nps_row(solution, "r1"), nps_row(solution, "r2", score=3)], format="json"
     )
 
@@ -158,8 +148,8 @@ def test_nps_answers_are_stored(client, solution):
     assert answer.score == 3 and answer.half_year == "2026-H2"
 
 
-def test_a_bad_nps_row_is_listed_and_nothing_is_stored(client, solution):
-    response = client.post(
+def test_a_bad_nps_row_is_listed_and_nothing_is_stored(token_client, solution):
+    response = token_client.post(
         "/api/v1/nps/", [nps_row(solution, "r1"), nps_row(solution, "r2", score=11)], format="json"
     )
 

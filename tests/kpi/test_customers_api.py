@@ -3,7 +3,6 @@
 from datetime import date
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from kpi.models import Customer
@@ -35,17 +34,8 @@ def solution(partner):
     return SolutionFactory(partner=partner, slug="telephony")
 
 
-@pytest.fixture
-def client(partner):
-    """A client holding the token of a member of `partner`."""
-    user = UserFactory(role="Partner", partner=partner)
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return api
-
-
-def test_a_good_batch_is_stored(client, solution):
-    response = client.post(
+def test_a_good_batch_is_stored(token_client, solution):
+    response = token_client.post(
         URL,
         [customer_row(solution, "ACME"), customer_row(solution, "Globex", active_until=None)],
         format="json",
@@ -58,10 +48,10 @@ def test_a_good_batch_is_stored(client, solution):
     ) == [("ACME", "1.4.0", date(2027, 3, 31)), ("Globex", "1.4.0", None)]
 
 
-def test_posting_again_updates_instead_of_duplicating(client, solution):
+def test_posting_again_updates_instead_of_duplicating(token_client, solution):
     CustomerFactory(solution=solution, customer_id="ACME", installed_version="1.3.0")
 
-    response = client.post(
+    response = token_client.post(
         URL,
         [customer_row(solution, "ACME", version="1.4.1"), customer_row(solution, "Initech")],
         format="json",
@@ -73,7 +63,7 @@ def test_posting_again_updates_instead_of_duplicating(client, solution):
     assert Customer.objects.count() == 2
 
 
-def test_bad_rows_are_listed_and_nothing_is_stored(client, solution):
+def test_bad_rows_are_listed_and_nothing_is_stored(token_client, solution):
     rows = [
         customer_row(solution, "ACME"),
         customer_row(solution, "Globex", active_until="next year"),
@@ -81,7 +71,7 @@ def test_bad_rows_are_listed_and_nothing_is_stored(client, solution):
         customer_row(solution, ""),
     ]
 
-    response = client.post(URL, rows, format="json")
+    response = token_client.post(URL, rows, format="json")
 
     assert response.status_code == 400
     assert response.json() == {
@@ -102,10 +92,10 @@ def test_bad_rows_are_listed_and_nothing_is_stored(client, solution):
     assert Customer.objects.count() == 0
 
 
-def test_another_partners_solution_is_refused_and_nothing_is_stored(client, solution):
+def test_another_partners_solution_is_refused_and_nothing_is_stored(token_client, solution):
     foreign = SolutionFactory(slug="someone-elses")
 
-    response = client.post(
+    response = token_client.post(
         URL, [customer_row(solution, "ACME"), customer_row(foreign, "Globex")], format="json"
     )
 
