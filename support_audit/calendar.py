@@ -10,6 +10,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -97,6 +98,11 @@ class WorkingCalendar:
                     remaining -= end - begin
             moment = datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.zone)
         raise ValueError("The calendar has no working hours.")
+
+
+def team_calendar() -> WorkingCalendar:
+    """The Marketplace team's working days (critical-fix reviews are counted in them, R6.5)."""
+    return WorkingCalendar(tz=settings.TEAM_TIME_ZONE, country=settings.TEAM_HOLIDAYS_COUNTRY)
 
 
 def region_calendar(region: str, hours: dict[int, tuple[time, time]] | None = None):

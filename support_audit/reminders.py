@@ -30,7 +30,7 @@ from accounts.enums import Role
 from applications.enums import ApplicationKind, ApplicationState
 from applications.models import Application
 
-from .calendar import WorkingCalendar
+from .calendar import team_calendar
 from .enums import MARKETPLACE_LANGUAGE, AuditPurpose
 from .models import RemediationItem, Reminder
 from .selectors import overdue_audits, overdue_plan_items
@@ -72,11 +72,6 @@ class Digest:
 
 def _link(name: str, *args) -> str:
     return settings.SITE_URL + reverse(name, args=args)
-
-
-def team_calendar() -> WorkingCalendar:
-    """The Marketplace team's working days (the critical-fix review is counted in them)."""
-    return WorkingCalendar(tz=settings.TEAM_TIME_ZONE, country=settings.TEAM_HOLIDAYS_COUNTRY)
 
 
 def review_horizon(now: datetime) -> datetime:

@@ -7,7 +7,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from support_audit.calendar import WorkingCalendar
+from support_audit.calendar import team_calendar
 
 from ..enums import ACTIVE_STATES, MATERIALS_OPEN_STATES, ApplicationKind, MaterialKind
 from ..materials import SPECS, UPDATE_KINDS
@@ -138,8 +138,7 @@ def compatibility_confirm(*, application: Application, by, note: str) -> Applica
 def materials_submit(*, application: Application, by, comment: str = ""):
     """Send the materials for review; a critical fix gets its review due time (R6.5)."""
     if application.kind == ApplicationKind.CRITICAL_FIX:
-        team = WorkingCalendar(tz=settings.TEAM_TIME_ZONE, country=settings.TEAM_HOLIDAYS_COUNTRY)
-        application.review_due_at = team.add_business_days(
+        application.review_due_at = team_calendar().add_business_days(
             timezone.now(), settings.CRITICAL_FIX_REVIEW_BUSINESS_DAYS
         )
     return apply_transition(application, "submit_materials", by=by, comment=comment)
