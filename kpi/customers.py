@@ -23,16 +23,16 @@ from applications.models import Certification, Solution, SolutionVersion
 
 from .importing import (
     BATCH_SIZE,
+    BadValue,
     ImportRejected,
     ImportResult,
     RowError,
-    _Bad,
-    _check_columns,
-    _numbered,
-    _Solutions,
-    _text,
+    SolutionsBySlug,
+    numbered,
     read_csv,
     stored_count,
+    text_value,
+    unknown_fields,
 )
 from .models import Customer, NPSAnswer
 from .periods import HALF_YEAR, parse_period, reporting_zone
@@ -52,9 +52,9 @@ _VERSION_PART_RE = re.compile(r"\d+|[A-Za-z]+")
 
 
 def _version(row) -> str:
-    value = _text(row, "installed_version", required=True, max_length=_VERSION_LENGTH)
+    value = text_value(row, "installed_version", required=True, max_length=_VERSION_LENGTH)
     if not _VERSION_RE.match(value) or not any(char.isdigit() for char in value):
-        raise _Bad(
+        raise BadValue(
             "installed_version",
             _("“%(value)s” is not a version number such as 1.4.0") % {"value": value},
         )
@@ -65,7 +65,7 @@ def _date(row, column) -> date | None:
     value = row.get(column)
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
-    value = _text(row, column)
+    value = text_value(row, column)
     if not value:
         return None
     try:
@@ -73,7 +73,7 @@ def _date(row, column) -> date | None:
             raise ValueError
         return date.fromisoformat(value)
     except ValueError:
-        raise _Bad(
+        raise BadValue(
             column, _("bad date “%(value)s”: expected YYYY-MM-DD") % {"value": value}
         ) from None
 
@@ -82,19 +82,19 @@ def _parse_customer(row, solutions) -> Customer:
     solution = solutions.get(row)
     return Customer(
         solution_id=solution.pk,
-        customer_id=_text(row, "customer_id", required=True, max_length=_CUSTOMER_ID_LENGTH),
+        customer_id=text_value(row, "customer_id", required=True, max_length=_CUSTOMER_ID_LENGTH),
         installed_version=_version(row),
         active_until=_date(row, "active_until"),
     )
 
 
 def _import_customers(rows, errors) -> ImportResult:
-    solutions = _Solutions(rows)
+    solutions = SolutionsBySlug(rows)
     customers: dict[tuple[int, str], Customer] = {}
     for line, row in rows:
         try:
             customer = _parse_customer(row, solutions)
-        except _Bad as bad:
+        except BadValue as bad:
             errors.append(RowError(line, bad.column, bad.reason))
             continue
         # The same customer twice in a batch: the later row wins.
@@ -115,8 +115,8 @@ def _import_customers(rows, errors) -> ImportResult:
 
 def import_customers(records) -> ImportResult:
     """Import customers from a list of dicts (the CSV's field names); ImportRejected."""
-    rows = _numbered(records)
-    return _import_customers(rows, _check_columns(rows, CUSTOMER_COLUMNS, CUSTOMER_REQUIRED))
+    rows = numbered(records)
+    return _import_customers(rows, unknown_fields(rows, CUSTOMER_COLUMNS, CUSTOMER_REQUIRED))
 
 
 def import_customers_csv(source) -> ImportResult:

@@ -87,7 +87,9 @@ class ImportResult:
     updated: int
 
 
-class _Bad(Exception):
+class BadValue(Exception):
+    """A value of a row that cannot be stored: reported as a RowError of its line."""
+
     def __init__(self, column, reason):
         self.column, self.reason = column, reason
 
@@ -140,7 +142,7 @@ def _read(handle, columns):
     return rows, errors
 
 
-def _numbered(records) -> list[tuple[int, dict]]:
+def numbered(records) -> list[tuple[int, dict]]:
     """A list of dicts (the API's rows) numbered from 1."""
     return [(number, record) for number, record in enumerate(records, start=1)]
 
@@ -148,15 +150,16 @@ def _numbered(records) -> list[tuple[int, dict]]:
 # Field parsing ---------------------------------------------------------------------------
 
 
-def _text(row, column, *, required=False, max_length=None) -> str:
+def text_value(row, column, *, required=False, max_length=None) -> str:
+    """The stripped text of a field (empty when absent); BadValue if required or too long."""
     value = row.get(column)
     if value.__class__ is not str:  # a CSV gives strings; JSON may give numbers or null
         value = "" if value is None else str(value)
     value = value.strip()
     if required and not value:
-        raise _Bad(column, _("a value is required"))
+        raise BadValue(column, _("a value is required"))
     if max_length and len(value) > max_length:
-        raise _Bad(column, _("longer than %(max)s characters") % {"max": max_length})
+        raise BadValue(column, _("longer than %(max)s characters") % {"max": max_length})
     return value
 
 
@@ -165,31 +168,31 @@ def _time(row, column, *, required=False) -> datetime | None:
     if isinstance(value, datetime):
         moment = value
     else:
-        value = _text(row, column, required=required)
+        value = text_value(row, column, required=required)
         if not value:
             return None
         try:
             moment = datetime.fromisoformat(value)
         except ValueError:
-            raise _Bad(
+            raise BadValue(
                 column,
                 _("bad time “%(value)s”: expected ISO 8601 with an offset") % {"value": value},
             ) from None
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise _Bad(column, _("bad time “%(value)s”: the offset is missing") % {"value": value})
+        raise BadValue(column, _("bad time “%(value)s”: the offset is missing") % {"value": value})
     return moment
 
 
 def _integer(row, column, low, high, *, default=None):
-    value = _text(row, column)
+    value = text_value(row, column)
     if not value:
         return default
     try:
         number = int(value)
     except ValueError:
-        raise _Bad(column, _("“%(value)s” is not a whole number") % {"value": value}) from None
+        raise BadValue(column, _("“%(value)s” is not a whole number") % {"value": value}) from None
     if not low <= number <= high:
-        raise _Bad(
+        raise BadValue(
             column,
             _("%(value)s is out of range %(low)s–%(high)s")
             % {"value": number, "low": low, "high": high},
@@ -201,15 +204,15 @@ def _boolean(row, column) -> bool:
     value = row.get(column)
     if isinstance(value, bool):
         return value
-    value = _text(row, column).lower()
+    value = text_value(row, column).lower()
     if not value or value in _FALSE:
         return False
     if value in _TRUE:
         return True
-    raise _Bad(column, _("“%(value)s” is neither true nor false") % {"value": value})
+    raise BadValue(column, _("“%(value)s” is neither true nor false") % {"value": value})
 
 
-class _Solutions:
+class SolutionsBySlug:
     """Solutions of a batch by slug, read in one query."""
 
     def __init__(self, rows):
@@ -222,14 +225,14 @@ class _Solutions:
         }
 
     def get(self, row) -> Solution:
-        slug = _text(row, "solution", required=True)
+        slug = text_value(row, "solution", required=True)
         solution = self.by_slug.get(slug)
         if solution is None:
-            raise _Bad("solution", _("unknown solution “%(slug)s”") % {"slug": slug})
+            raise BadValue("solution", _("unknown solution “%(slug)s”") % {"slug": slug})
         return solution
 
 
-def _check_columns(rows, columns, required) -> list[RowError]:
+def unknown_fields(rows, columns, required) -> list[RowError]:
     """Dict rows (the API) must not carry unknown fields; required ones are checked per row."""
     errors = []
     for line, row in rows:
@@ -245,15 +248,17 @@ def _check_columns(rows, columns, required) -> list[RowError]:
 def _parse_case(line, row, solutions, cache, now) -> tuple:
     """The validated values of a case row, in the order of CASE_FIELDS."""
     solution = solutions.get(row)
-    case_id = _text(row, "case_id", required=True, max_length=100)
-    customer = _text(row, "customer", max_length=200)
-    package = _text(row, "support_package", required=True).lower()
+    case_id = text_value(row, "case_id", required=True, max_length=100)
+    customer = text_value(row, "customer", max_length=200)
+    package = text_value(row, "support_package", required=True).lower()
     if package not in _PACKAGES:
-        raise _Bad("support_package", _("unknown support package “%(value)s”") % {"value": package})
-    priority = _text(row, "priority").lower() or CasePriority.MEDIUM.value
+        raise BadValue(
+            "support_package", _("unknown support package “%(value)s”") % {"value": package}
+        )
+    priority = text_value(row, "priority").lower() or CasePriority.MEDIUM.value
     if priority not in _PRIORITIES:
-        raise _Bad("priority", _("unknown priority “%(value)s”") % {"value": priority})
-    region = _text(row, "region").lower()
+        raise BadValue("priority", _("unknown priority “%(value)s”") % {"value": priority})
+    region = text_value(row, "region").lower()
     if not region:
         region = (
             cache.default_region(solution.pk)
@@ -262,20 +267,20 @@ def _parse_case(line, row, solutions, cache, now) -> tuple:
             )[0].value
         )
     elif region not in _REGIONS:
-        raise _Bad("region", _("unknown region “%(value)s”") % {"value": region})
+        raise BadValue("region", _("unknown region “%(value)s”") % {"value": region})
     registered_at = _time(row, "registered_at", required=True)
     first_response_at = _time(row, "first_response_at")
     if first_response_at is not None and first_response_at < registered_at:
-        raise _Bad("first_response_at", _("response before registration"))
+        raise BadValue("first_response_at", _("response before registration"))
     resolved_at = _time(row, "resolved_at")
     if resolved_at is not None and resolved_at < registered_at:
-        raise _Bad("resolved_at", _("resolved before registration"))
+        raise BadValue("resolved_at", _("resolved before registration"))
     response_due_at = _time(row, "response_due_at")
     if response_due_at is not None and response_due_at < registered_at:
-        raise _Bad("response_due_at", _("due before registration"))
+        raise BadValue("response_due_at", _("due before registration"))
     resolution_due_at = _time(row, "resolution_due_at")
     if resolution_due_at is not None and resolution_due_at < registered_at:
-        raise _Bad("resolution_due_at", _("due before registration"))
+        raise BadValue("resolution_due_at", _("due before registration"))
     escalation_level = _integer(row, "escalation_level", 0, 4, default=0)
     csat = _integer(row, "csat", 1, 5)
     presale = _boolean(row, "presale")
@@ -290,7 +295,7 @@ def _parse_case(line, row, solutions, cache, now) -> tuple:
                 presale=presale,
             )
         except KeyError:
-            raise _Bad(
+            raise BadValue(
                 "support_package",
                 _("no SLA policy for the package “%(value)s”") % {"value": package},
             ) from None
@@ -359,7 +364,7 @@ def _rising_escalations(cases: dict[tuple[int, str], tuple]) -> list[tuple[int, 
 
 
 def _import_cases(rows, errors) -> ImportResult:
-    solutions = _Solutions(rows)
+    solutions = SolutionsBySlug(rows)
     cache = DeadlineCache()
     cache.load_solutions(solution.pk for solution in solutions.by_slug.values())
     now = timezone.now()
@@ -367,7 +372,7 @@ def _import_cases(rows, errors) -> ImportResult:
     for line, row in rows:
         try:
             case = _parse_case(line, row, solutions, cache, now)
-        except _Bad as bad:
+        except BadValue as bad:
             errors.append(RowError(line, bad.column, bad.reason))
             continue
         # The same case twice in a batch: the later row wins.
@@ -395,8 +400,8 @@ def _import_cases(rows, errors) -> ImportResult:
 
 def import_cases(records) -> ImportResult:
     """Import support cases from a list of dicts (the CSV's field names); ImportRejected."""
-    rows = _numbered(records)
-    return _import_cases(rows, _check_columns(rows, CASE_COLUMNS, CASE_REQUIRED))
+    rows = numbered(records)
+    return _import_cases(rows, unknown_fields(rows, CASE_COLUMNS, CASE_REQUIRED))
 
 
 def import_cases_csv(source) -> ImportResult:
@@ -410,11 +415,11 @@ def import_cases_csv(source) -> ImportResult:
 
 def _parse_answer(row, solutions) -> NPSAnswer:
     solution = solutions.get(row)
-    respondent = _text(row, "respondent", required=True, max_length=200)
+    respondent = text_value(row, "respondent", required=True, max_length=200)
     answered_at = _time(row, "answered_at", required=True)
     score = _integer(row, "score", 0, 10)
     if score is None:
-        raise _Bad("score", _("a value is required"))
+        raise BadValue("score", _("a value is required"))
     return NPSAnswer(
         solution_id=solution.pk,
         respondent=respondent,
@@ -425,12 +430,12 @@ def _parse_answer(row, solutions) -> NPSAnswer:
 
 
 def _import_nps(rows, errors) -> ImportResult:
-    solutions = _Solutions(rows)
+    solutions = SolutionsBySlug(rows)
     answers: dict[tuple[int, str, str], NPSAnswer] = {}
     for line, row in rows:
         try:
             answer = _parse_answer(row, solutions)
-        except _Bad as bad:
+        except BadValue as bad:
             errors.append(RowError(line, bad.column, bad.reason))
             continue
         key = (answer.solution_id, answer.respondent, answer.half_year)
@@ -469,8 +474,8 @@ def _import_nps(rows, errors) -> ImportResult:
 
 def import_nps(records) -> ImportResult:
     """Import NPS answers from a list of dicts (the CSV's field names); ImportRejected."""
-    rows = _numbered(records)
-    return _import_nps(rows, _check_columns(rows, NPS_COLUMNS, NPS_REQUIRED))
+    rows = numbered(records)
+    return _import_nps(rows, unknown_fields(rows, NPS_COLUMNS, NPS_REQUIRED))
 
 
 def import_nps_csv(source) -> ImportResult:
