@@ -17,7 +17,7 @@ from applications.enums import CertificationStatus
 from applications.models import Solution
 
 from .customers import import_customers
-from .importing import ImportRejected, RowError, import_cases, import_nps
+from .importing import ImportRejected, RowError, Scope, import_cases, import_nps
 
 BADGE_ON = (CertificationStatus.CERTIFIED, CertificationStatus.AT_RISK)
 
@@ -43,26 +43,22 @@ def _errors(errors: list[RowError]) -> Response:
     )
 
 
-def foreign_rows(rows: list, partner_id: int) -> list[RowError]:
-    """Rows that are not objects, or name a solution that is not the partner's (unknown slugs
-    and other partners' alike, so that a partner learns nothing about other partners)."""
-    own = set(Solution.objects.filter(partner_id=partner_id).values_list("slug", flat=True))
-    errors = []
-    for line, row in enumerate(rows, start=1):
-        if not isinstance(row, dict):
-            errors.append(RowError(line, "-", _("expected a JSON object")))
-            continue
-        slug = row.get("solution")
-        slug = "" if slug is None else str(slug).strip()
-        if slug and slug not in own:
-            errors.append(
-                RowError(
-                    line,
-                    "solution",
-                    _("no solution “%(slug)s” of your organisation") % {"slug": slug},
-                )
-            )
-    return errors
+def non_objects(rows: list) -> list[RowError]:
+    """Rows of the body that are not JSON objects."""
+    return [
+        RowError(line, "-", _("expected a JSON object"))
+        for line, row in enumerate(rows, start=1)
+        if not isinstance(row, dict)
+    ]
+
+
+def partner_scope(partner_id: int) -> Scope:
+    """A partner writes only its own solutions; unknown slugs and other partners' read alike,
+    so that a partner learns nothing about other partners."""
+    return Scope(
+        Solution.objects.filter(partner_id=partner_id),
+        lambda slug: _("no solution “%(slug)s” of your organisation") % {"slug": slug},
+    )
 
 
 class _ImportView(APIView):
@@ -78,11 +74,11 @@ class _ImportView(APIView):
                 {"detail": _("The body must be a JSON list of objects.")},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        errors = foreign_rows(rows, request.user.partner_id)
+        errors = non_objects(rows)
         if errors:
             return _errors(errors)
         try:
-            result = type(self).importer(rows)
+            result = type(self).importer(rows, partner_scope(request.user.partner_id))
         except ImportRejected as rejected:
             return _errors(rejected.errors)
         return Response(

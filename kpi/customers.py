@@ -27,6 +27,7 @@ from .importing import (
     ImportRejected,
     ImportResult,
     RowError,
+    Scope,
     SolutionsBySlug,
     numbered,
     read_csv,
@@ -88,8 +89,8 @@ def _parse_customer(row, solutions) -> Customer:
     )
 
 
-def _import_customers(rows, errors) -> ImportResult:
-    solutions = SolutionsBySlug(rows)
+def _import_customers(rows, errors, scope) -> ImportResult:
+    solutions = SolutionsBySlug(rows, scope)
     customers: dict[tuple[int, str], Customer] = {}
     for line, row in rows:
         try:
@@ -113,16 +114,16 @@ def _import_customers(rows, errors) -> ImportResult:
     return ImportResult(created=len(customers) - existing, updated=existing)
 
 
-def import_customers(records) -> ImportResult:
+def import_customers(records, scope: Scope | None = None) -> ImportResult:
     """Import customers from a list of dicts (the CSV's field names); ImportRejected."""
     rows = numbered(records)
-    return _import_customers(rows, unknown_fields(rows, CUSTOMER_COLUMNS, CUSTOMER_REQUIRED))
+    return _import_customers(rows, unknown_fields(rows, CUSTOMER_COLUMNS, CUSTOMER_REQUIRED), scope)
 
 
-def import_customers_csv(source) -> ImportResult:
+def import_customers_csv(source, scope: Scope | None = None) -> ImportResult:
     """Import customers from a CSV file (path, text or file object); ImportRejected."""
     rows, errors = read_csv(source, CUSTOMER_COLUMNS)
-    return _import_customers(rows, errors)
+    return _import_customers(rows, errors, scope)
 
 
 # Figures ---------------------------------------------------------------------------------

@@ -15,12 +15,11 @@ from django.utils.translation import gettext as _
 from applications.enums import CertificationStatus
 from applications.models import Certification, Solution
 from support_audit.models import RemediationPlan
-from support_audit.services import badge_revoke
+from support_audit.services import badge_mark_at_risk, badge_revoke
 
 from . import bulk, judging
 from .models import KPI, Breach, KPISnapshot, NPSAnswer, SupportCase, Threshold
 from .periods import Period, parse_period
-from .services import certification_mark_at_risk
 
 BADGE_ON = (CertificationStatus.CERTIFIED, CertificationStatus.AT_RISK)
 ACTION_NONE = "none"
@@ -43,14 +42,16 @@ def thresholds_for(period: Period) -> dict[str, Threshold]:
     return applying
 
 
+def overdue(done: str, due: str, as_of: datetime) -> Q:
+    """A case late on a step (R5.4, R5.5): done after its deadline, or not done and the
+    deadline passed at `as_of`."""
+    return Q(**{f"{done}__gt": F(due)}) | Q(**{f"{done}__isnull": True, f"{due}__lt": as_of})
+
+
 def case_counts(period: Period, solutions: QuerySet, as_of: datetime) -> dict[int, dict]:
     """The month's counts per solution, in one aggregate query (pre-sale questions excluded)."""
-    response_overdue = Q(first_response_at__gt=F("response_due_at")) | Q(
-        first_response_at__isnull=True, response_due_at__lt=as_of
-    )
-    resolution_overdue = Q(resolved_at__gt=F("resolution_due_at")) | Q(
-        resolved_at__isnull=True, resolution_due_at__lt=as_of
-    )
+    response_overdue = overdue("first_response_at", "response_due_at", as_of)
+    resolution_overdue = overdue("resolved_at", "resolution_due_at", as_of)
     rows = (
         SupportCase.objects.filter(
             solution__in=solutions.values("pk"),
@@ -303,7 +304,7 @@ def _enforce_solution(period: Period, solution, failed, covered: set) -> set[str
         if uncovered:
             badge_revoke(certification=certification, by=None, reason=_reason(period, uncovered))
         else:
-            certification_mark_at_risk(
+            badge_mark_at_risk(
                 certification=certification,
                 reason=_reason(period, [figures for _breach, figures in new]),
             )

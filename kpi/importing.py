@@ -8,11 +8,13 @@ respondent, half-year), so importing again updates rather than duplicates.
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +27,7 @@ from support_audit.services import escalations_notify
 from . import bulk
 from .deadlines import DeadlineCache
 from .models import CasePriority, NPSAnswer, SupportCase
+from .periods import half_year_of
 
 CASE_COLUMNS = (
     "solution",
@@ -92,12 +95,6 @@ class BadValue(Exception):
 
     def __init__(self, column, reason):
         self.column, self.reason = column, reason
-
-
-def half_year(moment: datetime) -> str:
-    """The half-year of a moment, in UTC: "2026-H1" for January–June, "2026-H2" after."""
-    moment = moment.astimezone(UTC)
-    return f"{moment.year}-H{1 if moment.month <= 6 else 2}"
 
 
 # Reading ---------------------------------------------------------------------------------
@@ -212,22 +209,33 @@ def _boolean(row, column) -> bool:
     raise BadValue(column, _("“%(value)s” is neither true nor false") % {"value": value})
 
 
-class SolutionsBySlug:
-    """Solutions of a batch by slug, read in one query."""
+@dataclass(frozen=True)
+class Scope:
+    """The solutions a batch may write (a partner's, or the one of a KPI page), and what a row
+    naming any other solution, known or not, is told."""
 
-    def __init__(self, rows):
+    solutions: QuerySet
+    refusal: Callable[[str], str]
+
+
+class SolutionsBySlug:
+    """Solutions of a batch by slug, read in one query; within `scope` when one is given."""
+
+    def __init__(self, rows, scope: Scope | None = None):
+        self.scope = scope
         slugs = {str(row.get("solution") or "").strip() for _line, row in rows}
+        allowed = Solution.objects.all() if scope is None else scope.solutions
         self.by_slug = {
             solution.slug: solution
-            for solution in Solution.objects.filter(slug__in=slugs - {""}).only(
-                "pk", "slug", "marketplace"
-            )
+            for solution in allowed.filter(slug__in=slugs - {""}).only("pk", "slug", "marketplace")
         }
 
     def get(self, row) -> Solution:
         slug = text_value(row, "solution", required=True)
         solution = self.by_slug.get(slug)
         if solution is None:
+            if self.scope is not None:
+                raise BadValue("solution", self.scope.refusal(slug))
             raise BadValue("solution", _("unknown solution “%(slug)s”") % {"slug": slug})
         return solution
 
@@ -349,13 +357,16 @@ def _rising_escalations(cases: dict[tuple[int, str], tuple]) -> list[tuple[int, 
         for key, case in cases.items()
         if case[_ESCALATION] and case[_RESOLVED] is None
     }
-    stored = {}
-    for solution_id in {solution_id for solution_id, _case_id in escalated}:
-        case_ids = [case_id for sid, case_id in escalated if sid == solution_id]
-        for case_id, level in SupportCase.objects.filter(
-            solution_id=solution_id, case_id__in=case_ids
-        ).values_list("case_id", "escalation_level"):
-            stored[(solution_id, case_id)] = level
+    if not escalated:
+        return []
+    # One query; pairing every solution with every case id may read a few rows too many.
+    stored = {
+        (solution_id, case_id): level
+        for solution_id, case_id, level in SupportCase.objects.filter(
+            solution_id__in={solution_id for solution_id, _case_id in escalated},
+            case_id__in={case_id for _solution_id, case_id in escalated},
+        ).values_list("solution_id", "case_id", "escalation_level")
+    }
     return [
         (solution_id, level, case_id)
         for (solution_id, case_id), level in escalated.items()
@@ -363,8 +374,8 @@ def _rising_escalations(cases: dict[tuple[int, str], tuple]) -> list[tuple[int, 
     ]
 
 
-def _import_cases(rows, errors) -> ImportResult:
-    solutions = SolutionsBySlug(rows)
+def _import_cases(rows, errors, scope) -> ImportResult:
+    solutions = SolutionsBySlug(rows, scope)
     cache = DeadlineCache()
     cache.load_solutions(solution.pk for solution in solutions.by_slug.values())
     now = timezone.now()
@@ -398,16 +409,16 @@ def _import_cases(rows, errors) -> ImportResult:
     return ImportResult(created=len(cases) - existing, updated=existing)
 
 
-def import_cases(records) -> ImportResult:
+def import_cases(records, scope: Scope | None = None) -> ImportResult:
     """Import support cases from a list of dicts (the CSV's field names); ImportRejected."""
     rows = numbered(records)
-    return _import_cases(rows, unknown_fields(rows, CASE_COLUMNS, CASE_REQUIRED))
+    return _import_cases(rows, unknown_fields(rows, CASE_COLUMNS, CASE_REQUIRED), scope)
 
 
-def import_cases_csv(source) -> ImportResult:
+def import_cases_csv(source, scope: Scope | None = None) -> ImportResult:
     """Import support cases from a CSV file (path, text or file object); ImportRejected."""
     rows, errors = read_csv(source, CASE_COLUMNS)
-    return _import_cases(rows, errors)
+    return _import_cases(rows, errors, scope)
 
 
 # NPS -------------------------------------------------------------------------------------
@@ -423,14 +434,14 @@ def _parse_answer(row, solutions) -> NPSAnswer:
     return NPSAnswer(
         solution_id=solution.pk,
         respondent=respondent,
-        half_year=half_year(answered_at),
+        half_year=half_year_of(answered_at),
         answered_at=answered_at,
         score=score,
     )
 
 
-def _import_nps(rows, errors) -> ImportResult:
-    solutions = SolutionsBySlug(rows)
+def _import_nps(rows, errors, scope) -> ImportResult:
+    solutions = SolutionsBySlug(rows, scope)
     answers: dict[tuple[int, str, str], NPSAnswer] = {}
     for line, row in rows:
         try:
@@ -472,13 +483,13 @@ def _import_nps(rows, errors) -> ImportResult:
     return ImportResult(created=len(newer) - updated, updated=updated)
 
 
-def import_nps(records) -> ImportResult:
+def import_nps(records, scope: Scope | None = None) -> ImportResult:
     """Import NPS answers from a list of dicts (the CSV's field names); ImportRejected."""
     rows = numbered(records)
-    return _import_nps(rows, unknown_fields(rows, NPS_COLUMNS, NPS_REQUIRED))
+    return _import_nps(rows, unknown_fields(rows, NPS_COLUMNS, NPS_REQUIRED), scope)
 
 
-def import_nps_csv(source) -> ImportResult:
+def import_nps_csv(source, scope: Scope | None = None) -> ImportResult:
     """Import NPS answers from a CSV file (path, text or file object); ImportRejected."""
     rows, errors = read_csv(source, NPS_COLUMNS)
-    return _import_nps(rows, errors)
+    return _import_nps(rows, errors, scope)

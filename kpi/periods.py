@@ -3,7 +3,7 @@ reporting time zone (settings.KPI_REPORTING_TIME_ZONE)."""
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -58,16 +58,37 @@ def parse_period(name: str) -> Period:
     raise ValueError(_("A period is a month like 2026-10 or a half-year like 2026-H2."))
 
 
+def month_of(moment: datetime) -> str:
+    """The name of the month `moment` falls in (reporting time zone): "2026-10"."""
+    local = moment.astimezone(reporting_zone())
+    return f"{local.year:04d}-{local.month:02d}"
+
+
+def half_year_of(moment: datetime) -> str:
+    """The name of the half-year `moment` falls in (reporting time zone): "2026-H2"."""
+    local = moment.astimezone(reporting_zone())
+    return f"{local.year:04d}-H{1 if local.month <= 6 else 2}"
+
+
 def previous_month(moment: datetime) -> str:
     """The name of the month before the one `moment` falls in (reporting time zone)."""
-    local = moment.astimezone(reporting_zone())
-    year, month = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
-    return f"{year:04d}-{month:02d}"
+    return month_of(parse_period(month_of(moment)).start - timedelta(days=1))
 
 
 def previous_half_year(moment: datetime) -> str:
     """The name of the half-year before the one `moment` falls in (reporting time zone)."""
-    local = moment.astimezone(reporting_zone())
-    if local.month > 6:
-        return f"{local.year:04d}-H1"
-    return f"{local.year - 1:04d}-H2"
+    return half_year_of(parse_period(half_year_of(moment)).start - timedelta(days=1))
+
+
+def recent_months(as_of: datetime, count: int) -> list[Period]:
+    """The month `as_of` falls in and the `count - 1` before it, newest first."""
+    months = [parse_period(month_of(as_of))]
+    while len(months) < count:
+        months.append(parse_period(month_of(months[-1].start - timedelta(days=1))))
+    return months
+
+
+def half_years_of(periods: list[Period]) -> list[Period]:
+    """The half-years the periods start in, newest first as the periods are given."""
+    names = dict.fromkeys(half_year_of(period.start) for period in periods)
+    return [parse_period(name) for name in names]

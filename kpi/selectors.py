@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import Count, F, Q
+from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,8 +19,9 @@ from applications.models import Certification, Solution
 
 from . import judging
 from .customers import CustomerOverview, customer_overview, nps_participation
+from .evaluation import overdue
 from .models import KPI, Breach, KPISnapshot, NPSAnswer, SupportCase
-from .periods import Period, parse_period, reporting_zone
+from .periods import Period, half_years_of, month_of, recent_months, reporting_zone
 
 MONTHS_SHOWN = 12
 NOT_CERTIFIED = "not_certified"
@@ -55,31 +56,6 @@ def certification_state(solution: Solution) -> CertificationState:
 
 
 # --- Periods -----------------------------------------------------------------------------
-
-
-def _month_name(year: int, month: int) -> str:
-    return f"{year:04d}-{month:02d}"
-
-
-def recent_months(as_of: datetime, count: int = MONTHS_SHOWN) -> list[Period]:
-    """The month `as_of` falls in and the `count - 1` before it, newest first."""
-    local = as_of.astimezone(reporting_zone())
-    year, month = local.year, local.month
-    months = []
-    for _step in range(count):
-        months.append(parse_period(_month_name(year, month)))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return months
-
-
-def recent_half_years(months: list[Period]) -> list[Period]:
-    """The half-years the months fall in, newest first."""
-    names = []
-    for month in months:
-        name = f"{month.start.year:04d}-H{1 if month.start.month <= 6 else 2}"
-        if name not in names:
-            names.append(name)
-    return [parse_period(name) for name in names]
 
 
 # --- Monthly case KPIs -------------------------------------------------------------------
@@ -255,9 +231,7 @@ def presale_by_month(
 ) -> list[PresaleRow]:
     """Pre-sale questions registered in each month and how many missed their response
     deadline (answered after it, or not answered and past it at `as_of`), in one query."""
-    late = Q(first_response_at__gt=F("response_due_at")) | Q(
-        first_response_at__isnull=True, response_due_at__lt=as_of
-    )
+    late = overdue("first_response_at", "response_due_at", as_of)
     zone = reporting_zone()
     counts = {}
     for row in (
@@ -273,9 +247,9 @@ def presale_by_month(
         .annotate(questions=Count("pk"), late=Count("pk", filter=late))
     ):
         month = row["month"]
-        if isinstance(month, datetime):
-            month = month.astimezone(zone)
-        counts[_month_name(month.year, month.month)] = (row["questions"], row["late"])
+        if not isinstance(month, datetime):  # SQLite gives the day
+            month = datetime.combine(month, datetime.min.time(), tzinfo=zone)
+        counts[month_of(month)] = (row["questions"], row["late"])
     return [PresaleRow(month, *counts.get(month.name, (0, 0))) for month in months]
 
 
@@ -302,8 +276,8 @@ def kpi_page(solution: Solution, *, as_of: datetime | None = None) -> KPIPage:
     `customers.behind`. `solution` comes with `certification__version` selected."""
     as_of = as_of or timezone.now()
     today = as_of.astimezone(reporting_zone()).date()
-    months = recent_months(as_of)
-    half_years = recent_half_years(months)
+    months = recent_months(as_of, MONTHS_SHOWN)
+    half_years = half_years_of(months)
     certification = certification_state(solution)
     return KPIPage(
         certification=certification,

@@ -8,7 +8,7 @@ from django.utils.dateparse import parse_datetime
 from applications.models import Solution
 
 from .evaluation import evaluate_period
-from .periods import parse_period, previous_half_year, previous_month, reporting_zone
+from .periods import month_of, parse_period, previous_half_year, previous_month
 
 CHUNK_SIZE = 200
 
@@ -47,15 +47,9 @@ def evaluate_half_year(*, as_of: str | None = None) -> int:
     return evaluate_month(period=previous_half_year(now), as_of=as_of or now.isoformat())
 
 
-def current_month(moment) -> str:
-    """The name of the month `moment` falls in (reporting time zone)."""
-    local = moment.astimezone(reporting_zone())
-    return f"{local.year:04d}-{local.month:02d}"
-
-
 @shared_task(name="kpi.evaluate_so_far")
 def evaluate_so_far(*, as_of: str | None = None) -> int:
     """The current month "so far" (run daily): its snapshots are provisional and enforce
     nothing, since the month is not over at `as_of`; the monthly job makes them final."""
     moment = parse_datetime(as_of) if as_of else timezone.now()
-    return evaluate_month(period=current_month(moment), as_of=moment.isoformat())
+    return evaluate_month(period=month_of(moment), as_of=moment.isoformat())

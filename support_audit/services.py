@@ -246,14 +246,20 @@ def _change_badge(
     action: str,
     reason: str,
     sources: tuple[str, ...],
-    refusal: str,
-) -> CertificationEvent:
+    refusal: str | None,
+    notify: bool = True,
+) -> CertificationEvent | None:
+    """Move the badge from one of `sources` to `status`, with its history event. From any other
+    status: ValidationError(`refusal`), or None when there is no refusal (nothing to do)."""
     if not reason.strip():
         raise ValidationError(_("Give the reason."))
     with transaction.atomic():
         locked = Certification.objects.select_for_update().get(pk=certification.pk)
         # Checked on the locked row: a stale copy must not revoke (or restore) twice.
         if locked.status not in sources:
+            certification.status = locked.status
+            if refusal is None:
+                return None
             raise ValidationError(refusal)
         locked.status = status
         locked.save(update_fields=["status"])
@@ -265,7 +271,8 @@ def _change_badge(
             reason=reason,
             actor=by,
         )
-        _notify_after_commit(event)
+        if notify:
+            _notify_after_commit(event)
     certification.status = status
     return event
 
@@ -295,6 +302,22 @@ def badge_restore(*, certification: Certification, by, reason: str) -> Certifica
         reason=reason,
         sources=(CertificationStatus.REVOKED,),
         refusal=_("Only a revoked badge is restored."),
+    )
+
+
+def badge_mark_at_risk(*, certification: Certification, reason: str) -> CertificationEvent | None:
+    """A certified solution's KPI failed, but a remediation plan in force covers it: the badge
+    stays on, "at risk" (R5.8), by the job. Recorded once: None when the badge is at risk or
+    revoked already."""
+    return _change_badge(
+        certification,
+        by=None,
+        status=CertificationStatus.AT_RISK,
+        action=CertificationEvent.Action.AT_RISK,
+        reason=reason,
+        sources=(CertificationStatus.CERTIFIED,),
+        refusal=None,
+        notify=False,
     )
 
 

@@ -16,9 +16,10 @@ from accounts.enums import Role
 from applications.enums import CertificationStatus
 from kpi.customers import CUSTOMER_COLUMNS
 from kpi.evaluation import evaluate_period
-from kpi.importing import CASE_COLUMNS, NPS_COLUMNS, half_year
+from kpi.importing import CASE_COLUMNS, NPS_COLUMNS
 from kpi.models import KPI, Customer, NPSAnswer, SupportCase
-from kpi.selectors import recent_months
+from kpi.periods import half_year_of, recent_months
+from kpi.selectors import MONTHS_SHOWN
 from tests.e2e.conftest import PASSWORD, assert_styled, shot, unavailable
 from tests.factories.accounts import UserFactory
 from tests.factories.applications import CertificationFactory
@@ -41,7 +42,7 @@ RUSSIAN_CATALOGUE = Path(settings.BASE_DIR) / "locale" / "ru" / "LC_MESSAGES" / 
 @pytest.fixture
 def month():
     """The month before the current one: over, so its evaluation is enforced."""
-    return recent_months(timezone.now())[1]
+    return recent_months(timezone.now(), MONTHS_SHOWN)[1]
 
 
 @pytest.fixture
@@ -235,7 +236,7 @@ def test_partner_uploads_data_a_failed_month_revokes_the_badge_and_an_analyst_re
     )
 
     expect(alert(nina, "NPS answers: 3 created, 0 updated.")).to_be_visible()
-    survey = nina.get_by_test_id(f"half-year-{half_year(answered_at)}").locator("td")
+    survey = nina.get_by_test_id(f"half-year-{half_year_of(answered_at)}").locator("td")
     expect(survey.nth(2)).to_have_text("3")
     expect(survey.nth(3)).to_have_text("3 of 3")
     assert (

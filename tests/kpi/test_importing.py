@@ -449,3 +449,13 @@ def test_times_keep_their_microseconds_and_instant_whatever_the_offset(solution)
     case = SupportCase.objects.get()
     assert case.registered_at == datetime(2026, 11, 13, 13, 0, 0, 123456, tzinfo=UTC)
     assert case.first_response_at == datetime(2026, 11, 13, 13, 30, 0, 1, tzinfo=UTC)
+
+
+def test_an_answer_belongs_to_the_half_year_of_the_reporting_time_zone(settings, solution):
+    """An answer given at 01:00 on 1 July in Moscow is in the second half-year there, as a case
+    is in the month of the reporting time zone."""
+    settings.KPI_REPORTING_TIME_ZONE = "Europe/Moscow"
+
+    import_nps([nps_row(solution, answered_at="2026-07-01T01:00:00+03:00")])
+
+    assert NPSAnswer.objects.get().half_year == "2026-H2"

@@ -15,7 +15,8 @@ from django.utils import timezone
 from kpi.customers import CUSTOMER_COLUMNS
 from kpi.importing import CASE_COLUMNS, NPS_COLUMNS
 from kpi.models import KPI, Breach, Customer, KPISnapshot, NPSAnswer, SupportCase
-from kpi.selectors import recent_half_years, recent_months
+from kpi.periods import half_years_of, recent_months
+from kpi.selectors import MONTHS_SHOWN
 from tests.applications.markup import alerts, by_testid, errors, find_all, text, texts
 from tests.factories.applications import (
     CertificationFactory,
@@ -50,7 +51,7 @@ def partner(solution):
 @pytest.fixture
 def months():
     """The twelve months the page shows, newest (the current one) first."""
-    return recent_months(timezone.now())
+    return recent_months(timezone.now(), MONTHS_SHOWN)
 
 
 def kpi_page(client, solution, **params):
@@ -278,7 +279,7 @@ def test_a_month_without_data_shows_no_data_for_every_kpi(client, solution, part
 def test_half_years_show_the_nps_mean_beside_the_classic_nps(client, solution, partner, months):
     """R5.1: the NPS mean decides; the classic NPS is shown beside it and the answers of the
     active customers are counted."""
-    half_years = recent_half_years(months)
+    half_years = half_years_of(months)
     done = half_years[1]
     snapshot(solution, done.name, KPI.NPS_MEAN, 23, 3, "7.666667", "pass")
     snapshot(solution, done.name, KPI.NPS_CLASSIC, 1, 3, "33.333333", "pass")
@@ -304,7 +305,7 @@ def test_a_half_year_without_answers_warns_that_the_survey_is_missing(
     client, solution, partner, months
 ):
     """R5.1: a half-year over with no answer gives "no data" and a warning."""
-    done = recent_half_years(months)[1]
+    done = half_years_of(months)[1]
     client.force_login(partner)
 
     response = kpi_page(client, solution)
@@ -623,7 +624,7 @@ def _fill(solution, months, size):
         SupportCaseFactory(solution=solution, presale=True, registered_at=month.start)
     for n in range(3 * size):
         CustomerFactory(solution=solution, installed_version=f"1.{n}.0")
-        NPSAnswerFactory(solution=solution, half_year=recent_half_years(months)[0].name)
+        NPSAnswerFactory(solution=solution, half_year=half_years_of(months)[0].name)
     VersionFactory(solution=solution)
 
 

@@ -8,7 +8,8 @@ from django.core import mail
 from applications.enums import CertificationStatus
 from applications.models import CertificationEvent
 from kpi.models import Breach, KPISnapshot
-from kpi.tasks import current_month, evaluate_month, evaluate_so_far
+from kpi.periods import month_of
+from kpi.tasks import evaluate_month, evaluate_so_far
 from tests.factories.accounts import UserFactory
 from tests.factories.applications import CertificationFactory, SolutionFactory
 from tests.factories.kpi import SupportCaseFactory
@@ -105,4 +106,4 @@ def test_so_far_covers_every_certified_solution_and_only_those():
 def test_the_current_month_is_taken_in_the_reporting_time_zone(settings, zone, moment, month):
     settings.KPI_REPORTING_TIME_ZONE = zone
 
-    assert current_month(moment) == month
+    assert month_of(moment) == month

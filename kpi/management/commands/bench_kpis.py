@@ -22,9 +22,9 @@ from django.utils import timezone
 from applications.enums import ApplicationState, CertificationStatus, Marketplace
 from applications.models import Application, Certification, Partner, Solution, SolutionVersion
 from kpi.evaluation import evaluate_period
-from kpi.importing import CASE_COLUMNS, CASE_FIELDS, half_year, import_cases_csv
+from kpi.importing import CASE_COLUMNS, CASE_FIELDS, import_cases_csv
 from kpi.models import Breach, KPISnapshot, NPSAnswer, SupportCase
-from kpi.periods import parse_period
+from kpi.periods import half_year_of, parse_period
 
 PREFIX = "bench-"
 USERNAME = "bench-runner"
@@ -260,7 +260,7 @@ class Command(BaseCommand):
                     NPSAnswer(
                         solution_id=self.random.choice(ids),
                         respondent=f"r-{n}",
-                        half_year=half_year(answered),
+                        half_year=half_year_of(answered),
                         answered_at=answered,
                         score=self.random.randrange(11),
                     )
