@@ -2,12 +2,14 @@
 timeline and e-mail is real. Idempotent: a second run finds everything and changes nothing."""
 
 import gzip
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from accounts.enums import Role
@@ -134,7 +136,7 @@ CERTIFIED = ("nw-inventory", "nw-quotes", "nw-portal", "nw-payments")
 def seed(stdout=None) -> dict[str, int]:
     """Create what is missing; return how many objects of each kind were created."""
     created = {"users": 0, "solutions": 0, "requests": 0}
-    with transaction.atomic():
+    with _files_removed_on_failure(), transaction.atomic():
         partners = {
             slug: Partner.objects.get_or_create(
                 slug=slug, defaults={"name": name, "contact_email": email}
@@ -193,6 +195,28 @@ def seed(stdout=None) -> dict[str, int]:
 
         created.update(seed_kpis(users, stdout=stdout))
     return created
+
+
+@contextmanager
+def _files_removed_on_failure():
+    """A failed seed rolls its rows back; this removes the files it stored on the way, which
+    the rollback cannot reach."""
+    stored = []
+
+    def remember(sender, instance, **kwargs):
+        for field in instance._meta.concrete_fields:
+            if isinstance(field, models.FileField) and getattr(instance, field.attname):
+                stored.append((field.storage, getattr(instance, field.attname).name))
+
+    post_save.connect(remember, weak=False, dispatch_uid="demo-stored-files")
+    try:
+        yield
+    except BaseException:
+        for storage, name in stored:
+            storage.delete(name)
+        raise
+    finally:
+        post_save.disconnect(dispatch_uid="demo-stored-files")
 
 
 def _request(slug, by) -> Application:

@@ -224,7 +224,7 @@ def _month_cases(
         unhappy = set(rated[: math.ceil(len(rated) * 0.45)])
     else:
         unhappy = set(rated[: rng.randint(0, len(rated) // 8)])
-    escalated = set(rng.sample(everyone, rng.choice((0, 0, 0, 1, 1, 2))))
+    escalated = set(rng.sample(everyone, min(count, rng.choice((0, 0, 0, 1, 1, 2)))))
 
     regions = [region.value for region in MARKETPLACE_REGIONS[solution.marketplace]]
     prefix = solution.slug.upper().replace("-", "")

@@ -5,7 +5,7 @@ deadlines of support cases (R5.4, R5.5) and the critical-fix review (R6.5) all c
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -82,22 +82,26 @@ class WorkingCalendar:
     def add_business_hours(self, start: datetime, hours: float) -> datetime:
         """The moment `hours` of working time after `start`, counting only working hours."""
         remaining = timedelta(hours=hours)
-        moment = start.astimezone(self.zone)
+        moment = start.astimezone(UTC)
         for _guard in range(3 * 366):  # a calendar with no working day at all must not hang
-            day = moment.date()
+            day = moment.astimezone(self.zone).date()
             if self.is_business_day(day):
                 opens, closes = self.hours[day.weekday()]
-                begin = max(moment, datetime.combine(day, opens, tzinfo=self.zone))
+                # Hours are counted in real time (in UTC): on a day when the clocks change, a
+                # day open from 00:00 to 00:00 has 23 or 25 of them.
+                begin = max(moment, self._at(day, opens))
                 # Closing at 00:00 means working until midnight.
-                end = datetime.combine(
-                    day + timedelta(days=1) if closes == time(0) else day, closes, tzinfo=self.zone
-                )
+                end = self._at(day + timedelta(days=1) if closes == time(0) else day, closes)
                 if begin < end:
                     if begin + remaining <= end:
                         return (begin + remaining).astimezone(start.tzinfo)
                     remaining -= end - begin
-            moment = datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.zone)
+            moment = self._at(day + timedelta(days=1), time(0))
         raise ValueError("The calendar has no working hours.")
+
+    def _at(self, day: date, clock: time) -> datetime:
+        """The instant (in UTC) of a local wall-clock time on `day`."""
+        return datetime.combine(day, clock, tzinfo=self.zone).astimezone(UTC)
 
 
 def team_calendar() -> WorkingCalendar:

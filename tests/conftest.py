@@ -1,10 +1,33 @@
-"""Test-wide settings, in one place: fast hashing, in-memory mail, tasks run in-process."""
+"""Test-wide settings, in one place: a pinned clock, fast hashing, in-memory mail, tasks run
+in-process."""
 
 import importlib
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 
 from certportal.celery import app as celery_app
+
+# "Now" for every test: an ordinary working Wednesday in the middle of a month, far from a
+# clock change or a holiday. Nothing in the suite reads the wall clock; a test about another
+# instant travels there itself (tests/test_boundary_instants.py visits the awkward ones).
+PINNED_NOW = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _pinned_clock():
+    """The clock of the whole session starts at PINNED_NOW (fixtures of a module or of the
+    session see it too) and runs on, so timeouts and "later" still work."""
+    with time_machine.travel(PINNED_NOW, tick=True):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _pinned_now(_pinned_clock):
+    """Each test starts at PINNED_NOW exactly, whatever ran before it."""
+    with time_machine.travel(PINNED_NOW, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

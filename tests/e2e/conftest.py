@@ -84,9 +84,13 @@ def live_server(_no_https_redirect, live_server):
 
 @pytest.fixture(autouse=True)
 def _http_cookies(settings):
-    """Session and CSRF cookies the browser keeps over plain HTTP."""
+    """Session and CSRF cookies the browser keeps over plain HTTP, and for as long as it is
+    open: the server's clock is pinned (tests/conftest.py) while the browser's is the real one,
+    so a cookie dated by the server could already have expired for the browser."""
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    settings.CSRF_COOKIE_AGE = None
 
 
 @pytest.hookimpl(wrapper=True)
