@@ -30,8 +30,8 @@ migrate: install ## Create or update the database (SQLite by default, DATABASE_U
 demo: migrate ## Load the demo data (idempotent) and print the log-ins
 	$(PY) manage.py seed_demo
 
-run: demo ## Set everything up and serve the portal with demo data on http://$(HOST)
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST)
+run: demo ## Set everything up; serve the portal with demo data on http://$(HOST), with a worker and the scheduler
+	DEBUG=$${DEBUG:-1} $(PY) scripts/serve.py $(HOST)
 
 test: install-test ## Install the test tools and run the whole suite
 	$(PY) -m pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
@@ -58,4 +58,4 @@ graph: ## Draw the request's state machine (needs graphviz for images)
 	$(PY) manage.py graph_transitions applications
 
 clean: ## Remove the virtual environment and the local database
-	rm -rf $(VENV) db.sqlite3 media staticfiles
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm media staticfiles var

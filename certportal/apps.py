@@ -16,9 +16,14 @@ class CertportalConfig(AppConfig):
     def ready(self):
         from . import checks  # noqa: F401  (registers the system checks)
 
-        if not settings.REDIS_URL:
+        if settings.CELERY_TASK_ALWAYS_EAGER:
             logger.warning(
                 "REDIS_URL is not set: background tasks run eagerly inside the web process."
+            )
+        elif not settings.REDIS_URL:
+            logger.info(
+                "REDIS_URL is not set: tasks go to the file-system broker in %s.",
+                settings.BROKER_FOLDER,
             )
 
 

@@ -1,7 +1,8 @@
 """Settings for the certification portal, read from the environment (12-factor).
 
 Every value has a default that runs the portal on a fresh machine: SQLite in the project
-folder, tasks run eagerly when REDIS_URL is not set, e-mail printed to the console.
+folder, tasks run eagerly when no broker is set (`make run` sets a file-system one), e-mail
+printed to the console.
 Production sets DEBUG off (the default), SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL.
 """
 
@@ -95,6 +96,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server, the worker and the scheduler of `make run` share the file: writers wait
+    # for each other instead of failing with "database is locked", and readers never wait.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -154,9 +163,23 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
+# The broker: Redis when REDIS_URL is set; else a broker named by CELERY_BROKER_URL, which
+# `make run` sets to "filesystem://" (kombu's file-system transport: messages are files in
+# CELERY_BROKER_FOLDER, so a worker and the beat scheduler run with nothing to install);
+# else none at all, and tasks run eagerly in the calling process.
+CELERY_BROKER_URL = REDIS_URL or os.environ.get("CELERY_BROKER_URL", "")
+BROKER_FOLDER = Path(os.environ.get("CELERY_BROKER_FOLDER") or BASE_DIR / "var" / "broker")
+if CELERY_BROKER_URL.startswith("filesystem:"):
+    BROKER_FOLDER.mkdir(parents=True, exist_ok=True)
+    # One folder in and out: every process reads and writes the same queue files.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_FOLDER),
+        "data_folder_out": str(BROKER_FOLDER),
+        "store_processed": False,
+    }
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True  # a task killed half-way is delivered again; tasks are idempotent
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
