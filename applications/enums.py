@@ -136,3 +136,33 @@ class CertificationStatus(models.TextChoices):
     CERTIFIED = "certified", _("Certified")
     AT_RISK = "at_risk", _("Certified, at risk")
     REVOKED = "revoked", _("Revoked")
+
+
+class Transition(models.TextChoices):
+    """The steps of a request: the names of the state machine's transitions. Every one has an
+    entry in `applications.notifications.ROUTES` saying who is told."""
+
+    SUBMIT = "submit", _("Submit the request")
+    SCHEDULE_MEETING = "schedule_meeting", _("Schedule the set-up meeting")
+    RESCHEDULE_MEETING = "reschedule_meeting", _("Move the set-up meeting")
+    HOLD_MEETING = "hold_meeting", _("Record the set-up meeting")
+    ACCEPT = "accept", _("Accept")
+    DECLINE_READINESS = "decline_readiness", _("Decline after the readiness assessment")
+    APPROVE = "approve", _("Approve")
+    DEFER = "defer", _("Defer")
+    RESUME = "resume", _("Take up again")
+    DECLINE_APPROVAL = "decline_approval", _("Decline at approval")
+    OPEN_UPDATE = "open_update", _("Open an update")
+    SUBMIT_MATERIALS = "submit_materials", _("Submit the materials for review")
+    START_REVIEW = "start_review", _("Start the quality review")
+    REQUEST_CHANGES = "request_changes", _("Request changes")
+    PASS_QUALITY = "pass_quality", _("Pass quality certification")
+    PASS_UPDATE = "pass_update", _("Pass the update")
+    DECLINE_QUALITY = "decline_quality", _("Decline at quality certification")
+    SUBMIT_SUPPORT = "submit_support", _("Submit the support standards")
+    REPORT_NONCONFORMITIES = "report_nonconformities", _("Send the nonconformity report")
+    REQUEST_REAUDIT = "request_reaudit", _("Ask for the re-audit")
+    PASS_SUPPORT = "pass_support", _("Pass support certification")
+    CERTIFY = "certify", _("Certify")
+    DECLINE_SUPPORT = "decline_support", _("Decline at support certification")
+    WITHDRAW = "withdraw", _("Withdraw")

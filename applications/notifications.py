@@ -1,53 +1,73 @@
 """Who is told about a step of a request, and what they read."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from accounts.enums import Role
+from support_audit.selectors import latest_audit
 
 from .enums import ApplicationState as S
+from .enums import Transition as T
 
-# Transitions the partner's members hear about: every step that concerns them.
-PARTNER_HEARS = {
-    "submit",
-    "schedule_meeting",
-    "reschedule_meeting",
-    "hold_meeting",
-    "accept",
-    "decline_readiness",
-    "approve",
-    "defer",
-    "resume",
-    "decline_approval",
-    "withdraw",
-    "open_update",
-    "submit_materials",
-    "start_review",
-    "request_changes",
-    "pass_quality",
-    "pass_update",
-    "decline_quality",
-}
-# The Marketplace team hears when it must act.
-TEAM_HEARS = {
-    "submit": (Role.ANALYST,),
-    "withdraw": (Role.ANALYST,),
-    "accept": (Role.LEADER,),
-    "submit_materials": (Role.ANALYST, Role.RND_EXPERT),
+
+@dataclass(frozen=True)
+class Route:
+    """Who is told about a step: the partner's members, the team roles that must act next, and
+    the message they read (`applications/email/<template>_subject.txt` and `_body.txt`)."""
+
+    partner: bool = True
+    team: tuple[Role, ...] = ()
+    template: str = "transition"
+
+
+# Every step of a request, and who hears of it (tests fail when a step has no entry). The
+# partner hears of every step of its own request; the team hears when it must act.
+ROUTES: dict[T, Route] = {
+    T.SUBMIT: Route(team=(Role.ANALYST,)),
+    T.SCHEDULE_MEETING: Route(),
+    T.RESCHEDULE_MEETING: Route(),
+    T.HOLD_MEETING: Route(),
+    T.ACCEPT: Route(team=(Role.LEADER,)),
+    T.DECLINE_READINESS: Route(),
+    T.APPROVE: Route(),
+    T.DEFER: Route(),
+    T.RESUME: Route(),
+    T.DECLINE_APPROVAL: Route(),
+    T.OPEN_UPDATE: Route(),
+    T.SUBMIT_MATERIALS: Route(team=(Role.ANALYST, Role.RND_EXPERT)),
+    T.START_REVIEW: Route(),
+    T.REQUEST_CHANGES: Route(),
+    T.PASS_QUALITY: Route(),
+    T.PASS_UPDATE: Route(),
+    T.DECLINE_QUALITY: Route(),
+    # Stage 4: the declaration and the re-audit request wait for the analysts and auditors;
+    # the partner receives the nonconformity report with the plan agreed for it.
+    T.SUBMIT_SUPPORT: Route(team=(Role.ANALYST, Role.AUDITOR)),
+    T.REPORT_NONCONFORMITIES: Route(template="nonconformity_report"),
+    T.REQUEST_REAUDIT: Route(team=(Role.ANALYST, Role.AUDITOR)),
+    T.PASS_SUPPORT: Route(),
+    # The badge's own "granted" message reaches the partner and the analysts
+    # (support_audit.tasks.notify_certification_event): the step adds nothing to it.
+    T.CERTIFY: Route(partner=False),
+    T.DECLINE_SUPPORT: Route(),
+    T.WITHDRAW: Route(team=(Role.ANALYST,)),
 }
 
 
 def recipients_for(application, transition: str) -> dict[str, str]:
     """E-mail address → language of the people concerned by this step."""
+    route = ROUTES[T(transition)]
     User = get_user_model()
     active = User.objects.filter(is_active=True).exclude(email="")
     people = active.none()
-    if transition in PARTNER_HEARS:
+    if route.partner:
         people |= active.filter(partner_id=application.solution.partner_id)
-    if roles := TEAM_HEARS.get(transition):
-        people |= active.filter(groups__name__in=[role.value for role in roles])
+    if route.team:
+        people |= active.filter(groups__name__in=[role.value for role in route.team])
     return dict(people.order_by("email").values_list("email", "language").distinct())
 
 
@@ -61,6 +81,9 @@ def render_message(application, log, language: str) -> tuple[str, str]:
             "source_state": S(log.source_state).label if log.source_state else "",
             "url": settings.SITE_URL + application.get_absolute_url(),
         }
-        subject = render_to_string("applications/email/transition_subject.txt", context)
-        body = render_to_string("applications/email/transition_body.txt", context)
+        template = ROUTES[T(log.transition)].template
+        if template == "nonconformity_report":
+            context["audit"] = latest_audit(application)
+        subject = render_to_string(f"applications/email/{template}_subject.txt", context)
+        body = render_to_string(f"applications/email/{template}_body.txt", context)
     return " ".join(subject.split()), body
