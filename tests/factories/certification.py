@@ -108,3 +108,29 @@ class RemediationPlanFactory(factory.django.DjangoModelFactory):
 def escalation_people(level: int, *people) -> None:
     """Put `people` on the vendor's escalation `level` (the levels come with the migrations)."""
     VendorEscalationLevel.objects.get(level=level).people.add(*people)
+
+
+def declare_conforming_support(application, by):
+    """Save a support declaration for `application` that meets every rule of 4.1–4.2, through
+    the service a partner's form uses."""
+    from support_audit import services
+
+    declared = conforming_declaration(application.solution.marketplace)
+    return services.declaration_save(
+        application=application,
+        by=by,
+        data=services.DeclarationInput(
+            system_name="Help desk",
+            system_url="https://support.partner.example",
+            channels=declared["channels"],
+            all_channels_registered=True,
+            partner_portal_consent=True,
+            packages=declared["packages"],
+            presale_business_days=2,
+            escalation_name="Olga Head",
+            escalation_role=declared["escalation_role"],
+            escalation_email="olga@partner.example",
+            escalation_phone="+1 555 0100",
+            regions=declared["regions"],
+        ),
+    )

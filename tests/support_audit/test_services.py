@@ -28,6 +28,7 @@ from tests.factories.certification import (
     ALL_CONFORMING,
     RemediationPlanFactory,
     conforming_declaration,
+    declare_conforming_support,
 )
 
 S = ApplicationState
@@ -188,26 +189,8 @@ def test_support_certification_audit_loop_goes_through_remediation_to_a_pass():
     application = ApplicationFactory(state=S.QUALITY_PASSED)
     partner = application.created_by
     analyst = UserFactory(analyst=True)
-    declared = conforming_declaration(application.solution.marketplace)
     today = timezone.localdate()
-    services.declaration_save(
-        application=application,
-        by=partner,
-        data=services.DeclarationInput(
-            system_name="Help desk",
-            system_url="https://support.partner.example",
-            channels=declared["channels"],
-            all_channels_registered=True,
-            partner_portal_consent=True,
-            packages=declared["packages"],
-            presale_business_days=2,
-            escalation_name="Olga Head",
-            escalation_role=declared["escalation_role"],
-            escalation_email="olga@partner.example",
-            escalation_phone="+1 555 0100",
-            regions=declared["regions"],
-        ),
-    )
+    declare_conforming_support(application, by=partner)
     services.support_submit(application=application, by=partner)
     states = [application.state]
 

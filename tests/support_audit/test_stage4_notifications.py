@@ -15,7 +15,7 @@ from applications.tasks import notify_transition
 from support_audit import services
 from support_audit.enums import AuditPurpose, AuditType, NonconformitySeverity
 from tests.factories.applications import ApplicationFactory, actor
-from tests.factories.certification import ALL_CONFORMING, conforming_declaration
+from tests.factories.certification import ALL_CONFORMING, declare_conforming_support
 
 S = ApplicationState
 pytestmark = pytest.mark.django_db
@@ -52,28 +52,6 @@ def inbox() -> dict[str, list]:
     return got
 
 
-def declare(application, partner):
-    declared = conforming_declaration(application.solution.marketplace)
-    services.declaration_save(
-        application=application,
-        by=partner,
-        data=services.DeclarationInput(
-            system_name="Help desk",
-            system_url="https://support.partner.example",
-            channels=declared["channels"],
-            all_channels_registered=True,
-            partner_portal_consent=True,
-            packages=declared["packages"],
-            presale_business_days=2,
-            escalation_name="Olga Head",
-            escalation_role=declared["escalation_role"],
-            escalation_email="olga@partner.example",
-            escalation_phone="+1 555 0100",
-            regions=declared["regions"],
-        ),
-    )
-
-
 def audit_with_plan(application, analyst):
     today = timezone.localdate()
     audit = services.audit_record(
@@ -96,7 +74,7 @@ def audit_with_plan(application, analyst):
 
 def test_a_submitted_declaration_tells_the_analysts_and_auditors_and_the_partner(on_commit, people):
     application, partner = people["application"], people["members"][0]
-    declare(application, partner)
+    declare_conforming_support(application, by=partner)
 
     on_commit(services.support_submit, application=application, by=partner)
 
@@ -110,7 +88,7 @@ def test_the_partner_receives_the_nonconformity_report_with_the_plan(on_commit, 
         people["members"][0],
         people["analyst"],
     )
-    declare(application, partner)
+    declare_conforming_support(application, by=partner)
     services.support_submit(application=application, by=partner)
     audit_with_plan(application, analyst)
     mail.outbox.clear()
@@ -141,7 +119,7 @@ def test_a_reaudit_request_tells_the_analysts_and_auditors(on_commit, people):
         people["members"][0],
         people["analyst"],
     )
-    declare(application, partner)
+    declare_conforming_support(application, by=partner)
     services.support_submit(application=application, by=partner)
     plan = audit_with_plan(application, analyst)
     services.nonconformities_report(application=application, by=analyst, comment="Report.")
