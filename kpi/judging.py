@@ -54,7 +54,7 @@ def kpi_value(kpi: str, numerator: int, denominator: int) -> Fraction | None:
 
 def meets(value: Fraction, comparison: str, target) -> bool:
     """Inclusive comparison of an exact value with a target (Decimal, int or Fraction)."""
-    bound = Fraction(target) if not isinstance(target, Fraction) else target
+    bound = Fraction(target)
     if comparison == Comparison.AT_MOST:
         return value <= bound
     if comparison == Comparison.AT_LEAST:

@@ -3,7 +3,7 @@ reporting time zone (settings.KPI_REPORTING_TIME_ZONE)."""
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -58,10 +58,19 @@ def parse_period(name: str) -> Period:
     raise ValueError(_("A period is a month like 2026-10 or a half-year like 2026-H2."))
 
 
+def _month_number(moment: datetime) -> int:
+    """Months since January of year 0 of the month `moment` falls in (reporting time zone)."""
+    local = moment.astimezone(reporting_zone())
+    return local.year * 12 + local.month - 1
+
+
+def _month_name(number: int) -> str:
+    return f"{number // 12:04d}-{number % 12 + 1:02d}"
+
+
 def month_of(moment: datetime) -> str:
     """The name of the month `moment` falls in (reporting time zone): "2026-10"."""
-    local = moment.astimezone(reporting_zone())
-    return f"{local.year:04d}-{local.month:02d}"
+    return _month_name(_month_number(moment))
 
 
 def half_year_of(moment: datetime) -> str:
@@ -72,20 +81,19 @@ def half_year_of(moment: datetime) -> str:
 
 def previous_month(moment: datetime) -> str:
     """The name of the month before the one `moment` falls in (reporting time zone)."""
-    return month_of(parse_period(month_of(moment)).start - timedelta(days=1))
+    return _month_name(_month_number(moment) - 1)
 
 
 def previous_half_year(moment: datetime) -> str:
     """The name of the half-year before the one `moment` falls in (reporting time zone)."""
-    return half_year_of(parse_period(half_year_of(moment)).start - timedelta(days=1))
+    local = moment.astimezone(reporting_zone())
+    return f"{local.year:04d}-H1" if local.month > 6 else f"{local.year - 1:04d}-H2"
 
 
 def recent_months(as_of: datetime, count: int) -> list[Period]:
     """The month `as_of` falls in and the `count - 1` before it, newest first."""
-    months = [parse_period(month_of(as_of))]
-    while len(months) < count:
-        months.append(parse_period(month_of(months[-1].start - timedelta(days=1))))
-    return months
+    last = _month_number(as_of)
+    return [parse_period(_month_name(last - back)) for back in range(count)]
 
 
 def half_years_of(periods: list[Period]) -> list[Period]:

@@ -10,8 +10,13 @@ from kpi.judging import (
     FAIL,
     NO_DATA,
     PASS,
+    as_decimal,
+    as_json_number,
+    format_figures,
     format_target,
+    format_value,
     judge,
+    meets,
     nps_classic,
     nps_counts,
     nps_mean,
@@ -101,3 +106,56 @@ def test_targets_are_shown_as_people_read_them():
     assert format_target(KPI.ESCALATIONS, at_most("2.0000")) == "at most 2"
     assert format_target(KPI.NPS_MEAN, at_least("7.5000")) == "at least 7.5"
     assert format_target(KPI.NPS_CLASSIC, None) == ""
+    assert format_target(KPI.NPS_CLASSIC, at_least("0")) == ""
+
+
+def test_an_unknown_comparison_is_an_error_not_a_verdict():
+    with pytest.raises(ValueError, match="Unknown comparison 'between'"):
+        meets(Fraction(1, 2), "between", Decimal("0.5"))
+
+
+@pytest.mark.parametrize("target", [Decimal("0.5"), Fraction(1, 2), 0])
+def test_a_target_may_be_a_decimal_a_fraction_or_an_integer(target):
+    assert meets(Fraction(1, 2), "at_least", target)
+    assert meets(Fraction(1, 2), "at_most", target) == (target != 0)
+
+
+def test_values_in_json_are_exact_counts_or_fractions():
+    """Escalations are a count (2, not 2.0); rates and means are numbers; no data is null."""
+    count = as_json_number(KPI.ESCALATIONS, Fraction(2))
+    assert (count, type(count)) == (2, int)
+    assert as_json_number(KPI.RESPONSE_OVERDUE_RATE, Fraction(1, 100)) == 0.01
+    assert type(as_json_number(KPI.NPS_MEAN, Fraction(15, 2))) is float
+    assert as_json_number(KPI.ESCALATIONS, None) is None
+
+
+def test_values_are_stored_to_six_decimal_places():
+    assert as_decimal(Fraction(1, 3)) == Decimal("0.333333")
+    assert as_decimal(Fraction(2, 3)) == Decimal("0.666667")
+    assert as_decimal(None) is None
+
+
+@pytest.mark.parametrize(
+    ("kpi", "value", "shown"),
+    [
+        (KPI.RESPONSE_OVERDUE_RATE, Fraction(2, 199), "1.01 %"),
+        (KPI.CSAT_POSITIVE_SHARE, Fraction(4, 5), "80 %"),
+        (KPI.ESCALATIONS, Fraction(3), "3"),
+        (KPI.NPS_MEAN, Fraction(149, 20), "7.45"),
+        (KPI.NPS_MEAN, Fraction(15, 2), "7.5"),
+        (KPI.NPS_CLASSIC, Fraction(-100, 3), "-33.33"),
+        (KPI.NPS_MEAN, None, "no data"),
+    ],
+)
+def test_values_are_shown_as_people_read_them(kpi, value, shown):
+    assert format_value(kpi, value) == shown
+
+
+def test_the_figures_behind_a_verdict_name_the_counts():
+    """R5.8 The reason of a revocation quotes the figures."""
+    assert (
+        format_figures(KPI.RESPONSE_OVERDUE_RATE, 2, 199, Fraction(2, 199)) == "2 of 199 = 1.01 %"
+    )
+    assert format_figures(KPI.ESCALATIONS, 3, 40, Fraction(3)) == "3 escalated of 40 cases"
+    assert format_figures(KPI.NPS_MEAN, 149, 20, Fraction(149, 20)) == "7.45 from 20 answers"
+    assert format_figures(KPI.NPS_CLASSIC, -1, 3, Fraction(-100, 3)) == "-33.33 from 3 answers"

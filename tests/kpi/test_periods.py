@@ -100,6 +100,8 @@ def test_the_half_year_of_an_instant_changes_on_the_first_of_july():
         (datetime(2027, 1, 1, tzinfo=MOSCOW), "2026-12", "2026-H2"),
         (datetime(2027, 3, 1, tzinfo=MOSCOW), "2027-02", "2026-H2"),
         (datetime(2027, 7, 1, tzinfo=MOSCOW), "2027-06", "2027-H1"),
+        (datetime(2027, 7, 1, tzinfo=MOSCOW) - TICK, "2027-05", "2026-H2"),
+        (datetime(2027, 12, 31, 23, 59, tzinfo=MOSCOW), "2027-11", "2027-H1"),
     ],
 )
 def test_the_previous_month_and_half_year(moment, month, half):
