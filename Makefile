@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install install-test run migrate demo test test-fast lint format rules messages graph clean
+.PHONY: help venv install install-test run migrate demo test test-fast mutation lint format rules messages graph clean
 
 help: ## List the commands
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -38,6 +38,11 @@ test: install-test ## Install the test tools and run the whole suite
 
 test-fast: ## Run the suite without reinstalling
 	$(PY) -m pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
+
+mutation: install-test ## Mutation testing of the KPI verdict (mutmut; results in mutants/)
+	$(PIP) install --quiet -e ".[test,mutation]"
+	rm -rf mutants
+	$(VENV)/bin/mutmut run; $(VENV)/bin/mutmut results
 
 lint: ## ruff check and format check
 	$(VENV)/bin/ruff check .

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "certportal",
+    "outbox",
     "accounts",
     "applications",
     "dod",
@@ -156,8 +157,10 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # A Redis outage degrades the cache to misses instead of failing the page.
+            "BACKEND": "certportal.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -177,16 +180,50 @@ if CELERY_BROKER_URL.startswith("filesystem:"):
         "data_folder_out": str(BROKER_FOLDER),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith("redis"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # An unacknowledged task goes back to the queue after this long; it must outlast the
+        # longest task (the hard time limit below), or a slow task would run twice at once.
+        "visibility_timeout": 3 * 900,
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+    }
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_ACKS_LATE = True  # a task killed half-way is delivered again; tasks are idempotent
+# At-least-once work with idempotent tasks:
+# a task is acknowledged when it has finished, not when it starts, so a worker that dies
+# half-way leaves it in the queue ...
+CELERY_TASK_ACKS_LATE = True
+# ... and so does a pool process killed under it (SIGKILL, the OOM killer): rejected and
+# requeued instead of acknowledged as if done.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One task at a time per process: a dying worker holds back nothing else.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task that hangs is told to stop (soft, it can clean up), then killed (hard).
+CELERY_TASK_SOFT_TIME_LIMIT = 600
+CELERY_TASK_TIME_LIMIT = 900
+# A worker started before the broker keeps trying to connect instead of exiting.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Handing a task to a broker that is down fails fast: the outbox keeps it for the sweep,
+# so the request that made it does not wait.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# The outbox (outbox/): a message handed over or started longer ago than this is taken for
+# lost and run again (longer than the hard time limit); after this many failed attempts it
+# waits for staff in the admin.
+OUTBOX_STALE_SECONDS = int(os.environ.get("OUTBOX_STALE_SECONDS", str(2 * 900)))
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "12"))
 
 # --- E-mail: console by default, SMTP when EMAIL_HOST is set. ---
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import outbox.services as outbox
 from applications.enums import DECLARATION_OPEN_STATES, CertificationStatus
 from applications.enums import ApplicationState as S
 from applications.models import Application, Certification, CertificationEvent
@@ -322,9 +323,12 @@ def badge_mark_at_risk(*, certification: Certification, reason: str) -> Certific
 
 
 def _notify_after_commit(event: CertificationEvent) -> None:
-    from .tasks import notify_certification_event
-
-    transaction.on_commit(lambda: notify_certification_event.delay(event_id=event.pk))
+    """The badge change's e-mails, recorded with it and sent after it commits (or later)."""
+    outbox.enqueue(
+        "support_audit.notify_certification_event",
+        key=f"certification-event:{event.pk}",
+        event_id=event.pk,
+    )
 
 
 def escalation_recipients() -> dict[int, list[str]]:
@@ -341,10 +345,8 @@ def escalation_recipients() -> dict[int, list[str]]:
 
 def escalations_notify(escalations, *, recipients: dict[int, list[str]] | None = None) -> int:
     """Tell the vendor's people of levels 1..N about each escalated case (R4.6, R7.4), after
-    commit: `escalations` are (solution id, level, reference) triples. How many cases reach
-    somebody."""
-    from .tasks import notify_escalation
-
+    commit: `escalations` are (solution id, level, reference) triples. A case reaching a
+    level is told once, however often it is imported. How many cases reach somebody."""
     escalations = list(escalations)
     if not escalations:
         return 0
@@ -361,8 +363,12 @@ def escalations_notify(escalations, *, recipients: dict[int, list[str]] | None =
         for solution_id, level, reference in escalations
     ]
     messages = [message for message in messages if message["recipients"]]
-    if messages:
-        transaction.on_commit(lambda: [notify_escalation.delay(**m) for m in messages])
+    for message in messages:
+        outbox.enqueue(
+            "support_audit.notify_escalation",
+            key="escalation:{solution_id}:{level}:{reference}".format(**message),
+            **message,
+        )
     return len(messages)
 
 

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 from django_fsm_log.models import StateLog
 
+import outbox.services as outbox
+
 from ..enums import ACTIVE_STATES, ApplicationState, Priority, ReadinessCriterion
 from ..models import (
     Application,
@@ -131,9 +133,10 @@ def apply_transition(application: Application, action: str, *, by, comment: str 
 
 
 def _notify_after_commit(log: StateLog) -> None:
-    from ..tasks import notify_transition
-
-    transaction.on_commit(lambda: notify_transition.delay(state_log_id=log.pk))
+    """The step's e-mails, recorded with the step and sent after it commits (or later)."""
+    outbox.enqueue(
+        "applications.notify_transition", key=f"transition:{log.pk}", state_log_id=log.pk
+    )
 
 
 # --- Solutions ---------------------------------------------------------------------------

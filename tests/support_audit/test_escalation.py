@@ -214,3 +214,15 @@ def test_escalation_levels_cannot_be_added_or_deleted(client):
 
     assert (add.status_code, delete.status_code) == (403, 403)
     assert VendorEscalationLevel.objects.count() == 4
+
+
+def test_the_same_escalation_sent_twice_is_mailed_once(matrix, solution, on_commit):
+    """R4.6 A case that reaches a level is told once, even when the same batch is imported
+    again; reaching the next level is news."""
+    on_commit(escalation_notify, solution=solution, level=1, reference="CASE-1042")
+    on_commit(escalation_notify, solution=solution, level=1, reference="CASE-1042")
+    assert recipients() == ["anna@vendor.example"]
+
+    on_commit(escalation_notify, solution=solution, level=2, reference="CASE-1042")
+
+    assert recipients() == ["anna@vendor.example", "anna@vendor.example", "boris@vendor.example"]

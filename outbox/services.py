@@ -1,0 +1,145 @@
+"""Record what a step must send or start, and deliver it after commit, or later.
+
+`enqueue` is called inside the step's transaction. After the commit the message is handed to
+the broker; when the broker is down the step still succeeds and the message waits. The sweep
+(`deliver_pending`, every minute and as a command) runs whatever is due, in its own process,
+with back-off. Every task run through the outbox is idempotent, so a message run twice (a
+worker killed half-way, a sweep racing a worker) sends nothing twice.
+"""
+
+import logging
+from datetime import datetime, timedelta
+from functools import partial
+
+from celery import current_app
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import Message
+
+logger = logging.getLogger(__name__)
+State = Message.State
+
+
+def enqueue(task: str, *, key: str | None = None, **kwargs) -> Message:
+    """Record `task(**kwargs)` in the current transaction and hand it to the broker once the
+    transaction commits. A `key` already recorded is not recorded again."""
+    if key is None:
+        message = Message.objects.create(task=task, kwargs=kwargs)
+    else:
+        message, created = Message.objects.get_or_create(
+            key=key, defaults={"task": task, "kwargs": kwargs}
+        )
+        if not created:
+            return message
+    # robust: nothing the broker does after the commit can turn the step into an error.
+    transaction.on_commit(partial(dispatch, message.pk), robust=True)
+    return message
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before the next attempt: 1, 2, 4 … minutes, at most an hour."""
+    return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def dispatch(message_id: int) -> bool:
+    """Hand a message to the broker; True if it took it. A broker that is down leaves it
+    pending for the sweep."""
+    from .tasks import run_message
+
+    # Marked first: a worker (or an eager run) may take the message before apply_async returns.
+    Message.objects.filter(pk=message_id, state=State.PENDING).update(
+        state=State.SENT, dispatched_at=timezone.now()
+    )
+    try:
+        run_message.apply_async(args=[message_id])
+    except Exception as error:  # the broker is down or refused: the sweep tries again
+        logger.warning("Outbox message %s waits: the broker refused it (%s)", message_id, error)
+        Message.objects.filter(pk=message_id, state=State.SENT).update(
+            state=State.PENDING,
+            next_attempt_at=timezone.now() + backoff(1),
+            last_error=f"broker: {error}",
+        )
+        return False
+    return True
+
+
+def _stale(now: datetime) -> datetime:
+    return now - timedelta(seconds=settings.OUTBOX_STALE_SECONDS)
+
+
+def run(message_id: int, now: datetime | None = None) -> bool:
+    """Run one message's task here and now, unless another process is running it; True when
+    it was delivered."""
+    now = now or timezone.now()
+    claimable = Q(state__in=[State.PENDING, State.SENT]) | Q(
+        state=State.RUNNING, claimed_at__lt=_stale(now)
+    )
+    if not Message.objects.filter(claimable, pk=message_id).update(
+        state=State.RUNNING, claimed_at=now
+    ):
+        return False  # done already, failed for good, or being run elsewhere
+    message = Message.objects.get(pk=message_id)
+    try:
+        _task(message.task)(**message.kwargs)
+    except Exception as error:
+        attempts = message.attempts + 1
+        failed = attempts >= settings.OUTBOX_MAX_ATTEMPTS
+        logger.warning(
+            "Outbox message %s (%s) failed, attempt %s: %s",
+            message.pk,
+            message.task,
+            attempts,
+            error,
+        )
+        Message.objects.filter(pk=message.pk).update(
+            state=State.FAILED if failed else State.PENDING,
+            attempts=attempts,
+            next_attempt_at=now + backoff(attempts),
+            last_error=f"{type(error).__name__}: {error}",
+        )
+        return False
+    Message.objects.filter(pk=message.pk).update(
+        state=State.DONE, attempts=message.attempts + 1, done_at=timezone.now(), last_error=""
+    )
+    return True
+
+
+def _task(name: str):
+    """The registered task `name`; in a web process the apps' task modules are imported on
+    first use (a worker imports them when it starts)."""
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    return current_app.tasks[name]
+
+
+def due(now: datetime | None = None):
+    """Messages to run now: pending and due, or handed over or started so long ago that the
+    broker or the worker must have lost them."""
+    now = now or timezone.now()
+    stale = _stale(now)
+    return Message.objects.filter(
+        Q(state=State.PENDING, next_attempt_at__lte=now)
+        | Q(state=State.SENT, dispatched_at__lt=stale)
+        | Q(state=State.RUNNING, claimed_at__lt=stale)
+    ).order_by("next_attempt_at", "pk")
+
+
+def deliver_pending(*, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
+    """Run what is due, in this process; how many were delivered and how many still wait."""
+    delivered = waiting = 0
+    for message_id in list(due(now).values_list("pk", flat=True)[:limit]):
+        if run(message_id, now=now):
+            delivered += 1
+        else:
+            waiting += 1
+    return {"delivered": delivered, "waiting": waiting}
+
+
+def retry(messages) -> int:
+    """Staff's "try again now" on failed or waiting messages."""
+    return messages.exclude(state=State.DONE).update(
+        state=State.PENDING, next_attempt_at=timezone.now(), attempts=0
+    )

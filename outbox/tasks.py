@@ -1,0 +1,16 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="outbox.run")
+def run_message(message_id: int) -> bool:
+    """Run one outbox message (handed over after its step committed)."""
+    return services.run(message_id)
+
+
+@shared_task(name="outbox.deliver_pending")
+def deliver_pending() -> dict[str, int]:
+    """Every minute: run what the broker never took, what failed and is due again, and what a
+    lost worker left half-done."""
+    return services.deliver_pending()
