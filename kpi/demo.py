@@ -240,6 +240,11 @@ def _month_cases(
             resolved = at + timedelta(days=rng.uniform(*LATE_RESOLUTION_DAYS))
         else:
             resolved = response + _hours(resolution_hours * rng.uniform(0.1, 0.6))
+        if over and i not in late_response:
+            # A month that is over is final at `now` (every case resolved), but for the late
+            # first responses of the failing KPI: those keep it provisional while open within
+            # their deadline, and fail it before it is final (a late count only grows).
+            response, resolved = min(response, now), min(resolved, now)
         csat = None
         if i in rated and resolved <= now:
             csat = rng.randint(1, 3) if i in unhappy else rng.choice((4, 5, 5))
