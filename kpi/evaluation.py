@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from applications.enums import CertificationStatus
 from applications.models import Certification, Solution
@@ -283,8 +283,8 @@ def _stored_result(period: Period, slug: str, stored: dict[str, KPISnapshot]) ->
 
 
 BASIS_NOTES = {
-    Breach.Basis.FINAL: _lazy("on the month's final figures"),
-    Breach.Basis.IRREVERSIBLE: _lazy(
+    Breach.Basis.FINAL: gettext_lazy("on the month's final figures"),
+    Breach.Basis.IRREVERSIBLE: gettext_lazy(
         "before the month's figures were final: no later data can undo it"
     ),
 }
