@@ -141,7 +141,9 @@ def _store_snapshots(rows: list[tuple]) -> None:
             )
 
 
-def evaluate_period(period, *, solutions=None, as_of: datetime | None = None) -> list[dict]:
+def evaluate_period(
+    period, *, solutions=None, as_of: datetime | None = None, warn: bool = True
+) -> list[dict]:
     """Evaluate `period` ("2026-10" or "2026-H2", or a `Period`) for `solutions` (a queryset,
     solutions or ids; by default every solution that was ever certified) at `as_of`.
 
@@ -153,8 +155,8 @@ def evaluate_period(period, *, solutions=None, as_of: datetime | None = None) ->
     recorded as a breach once and enforced on final figures, or earlier when no later data can
     undo it (`judging.irreversible`); the badge goes "at risk" when a remediation plan in force
     covers every new failure, else it is revoked. A month's KPI that fails before it can be
-    enforced warns the partner (`kpi.early_warnings`). Returns one result per solution, in slug
-    order, each saying whether its figures are final.
+    enforced warns the partner (`kpi.early_warnings`; not with `warn=False`, for measurements).
+    Returns one result per solution, in slug order, each saying whether its figures are final.
     """
     if not isinstance(period, Period):
         period = parse_period(period)
@@ -241,7 +243,7 @@ def evaluate_period(period, *, solutions=None, as_of: datetime | None = None) ->
         actions = _enforce(period, [solution_id for solution_id, _slug in chosen], failures)
         for (solution_id, _slug), result in zip(chosen, results, strict=True):
             result["action"] = actions.get(solution_id, ACTION_NONE)
-    if warnings:
+    if warn and warnings:
         early_warnings.warnings_record(period, warnings, month_over=over)
     return results
 

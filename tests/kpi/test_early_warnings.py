@@ -286,3 +286,40 @@ def test_the_kpi_page_shows_the_warning(client, on_commit, solution, people):
         "2026-11, Cases overdue on response: 3 of 10 = 30 %, target at most 1 %. "
         "290 more cases answered in time would bring it back within the target. Warned on"
     )
+
+
+@pytest.mark.parametrize(
+    ("late", "cases", "warned"),
+    [(1, 100, False), (2, 199, True), (2, 200, False)],
+)
+def test_a_warning_needs_the_target_missed_not_met_exactly(on_commit, late, cases, warned):
+    """R5.4 1 of 100 late so far is exactly the 1 % target: no warning; 2 of 199 is."""
+    solution = CertificationFactory().solution
+    UserFactory(analyst=True)
+    SupportCaseFactory.create_batch(
+        cases - late, solution=solution, registered_at=EARLY_NOVEMBER, csat=5
+    )
+    SupportCaseFactory.create_batch(
+        late, solution=solution, registered_at=EARLY_NOVEMBER, csat=5, late_response=True
+    )
+
+    so_far(on_commit)
+
+    assert KPIWarning.objects.filter(kpi="response_overdue_rate").exists() is warned
+
+
+@pytest.mark.parametrize(("positive", "warned"), [(8, False), (7, True)])
+def test_a_positive_share_warning_at_the_eighty_percent_edge(on_commit, positive, warned):
+    """R5.3 8 positive ratings of 10 is exactly 80 %: no warning; 7 of 10 warns."""
+    solution = CertificationFactory().solution
+    UserFactory(analyst=True)
+    SupportCaseFactory.create_batch(
+        positive, solution=solution, registered_at=EARLY_NOVEMBER, csat=4
+    )
+    SupportCaseFactory.create_batch(
+        10 - positive, solution=solution, registered_at=EARLY_NOVEMBER, csat=3
+    )
+
+    so_far(on_commit)
+
+    assert KPIWarning.objects.filter(kpi="csat_positive_share").exists() is warned
