@@ -75,11 +75,13 @@ def warnings_record(period: Period, candidates, *, month_over: bool) -> int:
     if not solutions:
         return 0
     people = recipients(solutions)
-    warned = set(
-        KPIWarning.objects.filter(solution_id__in=list(people), period=period.name).values_list(
-            "solution_id", "kpi", "recipient"
-        )
-    )
+    warned, unsent = set(), set()
+    for solution_id, kpi, email, sent_at in KPIWarning.objects.filter(
+        solution_id__in=list(people), period=period.name
+    ).values_list("solution_id", "kpi", "recipient", "sent_at"):
+        warned.add((solution_id, kpi, email))
+        if sent_at is None:
+            unsent.add(solution_id)  # an earlier sending failed: try again
     now = timezone.now()
     new = [
         KPIWarning(
@@ -100,14 +102,16 @@ def warnings_record(period: Period, candidates, *, month_over: bool) -> int:
         for email, language in sorted(people[solution_id].items())
         if (solution_id, str(kpi), email) not in warned
     ]
-    if not new:
-        return 0
-    # A concurrent run may have recorded some of them: the unique constraint keeps one.
-    KPIWarning.objects.bulk_create(new, ignore_conflicts=True)
-    solution_ids = sorted({warning.solution_id for warning in new})
-    transaction.on_commit(
-        lambda: _send_later(period=period.name, solution_ids=solution_ids), robust=True
-    )
+    if new:
+        # A concurrent run may have recorded some of them: the unique constraint keeps one.
+        KPIWarning.objects.bulk_create(new, ignore_conflicts=True)
+    solution_ids = sorted({warning.solution_id for warning in new} | unsent)
+    if solution_ids:
+        # Robust: a broker or mail server down must not undo the evaluation; the warnings
+        # stay unsent and the next run sends them.
+        transaction.on_commit(
+            lambda: _send_later(period=period.name, solution_ids=solution_ids), robust=True
+        )
     return len(new)
 
 

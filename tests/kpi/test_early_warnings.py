@@ -8,6 +8,8 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -323,3 +325,24 @@ def test_a_positive_share_warning_at_the_eighty_percent_edge(on_commit, positive
     so_far(on_commit)
 
     assert KPIWarning.objects.filter(kpi="csat_positive_share").exists() is warned
+
+
+def test_a_warning_whose_e_mail_failed_is_sent_by_the_next_run(on_commit, solution, people):
+    """The evaluation stands when the mail server is down; the next day's run sends."""
+    with override_settings(EMAIL_BACKEND="tests.kpi.test_early_warnings.RefusingBackend"):
+        so_far(on_commit)
+    assert mail.outbox == []
+    assert KPIWarning.objects.filter(sent_at__isnull=False).count() == 0
+    assert KPIWarning.objects.count() == len(everyone(solution))
+
+    so_far(on_commit, MID_NOVEMBER + timedelta(days=1))
+
+    assert sorted(message.to[0] for message in mail.outbox) == everyone(solution)
+    assert KPIWarning.objects.filter(sent_at__isnull=True).count() == 0
+
+
+class RefusingBackend(BaseEmailBackend):
+    """A mail server that is down."""
+
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError
