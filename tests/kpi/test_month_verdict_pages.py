@@ -4,12 +4,15 @@ analysts, and an analyst re-opens a final month after confirming it (R5.4–R5.8
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from applications.enums import CertificationStatus
+from kpi import judging
 from kpi.evaluation import evaluate_period
 from kpi.importing import import_cases
-from kpi.models import KPI, Breach, KPISnapshot, MonthReopening
+from kpi.models import KPI, Breach, KPISnapshot, KPIWarning, MonthReopening
 from kpi.periods import parse_period
 from tests.applications.markup import alerts, by_testid, errors, find_all, text, texts
 from tests.factories.accounts import UserFactory
@@ -187,3 +190,47 @@ def test_a_breach_says_what_it_was_judged_on(client, solution, analyst):
     assert texts(response, data_testid="basis") == [
         "Before the figures were final: no later data can undo it"
     ]
+
+
+def _late_and_warned(solution, size):
+    """`size` late cases, warnings and re-openings on the page."""
+    for n in range(size):
+        SupportCaseFactory(
+            solution=solution,
+            registered_at=EARLY_OCTOBER,
+            arrived_late_at=AFTER_OCTOBER + timedelta(days=1 + n),
+        )
+        MonthReopening.objects.create(
+            solution=solution, period="2026-10", by=UserFactory(analyst=True), reason=f"r{n}"
+        )
+        KPIWarning.objects.create(
+            solution=solution,
+            period="2026-11",
+            kpi=list(judging.CASE_KPIS)[n],
+            recipient=f"p{n}@example.com",
+            language="en",
+            numerator=3,
+            denominator=10,
+            comparison="at_most",
+            target="0.01",
+        )
+
+
+def test_the_page_costs_the_same_with_more_late_cases_and_warnings(client, analyst):
+    counts = []
+    for size in (1, 3):
+        target = CertificationFactory().solution
+        evaluate_period("2026-10", solutions=[target], as_of=AFTER_OCTOBER)
+        _late_and_warned(target, size)
+        client.force_login(analyst)
+        kpi_page(client, target)
+        with CaptureQueriesContext(connection) as queries:
+            response = kpi_page(client, target)
+        (history,) = find_all(response, "ul", data_testid="reopenings")
+        (late,) = find_all(response, "table", data_testid="late-cases")
+        (warnings,) = find_all(response, data_testid="warnings")
+        shown = (len(find_all(history, "li")), len(find_all(late, "tr")) - 1)
+        assert (*shown, len(find_all(warnings, "li"))) == (size, size, size)
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]
