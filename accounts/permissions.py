@@ -49,6 +49,8 @@ TEAM_ADMIN = [
     "kpi.view_breach",
     "kpi.view_customer",
     "kpi.view_npsanswer",
+    "kpi.view_kpiwarning",
+    "kpi.view_monthreopening",
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {

@@ -5,7 +5,17 @@ from django.contrib import admin
 
 from applications.admin import ReadOnlyAdmin
 
-from .models import Breach, Customer, KPISnapshot, NPSAnswer, SLAPolicy, SupportCase, Threshold
+from .models import (
+    Breach,
+    Customer,
+    KPISnapshot,
+    KPIWarning,
+    MonthReopening,
+    NPSAnswer,
+    SLAPolicy,
+    SupportCase,
+    Threshold,
+)
 
 
 @admin.register(SLAPolicy)
@@ -35,7 +45,14 @@ class ThresholdAdmin(admin.ModelAdmin):
 
 @admin.register(SupportCase)
 class SupportCaseAdmin(ReadOnlyAdmin):
-    list_display = ("solution", "case_id", "support_package", "region", "registered_at")
+    list_display = (
+        "solution",
+        "case_id",
+        "support_package",
+        "region",
+        "registered_at",
+        "arrived_late_at",
+    )
     list_filter = ("support_package", "region", "presale")
     search_fields = ("case_id", "solution__slug", "customer")
     list_select_related = ("solution",)
@@ -43,15 +60,24 @@ class SupportCaseAdmin(ReadOnlyAdmin):
 
 @admin.register(KPISnapshot)
 class KPISnapshotAdmin(ReadOnlyAdmin):
-    list_display = ("solution", "period", "kpi", "numerator", "denominator", "value", "status")
-    list_filter = ("kpi", "status", "period")
+    list_display = (
+        "solution",
+        "period",
+        "kpi",
+        "numerator",
+        "denominator",
+        "value",
+        "status",
+        "provisional",
+    )
+    list_filter = ("kpi", "status", "provisional", "period")
     list_select_related = ("solution",)
 
 
 @admin.register(Breach)
 class BreachAdmin(ReadOnlyAdmin):
-    list_display = ("solution", "period", "kpi", "action", "recorded_at")
-    list_filter = ("kpi", "action")
+    list_display = ("solution", "period", "kpi", "action", "basis", "recorded_at")
+    list_filter = ("kpi", "action", "basis")
     list_select_related = ("solution",)
 
 
@@ -68,3 +94,17 @@ class NPSAnswerAdmin(ReadOnlyAdmin):
     list_filter = ("half_year",)
     search_fields = ("respondent", "solution__slug")
     list_select_related = ("solution",)
+
+
+@admin.register(KPIWarning)
+class KPIWarningAdmin(ReadOnlyAdmin):
+    list_display = ("solution", "period", "kpi", "recipient", "recorded_at", "sent_at")
+    list_filter = ("kpi", "period")
+    search_fields = ("recipient", "solution__slug")
+    list_select_related = ("solution",)
+
+
+@admin.register(MonthReopening)
+class MonthReopeningAdmin(ReadOnlyAdmin):
+    list_display = ("solution", "period", "by", "at", "reason")
+    list_select_related = ("solution", "by")

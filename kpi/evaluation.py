@@ -11,13 +11,14 @@ from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from applications.enums import CertificationStatus
 from applications.models import Certification, Solution
 from support_audit.models import RemediationPlan
 from support_audit.services import badge_mark_at_risk, badge_revoke
 
-from . import bulk, judging
+from . import bulk, early_warnings, finality, judging
 from .models import KPI, Breach, KPISnapshot, NPSAnswer, SupportCase, Threshold
 from .periods import Period, parse_period
 
@@ -52,6 +53,7 @@ def case_counts(period: Period, solutions: QuerySet, as_of: datetime) -> dict[in
     """The month's counts per solution, in one aggregate query (pre-sale questions excluded)."""
     response_overdue = overdue("first_response_at", "response_due_at", as_of)
     resolution_overdue = overdue("resolved_at", "resolution_due_at", as_of)
+    pending = finality.pending(as_of)
     rows = (
         SupportCase.objects.filter(
             solution__in=solutions.values("pk"),
@@ -68,6 +70,7 @@ def case_counts(period: Period, solutions: QuerySet, as_of: datetime) -> dict[in
             rated=Count("pk", filter=Q(csat__isnull=False)),
             positive=Count("pk", filter=Q(csat__gte=4)),
             escalated=Count("pk", filter=Q(escalation_level__gte=1)),
+            pending=Count("pk", filter=pending),
         )
     )
     return {row.pop("solution_id"): row for row in rows}
@@ -138,20 +141,27 @@ def _store_snapshots(rows: list[tuple]) -> None:
             )
 
 
-def evaluate_period(period, *, solutions=None, as_of: datetime | None = None) -> list[dict]:
+def evaluate_period(
+    period, *, solutions=None, as_of: datetime | None = None, warn: bool = True
+) -> list[dict]:
     """Evaluate `period` ("2026-10" or "2026-H2", or a `Period`) for `solutions` (a queryset,
     solutions or ids; by default every solution that was ever certified) at `as_of`.
 
-    Snapshots are written (updated in place on a re-evaluation; a final figure is never
-    replaced by a provisional one). A period that is over is enforced: a failed KPI of a
-    certified solution is recorded as a breach once, and the badge goes "at risk" when a
-    remediation plan in force covers every new failure, else it is revoked. Returns one result
-    per solution, in slug order.
+    A month's figures are final once the month is over and every case registered in it is
+    resolved or past its resolution deadline (`kpi.finality`); a half-year's once it is over.
+    Snapshots are written (updated in place while provisional). A final month is never
+    evaluated again: its stored figures are reported, and cases that arrive later do not
+    change them until an analyst re-opens the month. A failed KPI of a certified solution is
+    recorded as a breach once and enforced on final figures, or earlier when no later data can
+    undo it (`judging.irreversible`); the badge goes "at risk" when a remediation plan in force
+    covers every new failure, else it is revoked. A month's KPI that fails before it can be
+    enforced warns the partner (`kpi.early_warnings`; not with `warn=False`, for measurements).
+    Returns one result per solution, in slug order, each saying whether its figures are final.
     """
     if not isinstance(period, Period):
         period = parse_period(period)
     as_of = as_of or timezone.now()
-    final = period.is_over(as_of)
+    over = period.is_over(as_of)
     queryset = _solutions_queryset(solutions)
     chosen = list(queryset.order_by("slug").values_list("pk", "slug"))
     if not chosen:
@@ -163,22 +173,24 @@ def evaluate_period(period, *, solutions=None, as_of: datetime | None = None) ->
     else:
         counts = nps_counts(period, queryset)
         make_inputs = _nps_inputs
-    kept = set()
-    if not final:
-        kept = set(
-            KPISnapshot.objects.filter(
-                solution__in=queryset.values("pk"), period=period.name, provisional=False
-            ).values_list("solution_id", flat=True)
-        )
+    frozen = {}
+    if period.is_month or not over:
+        frozen = _final_snapshots(period, queryset)
     targets = {kpi: judging.format_target(kpi, thresholds.get(kpi)) for kpi in make_inputs({})}
 
     evaluated_at = timezone.now()
-    results, snapshots, failures = [], [], {}
+    results, snapshots, failures, warnings = [], [], {}, []
     for solution_id, slug in chosen:
+        if period.is_month and solution_id in frozen:
+            results.append(_stored_result(period, slug, frozen[solution_id]))
+            continue
+        solution_counts = counts.get(solution_id, {})
+        final = finality.is_final(solution_counts, month_over=over) if period.is_month else over
         kpis = {}
         failed = []
-        for kpi, (numerator, denominator) in make_inputs(counts.get(solution_id, {})).items():
-            value, status = judging.judge(kpi, numerator, denominator, thresholds.get(kpi))
+        for kpi, (numerator, denominator) in make_inputs(solution_counts).items():
+            threshold = thresholds.get(kpi)
+            value, status = judging.judge(kpi, numerator, denominator, threshold)
             target = targets[kpi]
             kpis[str(kpi)] = {
                 "value": judging.as_json_number(kpi, value),
@@ -187,7 +199,7 @@ def evaluate_period(period, *, solutions=None, as_of: datetime | None = None) ->
                 "target": target,
                 "status": status,
             }
-            if solution_id not in kept:
+            if solution_id not in frozen:
                 snapshots.append(
                     (
                         solution_id,
@@ -203,33 +215,94 @@ def evaluate_period(period, *, solutions=None, as_of: datetime | None = None) ->
                         as_of,
                     )
                 )
-            if status == judging.FAIL:
-                failed.append((kpi, numerator, denominator, value, target))
+            if status != judging.FAIL:
+                continue
+            if final:
+                failed.append((kpi, numerator, denominator, value, target, Breach.Basis.FINAL))
+            elif period.is_month and judging.irreversible(kpi, status, month_over=over):
+                failed.append(
+                    (kpi, numerator, denominator, value, target, Breach.Basis.IRREVERSIBLE)
+                )
+            elif period.is_month:
+                warnings.append((solution_id, kpi, numerator, denominator, threshold))
         if failed:
             failures[solution_id] = failed
         results.append(
-            {"solution": slug, "period": period.name, "kpis": kpis, "action": ACTION_NONE}
+            {
+                "solution": slug,
+                "period": period.name,
+                "final": final,
+                "kpis": kpis,
+                "action": ACTION_NONE,
+            }
         )
 
     if snapshots:
         _store_snapshots(snapshots)
-    if final:
+    if over:
         actions = _enforce(period, [solution_id for solution_id, _slug in chosen], failures)
         for (solution_id, _slug), result in zip(chosen, results, strict=True):
             result["action"] = actions.get(solution_id, ACTION_NONE)
+    if warn and warnings:
+        early_warnings.warnings_record(period, warnings, month_over=over)
     return results
+
+
+def _final_snapshots(period: Period, solutions: QuerySet) -> dict[int, dict[str, KPISnapshot]]:
+    """The final snapshots of the period per solution, by KPI (one query)."""
+    frozen = defaultdict(dict)
+    for snapshot in KPISnapshot.objects.filter(
+        solution__in=solutions.values("pk"), period=period.name, provisional=False
+    ):
+        frozen[snapshot.solution_id][snapshot.kpi] = snapshot
+    return frozen
+
+
+def _stored_result(period: Period, slug: str, stored: dict[str, KPISnapshot]) -> dict:
+    """The result of a final month as it was judged: its stored figures."""
+    kpis = {}
+    for kpi in judging.CASE_KPIS:
+        snapshot = stored.get(kpi)
+        if snapshot is None:
+            continue
+        value = None
+        if snapshot.value is not None:
+            value = judging.kpi_value(kpi, snapshot.numerator, snapshot.denominator)
+        kpis[str(kpi)] = {
+            "value": judging.as_json_number(kpi, value),
+            "numerator": snapshot.numerator,
+            "denominator": snapshot.denominator,
+            "target": snapshot.target,
+            "status": snapshot.status,
+        }
+    return {
+        "solution": slug,
+        "period": period.name,
+        "final": True,
+        "kpis": kpis,
+        "action": ACTION_NONE,
+    }
+
+
+BASIS_NOTES = {
+    Breach.Basis.FINAL: gettext_lazy("on the month's final figures"),
+    Breach.Basis.IRREVERSIBLE: gettext_lazy(
+        "before the month's figures were final: no later data can undo it"
+    ),
+}
 
 
 def _reason(period: Period, failed) -> str:
     return "; ".join(
-        _("%(kpi)s failed in %(period)s: %(figures)s, target %(target)s")
+        _("%(kpi)s failed in %(period)s: %(figures)s, target %(target)s (%(basis)s)")
         % {
             "kpi": KPI(kpi).label,
             "period": period.name,
             "figures": judging.format_figures(kpi, numerator, denominator, value),
             "target": target,
+            "basis": BASIS_NOTES[basis] if period.is_month else _("on final figures"),
         }
-        for kpi, numerator, denominator, value, target in failed
+        for kpi, numerator, denominator, value, target, basis in failed
     )
 
 
@@ -280,7 +353,7 @@ def _enforce_solution(period: Period, solution, failed, covered: set) -> set[str
             certification = Certification.objects.select_for_update().get(pk=certification.pk)
         certified = certification is not None and certification.status in BADGE_ON
         new = []
-        for kpi, numerator, denominator, value, target in failed:
+        for kpi, numerator, denominator, value, target, basis in failed:
             if not certified:
                 action = Breach.Action.NONE
             elif kpi in covered:
@@ -293,11 +366,12 @@ def _enforce_solution(period: Period, solution, failed, covered: set) -> set[str
                 kpi=kpi,
                 defaults={
                     "action": action,
+                    "basis": basis,
                     "detail": judging.format_figures(kpi, numerator, denominator, value),
                 },
             )
             if created:
-                new.append((breach, (kpi, numerator, denominator, value, target)))
+                new.append((breach, (kpi, numerator, denominator, value, target, basis)))
         if not new or not certified:
             return {breach.action for breach, _figures in new}
         uncovered = [figures for breach, figures in new if breach.action == Breach.Action.REVOKED]

@@ -34,3 +34,19 @@ class CSVUploadForm(forms.Form):
         if "\x00" in text:
             raise ValidationError(_("The file is not a CSV text file."))
         return text
+
+
+class MonthReopenForm(forms.Form):
+    """An analyst's confirmation that a final month is to be evaluated again, and why."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Kept in the month's history with your name."),
+    )
+    confirm = forms.BooleanField(
+        label=gettext_lazy(
+            "I understand that the month is evaluated again with every case it has, including "
+            "those that arrived late, and that a target it now misses is enforced."
+        ),
+    )

@@ -24,7 +24,7 @@ from support_audit.calendar import Region
 from support_audit.enums import MARKETPLACE_REGIONS, SupportPackage
 from support_audit.services import escalations_notify
 
-from . import bulk
+from . import bulk, finality
 from .deadlines import DeadlineCache
 from .models import CasePriority, NPSAnswer, SupportCase
 from .periods import half_year_of
@@ -54,6 +54,7 @@ CASE_FIELDS = ("solution_id", *CASE_COLUMNS[1:], "imported_at")
 CASE_UPDATE_FIELDS = [field for field in CASE_FIELDS if field not in ("solution_id", "case_id")]
 _ESCALATION = CASE_FIELDS.index("escalation_level")
 _RESOLVED = CASE_FIELDS.index("resolved_at")
+_REGISTERED = CASE_FIELDS.index("registered_at")
 BATCH_SIZE = 2000
 _PACKAGES = frozenset(SupportPackage.values)
 _PRIORITIES = frozenset(CasePriority.values)
@@ -392,6 +393,8 @@ def _import_cases(rows, errors, scope) -> ImportResult:
         raise ImportRejected(sorted(errors, key=lambda error: error.line))
     with transaction.atomic():
         escalations = _rising_escalations(cases)
+        # New cases of a month whose figures are final already are marked late (kpi.finality).
+        late = finality.late_arrivals((*key, case[_REGISTERED]) for key, case in cases.items())
         values = list(cases.values())
         existing = bulk.upsert(
             SupportCase, CASE_FIELDS, ("solution_id", "case_id"), CASE_UPDATE_FIELDS, values
@@ -405,6 +408,7 @@ def _import_cases(rows, errors, scope) -> ImportResult:
                 unique_fields=["solution", "case_id"],
                 update_fields=CASE_UPDATE_FIELDS,
             )
+        finality.mark_late(late, now)
         escalations_notify(escalations)
     return ImportResult(created=len(cases) - existing, updated=existing)
 

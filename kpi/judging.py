@@ -4,10 +4,12 @@ Targets are inclusive ("at most 1 %" passes at exactly 1 %) and compared on the 
 themselves, never through a rounded float: 1 of 100 passes "at most 1 %", 2 of 199 fails it.
 """
 
+import math
 from decimal import Decimal
 from fractions import Fraction
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import KPI, Comparison, KPISnapshot
 
@@ -32,6 +34,13 @@ CASE_KPIS = (
     KPI.ESCALATIONS,
 )
 NPS_KPIS = (KPI.NPS_MEAN, KPI.NPS_CLASSIC)
+# KPIs whose numerator can only grow once the month is over: a case late on a step stays late
+# (answered or resolved after its deadline, or not yet and past it), an escalated case stays
+# escalated, and no case is registered in a month that is over. Their failure in a month that
+# is over is final before the figures are.
+GROWS_ONLY_KPIS = frozenset(
+    {KPI.RESPONSE_OVERDUE_RATE, KPI.RESOLUTION_OVERDUE_RATE, KPI.ESCALATIONS}
+)
 # Shown beside the mean, decides nothing.
 INFORMATIVE_KPIS = frozenset({KPI.NPS_CLASSIC})
 
@@ -73,6 +82,37 @@ def judge(kpi: str, numerator: int, denominator: int, threshold) -> tuple[Fracti
     if threshold is None:
         return value, NO_DATA
     return value, PASS if meets(value, threshold.comparison, threshold.value) else FAIL
+
+
+def irreversible(kpi: str, status: str, *, month_over: bool) -> bool:
+    """A failure that no later data can undo: a KPI whose numerator only grows (the count of
+    late or escalated cases), failed in a month that is over (no new case can dilute it)."""
+    return status == FAIL and month_over and kpi in GROWS_ONLY_KPIS
+
+
+def remedy(kpi: str, numerator: int, denominator: int, threshold, *, month_over: bool):
+    """How many more cases (rates of cases: handled in time, or rated) or positive ratings
+    (the positive share) would bring a failing KPI back within its target: the fewest that
+    do; None when nothing can (an escalation count over its limit, a late count of a month
+    that is over, a target no count reaches)."""
+    if threshold is None or kpi in INFORMATIVE_KPIS or kpi not in CASE_KPIS:
+        return None
+    value = kpi_value(kpi, numerator, denominator)
+    if value is None or meets(value, threshold.comparison, threshold.value):
+        return 0
+    bound = Fraction(threshold.value)
+    if kpi in GROWS_ONLY_KPIS:
+        if month_over or kpi == KPI.ESCALATIONS or bound <= 0:
+            return None
+        # More cases handled in time: numerator / (denominator + k) <= bound.
+        return max(0, math.ceil(Fraction(numerator) / bound - denominator))
+    if kpi == KPI.CSAT_RESPONSE_RATE:
+        # More of the month's cases rated: (numerator + k) / denominator >= bound.
+        return math.ceil(bound * denominator - numerator)
+    # CSAT positive share, more positive ratings: (numerator + k) / (denominator + k) >= bound.
+    if bound >= 1:
+        return None
+    return math.ceil((bound * denominator - numerator) / (1 - bound))
 
 
 def nps_counts(scores) -> dict[str, int]:
@@ -134,6 +174,35 @@ def format_value(kpi: str, value: Fraction | None) -> str:
     if kpi == KPI.ESCALATIONS:
         return str(as_json_number(kpi, value))
     return _number(as_decimal(value).quantize(Decimal("0.01")))
+
+
+def format_remedy(kpi: str, count: int | None) -> str:
+    """What would bring a failing KPI back within its target, in words."""
+    if count is None:
+        return _("It can no longer meet its target this month.")
+    if kpi == KPI.CSAT_POSITIVE_SHARE:
+        return ngettext(
+            "%(count)s more positive rating would bring it back within the target.",
+            "%(count)s more positive ratings would bring it back within the target.",
+            count,
+        ) % {"count": count}
+    if kpi == KPI.CSAT_RESPONSE_RATE:
+        return ngettext(
+            "%(count)s more rated case would bring it back within the target.",
+            "%(count)s more rated cases would bring it back within the target.",
+            count,
+        ) % {"count": count}
+    if kpi == KPI.RESPONSE_OVERDUE_RATE:
+        return ngettext(
+            "%(count)s more case answered in time would bring it back within the target.",
+            "%(count)s more cases answered in time would bring it back within the target.",
+            count,
+        ) % {"count": count}
+    return ngettext(
+        "%(count)s more case resolved in time would bring it back within the target.",
+        "%(count)s more cases resolved in time would bring it back within the target.",
+        count,
+    ) % {"count": count}
 
 
 def format_figures(kpi: str, numerator: int, denominator: int, value: Fraction | None) -> str:

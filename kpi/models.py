@@ -118,6 +118,10 @@ class SupportCase(models.Model):
     csat = models.PositiveSmallIntegerField(_("CSAT rating"), null=True, blank=True)
     presale = models.BooleanField(_("pre-sale question"), default=False)
     imported_at = models.DateTimeField(_("imported"), default=timezone.now)
+    # Set when the case first arrived after its month's figures were final (kpi.finality).
+    arrived_late_at = models.DateTimeField(
+        _("arrived after the month was final"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["solution", "registered_at"]
@@ -219,7 +223,9 @@ class KPISnapshot(models.Model):
     value = models.DecimalField(_("value"), max_digits=12, decimal_places=6, null=True)
     target = models.CharField(_("target"), max_length=40)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
-    provisional = models.BooleanField(_("so far (month not over)"), default=False)
+    # A month is final once every case registered in it is resolved or past its resolution
+    # deadline (kpi.finality); until then its figures are provisional.
+    provisional = models.BooleanField(_("provisional (not final yet)"), default=False)
     evaluated_at = models.DateTimeField(_("evaluated at"))
     as_of = models.DateTimeField(_("evaluation time"))
 
@@ -245,6 +251,10 @@ class Breach(models.Model):
         COVERED = "covered_by_remediation", _("Covered by a remediation plan")
         NONE = "none", _("None (not certified)")
 
+    class Basis(models.TextChoices):
+        FINAL = "final", _("Final figures")
+        IRREVERSIBLE = "irreversible", _("Before the figures were final: no later data can undo it")
+
     solution = models.ForeignKey(
         "applications.Solution",
         on_delete=models.PROTECT,
@@ -254,6 +264,9 @@ class Breach(models.Model):
     period = models.CharField(_("period"), max_length=7)
     kpi = models.CharField(_("KPI"), max_length=40, choices=KPI.choices)
     action = models.CharField(_("action"), max_length=30, choices=Action.choices)
+    basis = models.CharField(
+        _("judged on"), max_length=20, choices=Basis.choices, default=Basis.FINAL
+    )
     detail = models.TextField(_("figures"))
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
@@ -267,3 +280,63 @@ class Breach(models.Model):
 
     def __str__(self):
         return f"{self.solution_id} {self.period} {self.kpi}"
+
+
+class MonthReopening(models.Model):
+    """An analyst re-opened the evaluation of a solution's final month (to count the cases that
+    arrived after it was final); append-only."""
+
+    solution = models.ForeignKey(
+        "applications.Solution", on_delete=models.PROTECT, related_name="kpi_month_reopenings"
+    )
+    period = models.CharField(_("month"), max_length=7)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"))
+    at = models.DateTimeField(_("re-opened at"), default=timezone.now)
+    # The figures before the re-opening, e.g. {"escalations": [3, 40, "fail"]}.
+    figures_before = models.JSONField(_("figures before"), default=dict)
+
+    class Meta:
+        ordering = ["solution", "-at"]
+        verbose_name = _("re-opened month")
+        verbose_name_plural = _("re-opened months")
+
+    def __str__(self):
+        return f"{self.solution_id} {self.period} {self.at:%Y-%m-%d}"
+
+
+class KPIWarning(models.Model):
+    """The early warning that a month's KPI misses its target so far, to one person: at most
+    one per solution, month, KPI and person (kpi.early_warnings)."""
+
+    solution = models.ForeignKey(
+        "applications.Solution",
+        on_delete=models.PROTECT,
+        related_name="kpi_warnings",
+        db_index=False,  # the unique constraint below starts with the solution
+    )
+    period = models.CharField(_("month"), max_length=7)
+    kpi = models.CharField(_("KPI"), max_length=40, choices=KPI.choices)
+    recipient = models.EmailField(_("recipient"))
+    language = models.CharField(_("language"), max_length=10)
+    numerator = models.IntegerField(_("numerator"))
+    denominator = models.IntegerField(_("denominator"))
+    comparison = models.CharField(_("comparison"), max_length=10, choices=Comparison.choices)
+    target = models.DecimalField(_("target"), max_digits=8, decimal_places=4)
+    # The month was over: nothing but cases still open can change the figures.
+    month_over = models.BooleanField(_("month over"), default=False)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["solution", "-period", "kpi", "recipient"]
+        verbose_name = _("KPI warning")
+        verbose_name_plural = _("KPI warnings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["solution", "period", "kpi", "recipient"], name="one_warning_per_person"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.solution_id} {self.period} {self.kpi} → {self.recipient}"

@@ -19,8 +19,9 @@ from applications.models import Certification, Solution
 
 from . import judging
 from .customers import CustomerOverview, customer_overview, nps_participation
+from .early_warnings import WarningText, warning_text
 from .evaluation import overdue
-from .models import KPI, Breach, KPISnapshot, NPSAnswer, SupportCase
+from .models import KPI, Breach, KPISnapshot, KPIWarning, MonthReopening, NPSAnswer, SupportCase
 from .periods import Period, half_years_of, month_of, recent_months, reporting_zone
 
 MONTHS_SHOWN = 12
@@ -124,6 +125,16 @@ class MonthRow:
             cell.snapshot is not None and cell.snapshot.provisional for cell in self.cells
         )
 
+    @property
+    def final(self) -> bool:
+        """Over, and every case in it resolved or past its deadline when last evaluated."""
+        return not self.provisional and any(cell.snapshot is not None for cell in self.cells)
+
+    @property
+    def evaluated_at(self) -> datetime | None:
+        times = [cell.snapshot.evaluated_at for cell in self.cells if cell.snapshot is not None]
+        return max(times, default=None)
+
 
 def _snapshots(solution: Solution, periods: list[str], kpis) -> dict[tuple[str, str], KPISnapshot]:
     rows = KPISnapshot.objects.filter(solution=solution, period__in=periods, kpi__in=list(kpis))
@@ -216,6 +227,74 @@ def breaches(solution: Solution, periods: list[Period]) -> list[Breach]:
     )
 
 
+# --- Before and after the verdict -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WarningRow:
+    """A KPI of a month not final yet that the partner was warned of (kpi.early_warnings)."""
+
+    period: str
+    text: WarningText
+    warned_at: datetime
+
+
+def month_warnings(solution: Solution, months: list[MonthRow]) -> list[WarningRow]:
+    """The warnings of the months shown that are not final yet, one per KPI, as first sent
+    (one query)."""
+    names = [row.period.name for row in months if row.provisional]
+    first = {}
+    for warning in KPIWarning.objects.filter(solution=solution, period__in=names).order_by(
+        "-period", "kpi", "recorded_at", "pk"
+    ):
+        first.setdefault((warning.period, warning.kpi), warning)
+    return [
+        WarningRow(period, warning_text(warning), warning.recorded_at)
+        for (period, _kpi), warning in first.items()
+    ]
+
+
+@dataclass(frozen=True)
+class LateCase:
+    """A case that arrived after its month's figures were final."""
+
+    case: SupportCase
+    period: str
+    counted: bool  # the month was evaluated again (re-opened) since it arrived
+
+
+LATE_CASES_SHOWN = 50
+
+
+def late_cases(solution: Solution, months: list[MonthRow]) -> list[LateCase]:
+    """The cases of the months shown that arrived after their month was final, newest
+    arrival first (one query; the first LATE_CASES_SHOWN)."""
+    evaluated = {row.period.name: row.evaluated_at for row in months}
+    rows = SupportCase.objects.filter(
+        solution=solution,
+        arrived_late_at__isnull=False,
+        registered_at__gte=months[-1].period.start,
+        registered_at__lt=months[0].period.end,
+    ).order_by("-arrived_late_at", "case_id")[:LATE_CASES_SHOWN]
+    cases = []
+    for case in rows:
+        period = month_of(case.registered_at)
+        last = evaluated.get(period)
+        cases.append(LateCase(case, period, last is not None and last > case.arrived_late_at))
+    return cases
+
+
+def reopenings(solution: Solution, periods: list[Period]) -> list[MonthReopening]:
+    """The re-openings of the months shown, newest first."""
+    return list(
+        MonthReopening.objects.filter(
+            solution=solution, period__in=[period.name for period in periods]
+        )
+        .select_related("by")
+        .order_by("-at")
+    )
+
+
 # --- Pre-sale questions (R4.4) -----------------------------------------------------------
 
 
@@ -264,6 +343,9 @@ class KPIPage:
     breaches: list[Breach]
     presale: list[PresaleRow]
     customers: CustomerOverview
+    warnings: list[WarningRow]
+    late_cases: list[LateCase]
+    reopenings: list[MonthReopening]
 
     @property
     def share_on_current_percent(self) -> Fraction | None:
@@ -279,13 +361,17 @@ def kpi_page(solution: Solution, *, as_of: datetime | None = None) -> KPIPage:
     months = recent_months(as_of, MONTHS_SHOWN)
     half_years = half_years_of(months)
     certification = certification_state(solution)
+    month_rows = monthly_kpis(solution, months)
     return KPIPage(
         certification=certification,
-        months=monthly_kpis(solution, months),
+        months=month_rows,
         half_years=half_yearly_nps(
             solution, half_years, as_of=as_of, today=today, certified_since=certification.since
         ),
         breaches=breaches(solution, [*months, *half_years]),
         presale=presale_by_month(solution, months, as_of=as_of),
         customers=customer_overview(solution, today=today),
+        warnings=month_warnings(solution, month_rows),
+        late_cases=late_cases(solution, month_rows),
+        reopenings=reopenings(solution, months),
     )

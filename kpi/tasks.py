@@ -1,5 +1,7 @@
-"""The KPI jobs: one task per period fanning out over the solutions in chunks; the monthly and
-half-yearly evaluations enforce the targets, the daily one only shows the month "so far"."""
+"""The KPI jobs: one task per period fanning out over the solutions in chunks. The monthly and
+half-yearly evaluations judge the period that ended; a month whose figures are not final then
+(cases still open within their deadline) is evaluated again daily until it is final; the
+current month "so far" is computed daily too, and only warns."""
 
 from celery import shared_task
 from django.utils import timezone
@@ -7,7 +9,9 @@ from django.utils.dateparse import parse_datetime
 
 from applications.models import Solution
 
+from .early_warnings import send_warnings
 from .evaluation import evaluate_period
+from .finality import open_months
 from .periods import month_of, parse_period, previous_half_year, previous_month
 
 CHUNK_SIZE = 200
@@ -50,6 +54,28 @@ def evaluate_half_year(*, as_of: str | None = None) -> int:
 @shared_task(name="kpi.evaluate_so_far")
 def evaluate_so_far(*, as_of: str | None = None) -> int:
     """The current month "so far" (run daily): its snapshots are provisional and enforce
-    nothing, since the month is not over at `as_of`; the monthly job makes them final."""
+    nothing, since the month is not over at `as_of`; a KPI that already misses its target
+    warns the partner once (kpi.early_warnings)."""
     moment = parse_datetime(as_of) if as_of else timezone.now()
     return evaluate_month(period=month_of(moment), as_of=moment.isoformat())
+
+
+@shared_task(name="kpi.evaluate_open_months")
+def evaluate_open_months(*, as_of: str | None = None) -> int:
+    """Every month over whose figures are not final yet (run daily, until they are), for the
+    solutions concerned, in chunks; returns the number of chunks sent."""
+    moment = parse_datetime(as_of) if as_of else timezone.now()
+    sent = 0
+    for period, ids in open_months(moment).items():
+        for i in range(0, len(ids), CHUNK_SIZE):
+            evaluate_chunk.delay(
+                period=period, solution_ids=ids[i : i + CHUNK_SIZE], as_of=moment.isoformat()
+            )
+            sent += 1
+    return sent
+
+
+@shared_task(name="kpi.send_kpi_warnings")
+def send_kpi_warnings(*, period: str, solution_ids: list[int]) -> int:
+    """E-mail the early warnings of a month not sent yet; idempotent (each is sent once)."""
+    return send_warnings(period=period, solution_ids=solution_ids)

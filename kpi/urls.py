@@ -8,6 +8,11 @@ urlpatterns = [
     path("solutions/<slug:slug>/kpi/", views.solution_kpis, name="solution_kpis"),
     path("solutions/<slug:slug>/kpi/upload/<slug:kind>/", views.kpi_upload, name="kpi_upload"),
     path(
+        "solutions/<slug:slug>/kpi/months/<str:period>/reopen/",
+        views.kpi_month_reopen,
+        name="kpi_month_reopen",
+    ),
+    path(
         "solutions/<slug:slug>/kpi/template/<slug:kind>.csv",
         views.kpi_csv_template,
         name="kpi_csv_template",

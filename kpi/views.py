@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +24,8 @@ from applications.selectors import solutions_visible_to
 
 from . import selectors, services
 from .customers import CUSTOMER_COLUMNS, import_customers_csv
-from .forms import CSVUploadForm
+from .finality import month_reopen
+from .forms import CSVUploadForm, MonthReopenForm
 from .importing import (
     CASE_COLUMNS,
     NPS_COLUMNS,
@@ -123,6 +124,7 @@ def _render(request, solution, *, failed: str = "", form=None, errors=()):
             "can_upload": can_upload,
             "uploads": uploads,
             "case_columns": [(kpi, KPI(kpi).label) for kpi in CASE_KPIS],
+            "can_reopen": request.user.has_perm("applications.manage_badge", solution),
         },
     )
 
@@ -171,3 +173,42 @@ def kpi_csv_template(request, slug, kind):
     )
     response["Content-Disposition"] = f'attachment; filename="{solution.slug}-{kind}.csv"'
     return response
+
+
+@login_required
+def kpi_month_reopen(request, slug, period):
+    """An analyst re-opens a final month's evaluation, after confirming it with a reason."""
+    solution = _solution(request, slug)
+    if not request.user.has_perm("applications.manage_badge", solution):
+        raise PermissionDenied
+    page = selectors.kpi_page(solution)
+    row = next((row for row in page.months if row.period.name == period), None)
+    if row is None or not row.final:
+        raise Http404
+    form = MonthReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _reopening, result = month_reopen(
+                solution=solution,
+                period=period,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("The evaluation of %(period)s was re-opened and evaluated again: %(state)s.")
+                % {
+                    "period": period,
+                    "state": _("final") if result["final"] else _("provisional"),
+                },
+            )
+            return redirect("solution_kpis", slug=solution.slug)
+    late = [case for case in page.late_cases if case.period == period and not case.counted]
+    return render(
+        request,
+        "kpi/month_reopen.html",
+        {"solution": solution, "row": row, "form": form, "late": late},
+    )

@@ -105,6 +105,12 @@ def test_seed_demo_succeeds_tells_its_story_and_is_idempotent(instant):
         SupportCase.objects.count(),
         Breach.objects.count(),
     ) == counts
+    # One case of a final month arrived late, and is shown as such.
+    assert list(
+        SupportCase.objects.filter(arrived_late_at__isnull=False).values_list(
+            "solution__slug", flat=True
+        )
+    ) == ["nw-calendar"]
     # No case of the demo is registered after now, and no revocation is dated in the future.
     assert not SupportCase.objects.filter(registered_at__gt=instant).exists()
     assert not CertificationEvent.objects.filter(at__gt=instant).exists()

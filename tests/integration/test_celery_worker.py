@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
 from django.core import mail
 from django.utils import timezone
 
@@ -81,12 +82,22 @@ def test_the_monthly_kpi_job_runs_on_the_worker_and_revokes_a_failing_badge_once
             late, solution=solution, registered_at=october, csat=5, late_response=True
         )
 
-    before = datetime(2000, 1, 1, tzinfo=UTC)
-    for _run in range(2):  # the second run is a retry of the first
-        evaluate_month.delay(period="2026-10", as_of="2026-11-01T02:00:00+00:00")
-        snapshots = KPISnapshot.objects.filter(period="2026-10", evaluated_at__gt=before)
-        assert wait_for(lambda snapshots=snapshots: snapshots.count() == 10)
-        before = max(snapshot.evaluated_at for snapshot in snapshots)
+    chunks_done = []
+
+    def count_chunk(sender=None, **_kwargs):
+        if sender is not None and sender.name == "kpi.evaluate_chunk":
+            chunks_done.append(sender.name)
+
+    task_postrun.connect(count_chunk, weak=False)
+    try:
+        for run in range(2):  # the second run is a retry of the first
+            evaluate_month.delay(period="2026-10", as_of="2026-11-01T02:00:00+00:00")
+            assert wait_for(lambda run=run: len(chunks_done) == run + 1)
+    finally:
+        task_postrun.disconnect(count_chunk)
+    # The month is final after the first run: the retry found it judged and left it as it was.
+    snapshots = KPISnapshot.objects.filter(period="2026-10")
+    assert (snapshots.count(), snapshots.filter(provisional=True).count()) == (10, 0)
 
     assert wait_for(lambda: any(analyst.email in message.to for message in mail.outbox))
     failing.certification.refresh_from_db()

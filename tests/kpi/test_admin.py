@@ -18,7 +18,17 @@ def analyst(client):
 
 
 @pytest.mark.parametrize(
-    "model", ["supportcase", "customer", "npsanswer", "kpisnapshot", "breach", "threshold"]
+    "model",
+    [
+        "supportcase",
+        "customer",
+        "npsanswer",
+        "kpisnapshot",
+        "breach",
+        "threshold",
+        "kpiwarning",
+        "monthreopening",
+    ],
 )
 def test_the_team_reads_what_partners_send_and_the_jobs_compute(client, analyst, model):
     SupportCaseFactory(case_id="CASE-77")

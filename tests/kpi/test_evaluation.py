@@ -167,7 +167,7 @@ def test_presale_questions_are_not_counted():
     """R5.4: pre-sale questions are left out of every case KPI."""
     solution = SolutionFactory()
     cases(solution, 3, presale=True, late_response=True, escalation_level=2)
-    result = october(solution)
+    result = october(solution, as_of=datetime(2026, 10, 20, tzinfo=UTC))
     assert {kpi["status"] for kpi in result["kpis"].values()} == {"no_data"}
     cases(solution, 1, csat=5)
     kpis = october(solution)["kpis"]
@@ -176,17 +176,18 @@ def test_presale_questions_are_not_counted():
 
 def test_a_case_belongs_to_the_month_of_the_reporting_time_zone(settings):
     """A case registered 23:30 on 31 October in UTC−8 is in November in UTC."""
-    solution = SolutionFactory()
     local = datetime(2026, 10, 31, 23, 30, tzinfo=UTC) + timedelta(hours=8)
-    SupportCaseFactory(solution=solution, registered_at=local, csat=5)
+    in_utc, in_utc_minus_8 = SolutionFactory(), SolutionFactory()
+    for solution in (in_utc, in_utc_minus_8):
+        SupportCaseFactory(solution=solution, registered_at=local, csat=5)
 
-    def counted(period):
+    def counted(solution, period):
         [result] = evaluate_period(period, solutions=[solution], as_of=AFTER_OCTOBER)
         return result["kpis"]["response_overdue_rate"]["denominator"]
 
-    assert (counted("2026-10"), counted("2026-11")) == (0, 1)
+    assert (counted(in_utc, "2026-10"), counted(in_utc, "2026-11")) == (0, 1)
     settings.KPI_REPORTING_TIME_ZONE = "Etc/GMT+8"  # UTC−8
-    assert (counted("2026-10"), counted("2026-11")) == (1, 0)
+    assert (counted(in_utc_minus_8, "2026-10"), counted(in_utc_minus_8, "2026-11")) == (1, 0)
 
 
 def test_evaluating_again_changes_nothing(on_commit):
@@ -208,16 +209,33 @@ def test_evaluating_again_changes_nothing(on_commit):
     assert len(mail.outbox) == sent
 
 
-def test_snapshots_keep_the_counts_and_are_updated_in_place():
+def test_provisional_snapshots_keep_the_counts_and_are_updated_in_place():
     solution = SolutionFactory()
     cases(solution, 10, csat=5)
-    october(solution)
+    october(solution, as_of=datetime(2026, 10, 20, tzinfo=UTC))
     cases(solution, 10, late_response=True)
     october(solution)
     snapshot = KPISnapshot.objects.get(kpi="response_overdue_rate")
     assert (snapshot.numerator, snapshot.denominator, snapshot.value) == (10, 20, Decimal("0.5"))
     assert (snapshot.status, snapshot.provisional) == ("fail", False)
     assert KPISnapshot.objects.count() == 5
+
+
+def test_a_final_month_is_not_evaluated_again():
+    """A final month keeps its figures: cases that appear later do not change them, and the
+    evaluation reports the figures the month was judged on."""
+    solution = SolutionFactory()
+    cases(solution, 10, csat=5)
+    october(solution)
+    cases(solution, 10, late_response=True)
+
+    result = october(solution, as_of=AFTER_OCTOBER + timedelta(days=3))
+
+    assert result["final"] is True
+    assert result["kpis"]["response_overdue_rate"]["numerator"] == 0
+    assert result["kpis"]["response_overdue_rate"]["denominator"] == 10
+    snapshot = KPISnapshot.objects.get(kpi="response_overdue_rate")
+    assert (snapshot.numerator, snapshot.denominator, snapshot.provisional) == (0, 10, False)
 
 
 def test_a_final_figure_is_never_replaced_by_a_provisional_one():
@@ -232,7 +250,7 @@ def test_a_final_figure_is_never_replaced_by_a_provisional_one():
         "2026-10", solutions=[solution], as_of=datetime(2026, 10, 20, tzinfo=UTC)
     )
 
-    assert result["kpis"]["response_overdue_rate"]["numerator"] == 10
+    assert (result["final"], result["kpis"]["response_overdue_rate"]["numerator"]) == (True, 0)
     snapshot = KPISnapshot.objects.get(kpi="response_overdue_rate")
     assert (snapshot.numerator, snapshot.denominator, snapshot.provisional) == (0, 10, False)
 

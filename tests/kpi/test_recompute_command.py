@@ -40,6 +40,7 @@ def test_json_report_of_a_month():
         {
             "solution": "telephony",
             "period": "2026-10",
+            "final": True,
             "kpis": {
                 "response_overdue_rate": {
                     "value": 0.01,
@@ -93,6 +94,7 @@ def test_json_report_of_a_half_year_gives_the_two_nps_kpis():
     assert result == {
         "solution": solution.slug,
         "period": "2026-H2",
+        "final": True,
         "kpis": {
             "nps_mean": {
                 "value": 8.25,

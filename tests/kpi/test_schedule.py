@@ -27,11 +27,13 @@ def test_monthly_and_half_yearly_jobs_are_scheduled_by_default():
         "kpi.evaluate_month": ("0", "2", "1", "*"),
         "kpi.evaluate_half_year": ("0", "3", "1", "1,7"),
         "kpi.evaluate_so_far": ("30", "1", "*", "*"),
+        "kpi.evaluate_open_months": ("45", "1", "*", "*"),
     }
 
 
 def test_daily_jobs_run_at_their_hours_in_utc():
-    """The month so far is computed every night; reminders go every morning."""
+    """The month so far and the months not final yet are computed every night; reminders go
+    every morning."""
     daily = {
         task.task: (
             task.crontab.minute,
@@ -43,12 +45,17 @@ def test_daily_jobs_run_at_their_hours_in_utc():
             task.enabled,
         )
         for task in PeriodicTask.objects.filter(
-            task__in=["kpi.evaluate_so_far", "support_audit.send_reminders"]
+            task__in=[
+                "kpi.evaluate_so_far",
+                "kpi.evaluate_open_months",
+                "support_audit.send_reminders",
+            ]
         ).select_related("crontab")
     }
 
     assert daily == {
         "kpi.evaluate_so_far": ("30", "1", "*", "*", "*", "UTC", True),
+        "kpi.evaluate_open_months": ("45", "1", "*", "*", "*", "UTC", True),
         "support_audit.send_reminders": ("0", "6", "*", "*", "*", "UTC", True),
     }
 

@@ -37,7 +37,7 @@ def snapshots(solution):
 
 def test_a_failing_month_so_far_is_shown_but_enforces_nothing(on_commit):
     """R5.8 The month so far is provisional: a failed KPI records no breach, keeps the badge
-    and e-mails nobody."""
+    and only warns (no revocation is e-mailed)."""
     solution = failing_october()
 
     on_commit(evaluate_so_far, as_of=MID_OCTOBER.isoformat())
@@ -49,7 +49,9 @@ def test_a_failing_month_so_far_is_shown_but_enforces_nothing(on_commit):
     solution.certification.refresh_from_db()
     assert solution.certification.status == CertificationStatus.CERTIFIED
     assert CertificationEvent.objects.filter(action=CertificationEvent.Action.REVOKED).count() == 0
-    assert mail.outbox == []
+    assert {message.subject for message in mail.outbox} == {
+        f"{solution.name}: support KPIs of 2026-10 miss their target so far"
+    }
 
 
 def test_the_monthly_job_makes_the_same_snapshots_final_and_enforces(on_commit):

@@ -43,7 +43,10 @@ class Command(BaseCommand):
             self.stdout.write(_dumps(results))
             return
         for result in results:
-            self.stdout.write(f"{result['solution']} {result['period']}: {result['action']}")
+            state = _("final") if result["final"] else _("provisional")
+            self.stdout.write(
+                f"{result['solution']} {result['period']} ({state}): {result['action']}"
+            )
             for name, kpi in result["kpis"].items():
                 value = "—" if kpi["value"] is None else kpi["value"]
                 self.stdout.write(
