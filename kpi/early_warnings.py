@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+import outbox.services as outbox
 from accounts.enums import Role
 from applications.enums import CertificationStatus
 from applications.models import Solution
@@ -107,18 +108,10 @@ def warnings_record(period: Period, candidates, *, month_over: bool) -> int:
         KPIWarning.objects.bulk_create(new, ignore_conflicts=True)
     solution_ids = sorted({warning.solution_id for warning in new} | unsent)
     if solution_ids:
-        # Robust: a broker or mail server down must not undo the evaluation; the warnings
-        # stay unsent and the next run sends them.
-        transaction.on_commit(
-            lambda: _send_later(period=period.name, solution_ids=solution_ids), robust=True
-        )
+        # Through the outbox: a broker or mail server down does not undo the evaluation, and
+        # the warnings are sent once it is back (the next run would send them too).
+        outbox.enqueue("kpi.send_kpi_warnings", period=period.name, solution_ids=solution_ids)
     return len(new)
-
-
-def _send_later(**kwargs) -> None:
-    from .tasks import send_kpi_warnings
-
-    send_kpi_warnings.delay(**kwargs)
 
 
 @dataclass(frozen=True)
