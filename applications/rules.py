@@ -54,6 +54,8 @@ rules.add_perm("applications.view_material", can_view)
 # Stage 4 and the badge: analysts (and auditors) audit support; analysts revoke or restore.
 rules.add_perm("applications.run_support_audit", is_analyst | is_auditor)
 rules.add_perm("applications.manage_badge", is_analyst)
+# Held by no person: only the scheduled KPI job (applications.badge.SYSTEM) enforces targets.
+rules.add_perm("applications.enforce_kpis", rules.always_deny)
 
 
 def require(user, permission: str, obj=None) -> None:

@@ -6,11 +6,11 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications import badge
 from applications.enums import ApplicationKind
 from applications.enums import ApplicationState as S
 from applications.models import Application
 from applications.rules import require as _require
-from applications.services.certification import certification_grant
 from applications.services.requests import ActionRefused, apply_transition, lock_in_states
 from applications.uploads import UploadPolicy, validate_upload
 
@@ -189,7 +189,7 @@ def review_pass(*, application: Application, by, comment: str):
             log = apply_transition(application, "pass_quality", by=by, comment=comment)
         else:
             log = apply_transition(application, "pass_update", by=by, comment=comment)
-            certification_grant(application=application, by=by, reason=comment)
+            badge.grant(application=application, by=by, reason=comment)
         _close_round(application, RoundOutcome.PASSED)
     return log
 

@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from applications import badge
 from applications.enums import CertificationStatus
 from applications.models import Certification, Solution
 from support_audit.models import RemediationPlan
-from support_audit.services import badge_mark_at_risk, badge_revoke
 
 from . import bulk, early_warnings, finality, judging
 from .models import KPI, Breach, KPISnapshot, NPSAnswer, SupportCase, Threshold
@@ -376,10 +376,15 @@ def _enforce_solution(period: Period, solution, failed, covered: set) -> set[str
             return {breach.action for breach, _figures in new}
         uncovered = [figures for breach, figures in new if breach.action == Breach.Action.REVOKED]
         if uncovered:
-            badge_revoke(certification=certification, by=None, reason=_reason(period, uncovered))
-        else:
-            badge_mark_at_risk(
+            badge.revoke(
                 certification=certification,
+                by=badge.SYSTEM,
+                reason=_reason(period, uncovered),
+            )
+        else:
+            badge.mark_at_risk(
+                certification=certification,
+                by=badge.SYSTEM,
                 reason=_reason(period, [figures for _breach, figures in new]),
             )
     return {breach.action for breach, _figures in new}

@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import outbox.services as outbox
-from applications.enums import DECLARATION_OPEN_STATES, CertificationStatus
+from applications import badge
+from applications.enums import DECLARATION_OPEN_STATES
 from applications.enums import ApplicationState as S
-from applications.models import Application, Certification, CertificationEvent
+from applications.models import Application, Certification
 from applications.rules import require as _require
-from applications.services.certification import certification_grant
 from applications.services.requests import ActionRefused, apply_transition, lock_in_states
 
 from .enums import AuditOutcome, AuditPurpose
@@ -228,107 +228,14 @@ def certify(*, application: Application, by, comment: str = "") -> Certification
     """Certified: the badge goes on and the first regular audit is scheduled (R7.1, R5.7)."""
     with transaction.atomic():
         apply_transition(application, "certify", by=by, comment=comment)
-        certification = certification_grant(
+        certification = badge.grant(
             application=application, by=by, reason=comment or _("Stages 1–4 passed.")
         )
         certification.next_audit_due = add_months(
             timezone.localdate(), settings.REGULAR_AUDIT_MONTHS
         )
         certification.save(update_fields=["next_audit_due"])
-        _notify_after_commit(certification.events.order_by("-pk").first())
     return certification
-
-
-def _change_badge(
-    certification: Certification,
-    *,
-    by,
-    status: str,
-    action: str,
-    reason: str,
-    sources: tuple[str, ...],
-    refusal: str | None,
-    notify: bool = True,
-) -> CertificationEvent | None:
-    """Move the badge from one of `sources` to `status`, with its history event. From any other
-    status: ValidationError(`refusal`), or None when there is no refusal (nothing to do)."""
-    if not reason.strip():
-        raise ValidationError(_("Give the reason."))
-    with transaction.atomic():
-        locked = Certification.objects.select_for_update().get(pk=certification.pk)
-        # Checked on the locked row: a stale copy must not revoke (or restore) twice.
-        if locked.status not in sources:
-            certification.status = locked.status
-            if refusal is None:
-                return None
-            raise ValidationError(refusal)
-        locked.status = status
-        locked.save(update_fields=["status"])
-        event = CertificationEvent.objects.create(
-            certification=locked,
-            action=action,
-            status=status,
-            version=locked.version,
-            reason=reason,
-            actor=by,
-        )
-        if notify:
-            _notify_after_commit(event)
-    certification.status = status
-    return event
-
-
-def badge_revoke(*, certification: Certification, by, reason: str) -> CertificationEvent:
-    """Take the "Certified" badge away (R5.8, R7.1); `by` is None when a scheduled job acts."""
-    if by is not None:
-        _require(by, "applications.manage_badge", certification.solution)
-    return _change_badge(
-        certification,
-        by=by,
-        status=CertificationStatus.REVOKED,
-        action=CertificationEvent.Action.REVOKED,
-        reason=reason,
-        sources=(CertificationStatus.CERTIFIED, CertificationStatus.AT_RISK),
-        refusal=_("The badge is revoked already."),
-    )
-
-
-def badge_restore(*, certification: Certification, by, reason: str) -> CertificationEvent:
-    _require(by, "applications.manage_badge", certification.solution)
-    return _change_badge(
-        certification,
-        by=by,
-        status=CertificationStatus.CERTIFIED,
-        action=CertificationEvent.Action.RESTORED,
-        reason=reason,
-        sources=(CertificationStatus.REVOKED,),
-        refusal=_("Only a revoked badge is restored."),
-    )
-
-
-def badge_mark_at_risk(*, certification: Certification, reason: str) -> CertificationEvent | None:
-    """A certified solution's KPI failed, but a remediation plan in force covers it: the badge
-    stays on, "at risk" (R5.8), by the job. Recorded once: None when the badge is at risk or
-    revoked already."""
-    return _change_badge(
-        certification,
-        by=None,
-        status=CertificationStatus.AT_RISK,
-        action=CertificationEvent.Action.AT_RISK,
-        reason=reason,
-        sources=(CertificationStatus.CERTIFIED,),
-        refusal=None,
-        notify=False,
-    )
-
-
-def _notify_after_commit(event: CertificationEvent) -> None:
-    """The badge change's e-mails, recorded with it and sent after it commits (or later)."""
-    outbox.enqueue(
-        "support_audit.notify_certification_event",
-        key=f"certification-event:{event.pk}",
-        event_id=event.pk,
-    )
 
 
 def escalation_recipients() -> dict[int, list[str]]:

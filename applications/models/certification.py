@@ -2,14 +2,28 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from ..enums import CertificationStatus
+from ..rules import can
+
+B = CertificationStatus
+BADGE_ON = (B.CERTIFIED, B.AT_RISK)
 
 
-class Certification(models.Model):
+def can_revoke(instance, user) -> bool:
+    """Analysts by hand, or the KPI job enforcing a target (R5.8)."""
+    return user.has_perm("applications.manage_badge", instance) or user.has_perm(
+        "applications.enforce_kpis", instance
+    )
+
+
+class Certification(ConcurrentTransitionMixin, models.Model):
     """A solution's certification: which version is certified, since when, and its badge.
 
-    Changed only by services, each change appended to `CertificationEvent`.
+    The badge's status is a state machine moved only by `applications.badge`, which appends
+    each change to `CertificationEvent`: granted (the initial state), at risk, revoked,
+    restored.
     """
 
     solution = models.OneToOneField(
@@ -30,11 +44,8 @@ class Certification(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    status = models.CharField(
-        _("status"),
-        max_length=20,
-        choices=CertificationStatus.choices,
-        default=CertificationStatus.CERTIFIED,
+    status = FSMField(
+        _("status"), max_length=20, choices=B.choices, default=B.CERTIFIED, protected=True
     )
     since = models.DateTimeField(_("certified since"), default=timezone.now)
     next_audit_due = models.DateField(_("next regular audit due"), null=True, blank=True)
@@ -48,7 +59,31 @@ class Certification(models.Model):
 
     @property
     def badge_on(self) -> bool:
-        return self.status in (CertificationStatus.CERTIFIED, CertificationStatus.AT_RISK)
+        return self.status in BADGE_ON
+
+    # The badge's transitions; `applications.badge` calls them and writes the history.
+
+    @transition(
+        field=status,
+        source=B.CERTIFIED,
+        target=B.AT_RISK,
+        permission=can("applications.enforce_kpis"),
+    )
+    def mark_at_risk(self):
+        """A KPI failed, a remediation plan in force covers it: the badge stays on (R5.8)."""
+
+    @transition(field=status, source=list(BADGE_ON), target=B.REVOKED, permission=can_revoke)
+    def revoke(self):
+        """The badge comes off (R5.8, R7.1)."""
+
+    @transition(
+        field=status,
+        source=B.REVOKED,
+        target=B.CERTIFIED,
+        permission=can("applications.manage_badge"),
+    )
+    def restore(self):
+        """An analyst puts a revoked badge back on."""
 
 
 class CertificationEvent(models.Model):

@@ -24,7 +24,7 @@ from support_audit.enums import AuditOutcome, AuditPurpose, AuditType, Nonconfor
 from support_audit.models import RemediationItem, RemediationPlan, SupportAudit
 from support_audit.selectors import audits_of
 
-from .. import selectors
+from .. import badge, selectors
 from ..enums import CertificationStatus
 from ..forms import CrispyMixin
 from ..models import Certification
@@ -275,7 +275,7 @@ def _badge_page(request, slug, *, revoke: bool):
             "The badge can be restored later; both steps stay in the history."
         ) % {"name": name, "version": version}
         submit_label = _("Revoke the badge")
-        service = audit_services.badge_revoke
+        service = badge.revoke
         success = _(
             "Badge revoked: %(name)s is off the showcase. The partner and the analysts are "
             "being e-mailed."
@@ -287,7 +287,7 @@ def _badge_page(request, slug, *, revoke: bool):
             "The partner and the analysts are e-mailed the reason."
         ) % {"name": name, "version": version}
         submit_label = _("Restore the badge")
-        service = audit_services.badge_restore
+        service = badge.restore
         success = _(
             "Badge restored: %(name)s is back on the showcase. The partner and the analysts "
             "are being e-mailed."

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications import services as app_services
+from applications.badge import grant as certification_grant
 from applications.enums import ApplicationState, MaterialKind
 from applications.models import Application, Certification
-from applications.services.certification import certification_grant
 from applications.services.materials import compatibility_confirm
 from dod import services
 from dod.enums import CheckResult, FindingStatus, RoundOutcome, Severity

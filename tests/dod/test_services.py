@@ -5,9 +5,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from applications import services as app_services
+from applications.badge import grant as certification_grant
 from applications.enums import ApplicationKind, ApplicationState, MaterialKind
 from applications.models import Application, Certification, CertificationEvent
-from applications.services.certification import certification_grant
 from applications.services.materials import compatibility_confirm
 from applications.services.requests import ActionRefused
 from applications.uploads import UploadRejected

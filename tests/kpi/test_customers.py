@@ -8,8 +8,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from applications.badge import grant as certification_grant
 from applications.enums import ApplicationState
-from applications.services.certification import certification_grant
 from kpi.customers import (
     CUSTOMER_COLUMNS,
     customer_overview,

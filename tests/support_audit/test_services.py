@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from applications import badge
 from applications.enums import ApplicationState, CertificationStatus, Marketplace
 from applications.models import Certification, CertificationEvent
 from applications.services.requests import ActionRefused
@@ -320,14 +321,14 @@ def test_badge_revoke_then_restore_keeps_both_events_in_order(certified, on_comm
     analyst = UserFactory(analyst=True)
 
     on_commit(
-        services.badge_revoke,
+        badge.revoke,
         certification=certification,
         by=analyst,
         reason="CSAT below 80 % for three months.",
     )
     badge_after_revoke = Certification.objects.get(pk=certification.pk).badge_on
     on_commit(
-        services.badge_restore,
+        badge.restore,
         certification=certification,
         by=analyst,
         reason="Remediation plan agreed; CSAT back on target.",
@@ -348,12 +349,8 @@ def test_badge_revoke_and_restore_mail_the_partner_once_per_event(certified, on_
     """R5.8: the partner hears of each change once, however often the task runs."""
     certification, partner = certified
     analyst = UserFactory(analyst=True)
-    revoked = on_commit(
-        services.badge_revoke, certification=certification, by=analyst, reason="NPS 6.1."
-    )
-    restored = on_commit(
-        services.badge_restore, certification=certification, by=analyst, reason="NPS 7.9."
-    )
+    revoked = on_commit(badge.revoke, certification=certification, by=analyst, reason="NPS 6.1.")
+    restored = on_commit(badge.restore, certification=certification, by=analyst, reason="NPS 7.9.")
     sent = len(mail.outbox)
 
     again = [
@@ -372,12 +369,39 @@ def test_badge_revoke_and_restore_mail_the_partner_once_per_event(certified, on_
 
 
 def test_badge_revoke_by_the_scheduled_job_records_no_actor(certified):
-    """R5.8: the KPI job revokes with no person behind it."""
+    """R5.8: the KPI job revokes as the system actor, with no person behind it."""
     certification, _partner = certified
 
-    event = services.badge_revoke(certification=certification, by=None, reason="CSAT 61 %.")
+    event = badge.revoke(certification=certification, by=badge.SYSTEM, reason="CSAT 61 %.")
 
     assert (event.actor, event.status) == (None, CertificationStatus.REVOKED)
+
+
+def test_nobody_skips_the_permission_check_of_a_badge_change(certified):
+    """No actor is no permission: only the system actor of the KPI job, or an analyst,
+    changes a badge; the job may not restore one, nor may a person mark it at risk."""
+    certification, _partner = certified
+    analyst = UserFactory(analyst=True)
+
+    with pytest.raises(PermissionDenied):
+        badge.revoke(certification=certification, by=None, reason="No one.")
+    with pytest.raises(PermissionDenied):
+        badge.mark_at_risk(certification=certification, by=analyst, reason="By hand.")
+    badge.revoke(certification=certification, by=badge.SYSTEM, reason="CSAT 61 %.")
+    with pytest.raises(PermissionDenied):
+        badge.restore(certification=certification, by=badge.SYSTEM, reason="Job.")
+
+    certification.refresh_from_db()
+    assert certification.status == CertificationStatus.REVOKED
+    assert list(certification.events.values_list("action", flat=True)) == ["granted", "revoked"]
+
+
+def test_the_badge_status_changes_only_through_its_transitions(certified):
+    """The status is a protected state machine field: no code sets it directly."""
+    certification, _partner = certified
+
+    with pytest.raises(AttributeError):
+        certification.status = CertificationStatus.REVOKED
 
 
 def test_badge_revoke_of_a_revoked_badge_is_refused():
@@ -385,9 +409,7 @@ def test_badge_revoke_of_a_revoked_badge_is_refused():
     certification = CertificationFactory(revoked=True)
 
     with pytest.raises(ValidationError) as refused:
-        services.badge_revoke(
-            certification=certification, by=UserFactory(analyst=True), reason="Again."
-        )
+        badge.revoke(certification=certification, by=UserFactory(analyst=True), reason="Again.")
 
     assert refused.value.messages == ["The badge is revoked already."]
     assert certification.events.count() == 0
@@ -397,12 +419,10 @@ def test_badge_revoke_from_a_stale_copy_is_refused(certified):
     """R7.1: two analysts on the same old page revoke once, not twice."""
     certification, _partner = certified
     stale = Certification.objects.get(pk=certification.pk)
-    services.badge_revoke(
-        certification=certification, by=UserFactory(analyst=True), reason="First."
-    )
+    badge.revoke(certification=certification, by=UserFactory(analyst=True), reason="First.")
 
     with pytest.raises(ValidationError) as refused:
-        services.badge_revoke(certification=stale, by=UserFactory(analyst=True), reason="Second.")
+        badge.revoke(certification=stale, by=UserFactory(analyst=True), reason="Second.")
 
     assert refused.value.messages == ["The badge is revoked already."]
     assert list(certification.events.values_list("action", flat=True)) == ["granted", "revoked"]
@@ -413,9 +433,7 @@ def test_badge_restore_of_a_badge_on_is_refused(certified):
     certification, _partner = certified
 
     with pytest.raises(ValidationError) as refused:
-        services.badge_restore(
-            certification=certification, by=UserFactory(analyst=True), reason="Why not."
-        )
+        badge.restore(certification=certification, by=UserFactory(analyst=True), reason="Why not.")
 
     assert refused.value.messages == ["Only a revoked badge is restored."]
 
@@ -426,9 +444,7 @@ def test_badge_revoke_by_another_team_role_is_denied(certified, role):
     certification, _partner = certified
 
     with pytest.raises(PermissionDenied):
-        services.badge_revoke(
-            certification=certification, by=UserFactory(**{role: True}), reason="No."
-        )
+        badge.revoke(certification=certification, by=UserFactory(**{role: True}), reason="No.")
 
     assert Certification.objects.get(pk=certification.pk).status == CertificationStatus.CERTIFIED
 
@@ -438,7 +454,7 @@ def test_badge_revoke_by_the_partner_is_denied(certified):
     certification, partner = certified
 
     with pytest.raises(PermissionDenied):
-        services.badge_revoke(certification=certification, by=partner, reason="Mine.")
+        badge.revoke(certification=certification, by=partner, reason="Mine.")
 
     assert certification.events.count() == 1
 

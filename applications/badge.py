@@ -1,0 +1,160 @@
+"""The badge: the one owner of a certification's status and history.
+
+Every change of a badge goes through here, whoever asks (a page, the admin, the API, the KPI
+job): the actor's permission is checked on the certification's transition, the row is locked
+and the transition taken on the locked row (a stale copy cannot revoke twice), the history
+event is written, and its e-mails are recorded in the outbox, in one transaction.
+
+The scheduled KPI job acts as `SYSTEM`, an explicit actor that holds only the job's own
+permission ("applications.enforce_kpis"); its events have no person as actor.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+import outbox.services as outbox
+
+from .enums import CertificationStatus
+from .models import Application, Certification, CertificationEvent
+
+Action = CertificationEvent.Action
+
+
+class SystemActor:
+    """The scheduled KPI job, as the actor of what it does to a badge."""
+
+    is_active = is_authenticated = True
+    is_anonymous = is_staff = is_superuser = False
+    pk = None
+    username = "kpi-job"
+    permissions = frozenset({"applications.enforce_kpis"})
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        return perm in self.permissions
+
+    def __str__(self):
+        return _("the KPI job")
+
+
+SYSTEM = SystemActor()
+
+
+def _person(actor):
+    """The user recorded as the event's actor: nobody when the job acted."""
+    return None if isinstance(actor, SystemActor) else actor
+
+
+def grant(*, application: Application, by, reason: str = "") -> Certification:
+    """Certify the request's version: a new certification with the badge on (granted), or the
+    version moved on by a passed update. Called by the steps that certify (stage 4's
+    "certify", stage 3's "pass the update"), which check their own permission."""
+    with transaction.atomic():
+        certification = (
+            Certification.objects.select_for_update().filter(solution=application.solution).first()
+        )
+        if certification is None:
+            certification = Certification.objects.create(
+                solution=application.solution,
+                version=application.version,
+                application=application,
+                status=CertificationStatus.CERTIFIED,
+                since=timezone.now(),
+            )
+            action = Action.GRANTED
+        else:
+            certification.version = application.version
+            certification.application = application
+            certification.save(update_fields=["version", "application"])
+            action = Action.VERSION_UPDATED
+        _record(certification, action, by=by, reason=reason, notify=action == Action.GRANTED)
+    return certification
+
+
+def revoke(*, certification: Certification, by, reason: str) -> CertificationEvent:
+    """Take the badge away (R5.8, R7.1): an analyst by hand, or the KPI job as SYSTEM."""
+    return _change(
+        certification,
+        "revoke",
+        Action.REVOKED,
+        by=by,
+        reason=reason,
+        refusal=_("The badge is revoked already."),
+    )
+
+
+def restore(*, certification: Certification, by, reason: str) -> CertificationEvent:
+    """An analyst puts a revoked badge back on."""
+    return _change(
+        certification,
+        "restore",
+        Action.RESTORED,
+        by=by,
+        reason=reason,
+        refusal=_("Only a revoked badge is restored."),
+    )
+
+
+def mark_at_risk(*, certification: Certification, by, reason: str) -> CertificationEvent | None:
+    """A failed KPI is covered by a remediation plan in force: the badge stays on, at risk
+    (R5.8). Recorded once: None when the badge is at risk or revoked already."""
+    return _change(
+        certification,
+        "mark_at_risk",
+        Action.AT_RISK,
+        by=by,
+        reason=reason,
+        refusal=None,
+        notify=False,
+    )
+
+
+def _change(certification, name, action, *, by, reason, refusal, notify=True):
+    if not reason.strip():
+        raise ValidationError(_("Give the reason."))
+    if not _allowed(certification, name, by):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = Certification.objects.select_for_update().get(pk=certification.pk)
+        step = getattr(locked, name)
+        # Asked of the locked row: another change may have come first.
+        if not can_proceed(step):
+            certification.refresh_from_db(fields=["status"])
+            if refusal is None:
+                return None
+            raise ValidationError(refusal)
+        step()
+        locked.save(update_fields=["status"])
+        event = _record(locked, action, by=by, reason=reason, notify=notify)
+    certification.refresh_from_db(fields=["status"])
+    return event
+
+
+def _allowed(certification, name: str, actor) -> bool:
+    """Whether `actor` may take the transition at all, whatever the badge's status now (a
+    status that does not allow it is refused with its own message, on the locked row)."""
+    meta = getattr(certification, name)._django_fsm
+    return actor is not None and any(
+        meta.has_transition_perm(certification, source, actor) for source in meta.transitions
+    )
+
+
+def _record(certification, action, *, by, reason, notify) -> CertificationEvent:
+    """The history row of a change, and its e-mails in the outbox (partner and analysts)."""
+    event = CertificationEvent.objects.create(
+        certification=certification,
+        action=action,
+        status=certification.status,
+        version=certification.version,
+        reason=reason,
+        actor=_person(by),
+    )
+    if notify:
+        outbox.enqueue(
+            "support_audit.notify_certification_event",
+            key=f"certification-event:{event.pk}",
+            event_id=event.pk,
+        )
+    return event
