@@ -1,26 +1,21 @@
-"""Stage 5 in the staff admin: SLA policies and KPI targets are edited here (a target changes by
-a new row); what partners send and what the jobs compute is only looked at."""
+"""Stage 5 in the staff admin: SLA policies and KPI targets are edited here (each changes by a
+new row, so its history stays); what partners send and what the jobs compute is only looked at."""
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin import widgets
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from applications.admin import ReadOnlyAdmin
 
+from .customers import CUSTOMER_UPDATE_FIELDS
 from .models import Breach, Customer, KPISnapshot, NPSAnswer, SLAPolicy, SupportCase, Threshold
 
 
-@admin.register(SLAPolicy)
-class SLAPolicyAdmin(admin.ModelAdmin):
-    list_display = ("package", "priority", "response_hours", "resolution_hours", "around_the_clock")
-    list_filter = ("package", "around_the_clock")
-
-
-@admin.register(Threshold)
-class ThresholdAdmin(admin.ModelAdmin):
-    """A target is changed by adding a row: the history of every target stays."""
-
-    list_display = ("kpi", "comparison", "value", "valid_from", "changed_by", "note")
-    list_filter = ("kpi",)
-    fields = ("kpi", "comparison", "value", "valid_from", "note")
+class AddOnlyAdmin(admin.ModelAdmin):
+    """Data with a history: a change is a new row, signed by who added it; nothing is edited
+    or deleted."""
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -33,9 +28,78 @@ class ThresholdAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+class SLAPolicyForm(forms.ModelForm):
+    valid_from = forms.SplitDateTimeField(
+        label=_("valid from"),
+        required=False,
+        widget=widgets.AdminSplitDateTime,
+        help_text=_("When the policy takes effect: now when left blank, never in the past."),
+    )
+
+    class Meta:
+        model = SLAPolicy
+        fields = (
+            "package",
+            "priority",
+            "response_hours",
+            "resolution_hours",
+            "around_the_clock",
+            "valid_from",
+            "note",
+        )
+
+    def clean_valid_from(self):
+        """Cases already stored were judged by the policy then in force: a policy starts now
+        or later, never earlier."""
+        now = timezone.now()
+        valid_from = self.cleaned_data.get("valid_from") or now
+        if valid_from < now:
+            raise forms.ValidationError(
+                _("A policy takes effect now or later: cases already registered keep theirs.")
+            )
+        return valid_from
+
+
+@admin.register(SLAPolicy)
+class SLAPolicyAdmin(AddOnlyAdmin):
+    """A policy is changed by adding a row from a moment on: a case is judged by the policy in
+    force when it was registered, and the history of every policy stays."""
+
+    form = SLAPolicyForm
+    list_display = (
+        "package",
+        "priority",
+        "response_hours",
+        "resolution_hours",
+        "around_the_clock",
+        "valid_from",
+        "changed_by",
+        "note",
+    )
+    list_filter = ("package", "around_the_clock")
+
+
+@admin.register(Threshold)
+class ThresholdAdmin(AddOnlyAdmin):
+    """A target is changed by adding a row: the history of every target stays."""
+
+    list_display = ("kpi", "comparison", "value", "valid_from", "changed_by", "note")
+    list_filter = ("kpi",)
+    fields = ("kpi", "comparison", "value", "valid_from", "note")
+
+
 @admin.register(SupportCase)
 class SupportCaseAdmin(ReadOnlyAdmin):
-    list_display = ("solution", "case_id", "support_package", "region", "registered_at")
+    list_display = (
+        "solution",
+        "case_id",
+        "customer",
+        "support_package",
+        "region",
+        "registered_at",
+        "response_due_at",
+        "resolution_due_at",
+    )
     list_filter = ("support_package", "region", "presale")
     search_fields = ("case_id", "solution__slug", "customer")
     list_select_related = ("solution",)
@@ -57,7 +121,7 @@ class BreachAdmin(ReadOnlyAdmin):
 
 @admin.register(Customer)
 class CustomerAdmin(ReadOnlyAdmin):
-    list_display = ("solution", "customer_id", "installed_version", "active_until")
+    list_display = ("solution", "customer_id", *CUSTOMER_UPDATE_FIELDS)
     search_fields = ("customer_id", "solution__slug")
     list_select_related = ("solution",)
 

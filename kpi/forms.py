@@ -7,6 +7,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .importing import BadFile, csv_text
+
 
 class CSVUploadForm(forms.Form):
     file = forms.FileField(
@@ -23,14 +25,7 @@ class CSVUploadForm(forms.Form):
                 _("The file is %(size)s; files of at most %(limit)s are accepted.")
                 % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
             )
-        content = b"".join(upload.chunks())
         try:
-            # A byte-order mark, as spreadsheet programs write one, is not part of the header.
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValidationError(
-                _("The file is not UTF-8 text: save it as “CSV UTF-8” and upload it again.")
-            ) from None
-        if "\x00" in text:
-            raise ValidationError(_("The file is not a CSV text file."))
-        return text
+            return csv_text(b"".join(upload.chunks()))
+        except BadFile as bad:
+            raise ValidationError(str(bad)) from None

@@ -32,7 +32,11 @@ class Comparison(models.TextChoices):
 
 
 class SLAPolicy(models.Model):
-    """Response and resolution times of a support package (and optionally a priority)."""
+    """Response and resolution times of a support package (and optionally a priority).
+
+    A policy is changed by adding a row that takes effect at `valid_from` (never in the past):
+    a case is judged by the policy in force when it was registered, so the history stays.
+    """
 
     package = models.CharField(_("support package"), max_length=20, choices=SupportPackage.choices)
     priority = models.CharField(
@@ -51,13 +55,20 @@ class SLAPolicy(models.Model):
         default=False,
         help_text=_("Otherwise in the business hours of the case's region."),
     )
+    valid_from = models.DateTimeField(_("valid from"), default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
 
     class Meta:
-        ordering = ["package", "priority"]
+        ordering = ["package", "priority", "-valid_from"]
         verbose_name = _("SLA policy")
         verbose_name_plural = _("SLA policies")
         constraints = [
-            models.UniqueConstraint(fields=["package", "priority"], name="one_policy_per_package")
+            models.UniqueConstraint(
+                fields=["package", "priority", "valid_from"], name="one_policy_per_package_and_time"
+            )
         ]
 
     def __str__(self):
@@ -90,8 +101,11 @@ class Threshold(models.Model):
 class SupportCase(models.Model):
     """A support case of a certified solution, as the partner's support system reports it.
 
-    Deadlines are stored: sent by the partner, or computed from the SLA policy of the case's
-    package and region when the case is written; "overdue" is then a plain SQL comparison.
+    Deadlines are never sent by the partner: they are computed when the case is written, from
+    the SLA of the customer's contract (its package and region, the package's policy in force
+    when the case was registered, the region's business calendar), and stored, so that
+    "overdue" is a plain SQL comparison. A pre-sale question comes from a prospect: it names
+    no customer record and is due within the declared business days.
     """
 
     solution = models.ForeignKey(
@@ -102,8 +116,9 @@ class SupportCase(models.Model):
     )
     case_id = models.CharField(_("case id"), max_length=100)
     customer = models.CharField(_("customer"), max_length=200, blank=True)
+    # The customer's contract (blank for a pre-sale question that names no package).
     support_package = models.CharField(
-        _("support package"), max_length=20, choices=SupportPackage.choices
+        _("support package"), max_length=20, choices=SupportPackage.choices, blank=True
     )
     priority = models.CharField(
         _("priority"), max_length=20, choices=CasePriority.choices, default=CasePriority.MEDIUM
@@ -150,6 +165,13 @@ class Customer(models.Model):
     )
     customer_id = models.CharField(_("customer id"), max_length=200)
     installed_version = models.CharField(_("installed version"), max_length=40)
+    # The contract decides the SLA of the customer's cases (R5.4, R5.5). Blank only on records
+    # stored before the contract was reported: their cases are refused until it is.
+    support_package = models.CharField(
+        _("support package"), max_length=20, choices=SupportPackage.choices
+    )
+    region = models.CharField(_("region"), max_length=20, choices=Region.choices)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
     active_until = models.DateField(
         _("subscription or paid support active until"), null=True, blank=True
     )

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import Count
+from django.db.models import BooleanField, Count, ExpressionWrapper, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -253,6 +253,45 @@ def presale_by_month(
     return [PresaleRow(month, *counts.get(month.name, (0, 0))) for month in months]
 
 
+# --- Cases and their computed deadlines ---------------------------------------------------
+
+LATEST_CASES = 20
+EXPORT_COLUMNS = (
+    "case_id",
+    "customer",
+    "presale",
+    "support_package",
+    "region",
+    "priority",
+    "registered_at",
+    "response_due_at",
+    "first_response_at",
+    "resolution_due_at",
+    "resolved_at",
+    "escalation_level",
+    "csat",
+)
+
+
+def cases_with_deadlines(solution: Solution, *, as_of: datetime) -> QuerySet:
+    """The solution's cases, newest first, with the deadlines the portal computed from the
+    customer's SLA and whether each step is late at `as_of` (R5.4, R5.5)."""
+    return (
+        SupportCase.objects.filter(solution=solution)
+        .order_by("-registered_at", "-pk")
+        .annotate(
+            response_late=ExpressionWrapper(
+                overdue("first_response_at", "response_due_at", as_of),
+                output_field=BooleanField(),
+            ),
+            resolution_late=ExpressionWrapper(
+                overdue("resolved_at", "resolution_due_at", as_of),
+                output_field=BooleanField(),
+            ),
+        )
+    )
+
+
 # --- The page ----------------------------------------------------------------------------
 
 
@@ -264,6 +303,7 @@ class KPIPage:
     breaches: list[Breach]
     presale: list[PresaleRow]
     customers: CustomerOverview
+    latest_cases: list[SupportCase]
 
     @property
     def share_on_current_percent(self) -> Fraction | None:
@@ -288,4 +328,5 @@ def kpi_page(solution: Solution, *, as_of: datetime | None = None) -> KPIPage:
         breaches=breaches(solution, [*months, *half_years]),
         presale=presale_by_month(solution, months, as_of=as_of),
         customers=customer_overview(solution, today=today),
+        latest_cases=list(cases_with_deadlines(solution, as_of=as_of)[:LATEST_CASES]),
     )
