@@ -13,7 +13,7 @@ same customer twice in one batch is refused.
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 
 from django.core.exceptions import ValidationError
@@ -294,6 +294,26 @@ def customer_overview(solution: Solution, *, today: date | None = None) -> Custo
         share_on_current=Fraction(on_current, active) if active else None,
         behind=behind,
     )
+
+
+def surveyed_without_answer(period, solutions: QuerySet) -> dict[int, int]:
+    """Solutions whose NPS survey of the half-year `period` (over) is missing (R5.1): solution
+    id → how many customers were active on its last day, for the solutions certified before it
+    ended with such customers and no answer for it. One query."""
+    last_day = (period.end - timedelta(days=1)).date()
+    answered = NPSAnswer.objects.filter(solution=OuterRef("solution"), half_year=period.name)
+    rows = (
+        Customer.objects.filter(
+            solution__in=solutions.values("pk"),
+            solution__certification__since__lt=period.end,
+            active_until__gte=last_day,
+        )
+        .filter(~Exists(answered))
+        .order_by()
+        .values("solution_id")
+        .annotate(active=Count("pk"))
+    )
+    return {row["solution_id"]: row["active"] for row in rows}
 
 
 def nps_participation(

@@ -18,8 +18,10 @@ from support_audit.models import RemediationPlan
 from support_audit.services import badge_mark_at_risk, badge_revoke
 
 from . import bulk, judging
+from .customers import surveyed_without_answer
 from .models import KPI, Breach, KPISnapshot, NPSAnswer, SupportCase, Threshold
 from .periods import Period, parse_period
+from .surveys import survey_missing_record
 
 BADGE_ON = (CertificationStatus.CERTIFIED, CertificationStatus.AT_RISK)
 ACTION_NONE = "none"
@@ -163,6 +165,8 @@ def evaluate_period(period, *, solutions=None, as_of: datetime | None = None) ->
     else:
         counts = nps_counts(period, queryset)
         make_inputs = _nps_inputs
+    # R5.1: a half-year over with active customers and no answer is a missing survey.
+    missing = surveyed_without_answer(period, queryset) if final and not period.is_month else {}
     kept = set()
     if not final:
         kept = set(
@@ -179,6 +183,8 @@ def evaluate_period(period, *, solutions=None, as_of: datetime | None = None) ->
         failed = []
         for kpi, (numerator, denominator) in make_inputs(counts.get(solution_id, {})).items():
             value, status = judging.judge(kpi, numerator, denominator, thresholds.get(kpi))
+            if kpi == KPI.NPS_MEAN:
+                status = judging.nps_status(status, denominator, missing.get(solution_id, 0))
             target = targets[kpi]
             kpis[str(kpi)] = {
                 "value": judging.as_json_number(kpi, value),
@@ -215,6 +221,8 @@ def evaluate_period(period, *, solutions=None, as_of: datetime | None = None) ->
         _store_snapshots(snapshots)
     if final:
         actions = _enforce(period, [solution_id for solution_id, _slug in chosen], failures)
+        for solution_id, action in survey_missing_record(period, missing).items():
+            actions.setdefault(solution_id, action)
         for (solution_id, _slug), result in zip(chosen, results, strict=True):
             result["action"] = actions.get(solution_id, ACTION_NONE)
     return results

@@ -227,6 +227,8 @@ class KPISnapshot(models.Model):
         PASS = "pass", _("Pass")
         FAIL = "fail", _("Fail")
         NO_DATA = "no_data", _("No data")
+        # A half-year that ended with active customers and no answer (R5.1).
+        MISSING = "missing", _("Survey missing")
 
     solution = models.ForeignKey(
         "applications.Solution",
@@ -266,6 +268,8 @@ class Breach(models.Model):
         REVOKED = "revoked", _("Badge revoked")
         COVERED = "covered_by_remediation", _("Covered by a remediation plan")
         NONE = "none", _("None (not certified)")
+        # No automatic revocation: the analysts are told and decide (a missing NPS survey).
+        ANALYSTS_DECIDE = "analysts_decide", _("Analysts decide")
 
     solution = models.ForeignKey(
         "applications.Solution",
@@ -278,6 +282,8 @@ class Breach(models.Model):
     action = models.CharField(_("action"), max_length=30, choices=Action.choices)
     detail = models.TextField(_("figures"))
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    # When the analysts were e-mailed about a breach they decide on (once).
+    notified_at = models.DateTimeField(_("analysts told at"), null=True, blank=True)
 
     class Meta:
         ordering = ["solution", "-period", "kpi"]

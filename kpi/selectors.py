@@ -5,7 +5,7 @@ Every read is one query or a fixed few: the page costs the same whatever the dat
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
@@ -160,7 +160,7 @@ class HalfYearRow:
 
     @property
     def survey_missing(self) -> bool:
-        return self.due and self.answers == 0
+        return self.mean.status == judging.MISSING or (self.due and self.answers == 0)
 
 
 def half_yearly_nps(
@@ -184,7 +184,9 @@ def half_yearly_nps(
     )
     rows = []
     for period in half_years:
-        answered, active = nps_participation(solution, period.name, today=today)
+        # Participation of a half-year over counts the customers active on its last day.
+        last_day = (period.end - timedelta(days=1)).date()
+        answered, active = nps_participation(solution, period.name, today=min(today, last_day))
         rows.append(
             HalfYearRow(
                 period=period,

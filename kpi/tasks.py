@@ -53,3 +53,11 @@ def evaluate_so_far(*, as_of: str | None = None) -> int:
     nothing, since the month is not over at `as_of`; the monthly job makes them final."""
     moment = parse_datetime(as_of) if as_of else timezone.now()
     return evaluate_month(period=month_of(moment), as_of=moment.isoformat())
+
+
+@shared_task(name="kpi.notify_survey_missing")
+def notify_survey_missing(*, breach_id: int) -> int:
+    """Tell the analysts about a missing NPS survey; once (idempotent)."""
+    from .surveys import survey_missing_notify
+
+    return survey_missing_notify(breach_id=breach_id)

@@ -322,6 +322,36 @@ def test_a_half_year_without_answers_warns_that_the_survey_is_missing(
     assert f"No survey answers for {done.name} — the survey is missing." in alerts(response)
 
 
+def test_a_missing_survey_shows_its_status_breach_and_participation(
+    client, solution, partner, months
+):
+    """R5.1: the half-year that ended with active customers and no answer is `missing`, a
+    breach the analysts decide on; participation is 0 of the customers active at its end."""
+    from kpi.evaluation import evaluate_period
+
+    done = half_years_of(months)[1]
+    CustomerFactory.create_batch(3, solution=solution)
+    evaluate_period(done.name, solutions=[solution])
+    client.force_login(partner)
+
+    response = kpi_page(client, solution)
+
+    (row,) = find_all(response, "tr", data_testid=f"half-year-{done.name}")
+    assert texts(row, "td") == ["target at least 7.5 ✗ survey missing", "no data", "0", "0 of 3"]
+    assert (
+        f"No survey answers for {done.name} — the survey is missing. The survey of the active "
+        "customers runs twice a year (R5.1): a missing survey is a breach the analysts decide on."
+    ) in alerts(response)
+    (table,) = find_all(response, "table", data_testid="breaches")
+    (breach,) = find_all(table, "tr")[1:]
+    assert texts(breach, "td")[:4] == [
+        done.name,
+        "NPS survey mean score",
+        "no answer from the 3 customers active at the end of the half-year",
+        "Analysts decide",
+    ]
+
+
 def test_no_survey_is_missing_before_the_solution_was_certified(client, months):
     since = months[0].start  # certified this month: no half-year ended since
     solution = CertificationFactory(since=since).solution
