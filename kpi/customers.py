@@ -296,6 +296,40 @@ def customer_overview(solution: Solution, *, today: date | None = None) -> Custo
     )
 
 
+FINDING_NAMES = 10  # customers named in a finding; the rest are counted
+
+
+def versions_finding(overview: CustomerOverview) -> str | None:
+    """The nonconformity an analyst raises from a solution's customers (R6.3, R6.4): the active
+    customers not on the current version, by name, and the versions in use that must be
+    supported; None when every active customer is on the current version."""
+    if overview.current_version is None:
+        return None
+    behind = overview.active - overview.on_current
+    if behind <= 0:
+        return None
+    named = [
+        _("%(customer)s on %(version)s") % {"customer": c.customer_id, "version": version}
+        for c, version in (
+            (customer, customer.installed_version) for customer in overview.behind[:FINDING_NAMES]
+        )
+    ]
+    if behind > len(named):
+        named.append(_("%(count)s more") % {"count": behind - len(named)})
+    in_use = ", ".join(f"{version} ({count})" for version, count in overview.versions_in_use)
+    return _(
+        "%(behind)s of %(active)s customers with an active subscription or paid support are not "
+        "on the current version %(current)s (R6.4): %(named)s. Versions in use by customers with "
+        "active support, each of which the partner supports (R6.3): %(in_use)s."
+    ) % {
+        "behind": behind,
+        "active": overview.active,
+        "current": overview.current_version,
+        "named": "; ".join(named),
+        "in_use": in_use,
+    }
+
+
 def surveyed_without_answer(period, solutions: QuerySet) -> dict[int, int]:
     """Solutions whose NPS survey of the half-year `period` (over) is missing (R5.1): solution
     id → how many customers were active on its last day, for the solutions certified before it
