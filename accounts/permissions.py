@@ -49,6 +49,8 @@ TEAM_ADMIN = [
     "kpi.view_breach",
     "kpi.view_customer",
     "kpi.view_npsanswer",
+    "kpi.view_npssurvey",
+    "kpi.view_npsinvitation",
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {

@@ -10,7 +10,17 @@ from django.utils.translation import gettext_lazy as _
 from applications.admin import ReadOnlyAdmin
 
 from .customers import CUSTOMER_UPDATE_FIELDS
-from .models import Breach, Customer, KPISnapshot, NPSAnswer, SLAPolicy, SupportCase, Threshold
+from .models import (
+    Breach,
+    Customer,
+    KPISnapshot,
+    NPSAnswer,
+    NPSInvitation,
+    NPSSurvey,
+    SLAPolicy,
+    SupportCase,
+    Threshold,
+)
 
 
 class AddOnlyAdmin(admin.ModelAdmin):
@@ -128,7 +138,21 @@ class CustomerAdmin(ReadOnlyAdmin):
 
 @admin.register(NPSAnswer)
 class NPSAnswerAdmin(ReadOnlyAdmin):
-    list_display = ("solution", "half_year", "respondent", "score", "answered_at")
-    list_filter = ("half_year",)
+    list_display = ("solution", "half_year", "respondent", "score", "source", "answered_at")
+    list_filter = ("half_year", "source")
     search_fields = ("respondent", "solution__slug")
     list_select_related = ("solution",)
+
+
+@admin.register(NPSSurvey)
+class NPSSurveyAdmin(ReadOnlyAdmin):
+    list_display = ("solution", "half_year", "started_by", "started_at", "reminded_at")
+    list_filter = ("half_year",)
+    list_select_related = ("solution", "started_by")
+
+
+@admin.register(NPSInvitation)
+class NPSInvitationAdmin(ReadOnlyAdmin):
+    list_display = ("survey", "customer_id", "email", "sent_at", "reminded_at", "answered_at")
+    search_fields = ("customer_id", "email", "survey__solution__slug")
+    list_select_related = ("survey__solution",)

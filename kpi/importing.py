@@ -675,7 +675,7 @@ def _import_nps(rows, errors, scope) -> ImportResult:
             batch_size=BATCH_SIZE,
             update_conflicts=True,
             unique_fields=["solution", "respondent", "half_year"],
-            update_fields=["answered_at", "score"],
+            update_fields=["answered_at", "score", "source", "comment"],
         )
     updated = sum(
         1 for answer in newer if (answer.solution_id, answer.respondent, answer.half_year) in stored

@@ -191,7 +191,12 @@ class Customer(models.Model):
 
 
 class NPSAnswer(models.Model):
-    """One customer's NPS answer (0–10); one per respondent and half-year, the later wins."""
+    """One customer's NPS answer (0–10); one per respondent and half-year, the later wins. It
+    came from the partner (a file or the API) or from the survey the portal ran itself."""
+
+    class Source(models.TextChoices):
+        PARTNER = "partner", _("Partner")
+        PORTAL = "portal", _("Portal survey")
 
     solution = models.ForeignKey(
         "applications.Solution",
@@ -203,6 +208,10 @@ class NPSAnswer(models.Model):
     half_year = models.CharField(_("half-year"), max_length=7)  # "2026-H2"
     answered_at = models.DateTimeField(_("answered at"))
     score = models.PositiveSmallIntegerField(_("score"))
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.PARTNER
+    )
+    comment = models.TextField(_("comment"), blank=True)
 
     class Meta:
         ordering = ["solution", "half_year", "respondent"]
@@ -295,3 +304,58 @@ class Breach(models.Model):
 
     def __str__(self):
         return f"{self.solution_id} {self.period} {self.kpi}"
+
+
+class NPSSurvey(models.Model):
+    """A half-year's NPS survey of a certified solution's active customers, run by the portal
+    (R5.1): one per solution and half-year; each customer with a contact e-mail is invited."""
+
+    solution = models.ForeignKey(
+        "applications.Solution",
+        on_delete=models.PROTECT,
+        related_name="nps_surveys",
+        db_index=False,  # the unique constraint below starts with the solution
+    )
+    half_year = models.CharField(_("half-year"), max_length=7)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "solution"]
+        verbose_name = _("NPS survey")
+        verbose_name_plural = _("NPS surveys")
+        constraints = [
+            models.UniqueConstraint(fields=["solution", "half_year"], name="one_survey_per_half")
+        ]
+
+    def __str__(self):
+        return f"{self.solution_id} {self.half_year}"
+
+
+class NPSInvitation(models.Model):
+    """One customer's personal link to a survey: signed, single use, expiring."""
+
+    survey = models.ForeignKey(NPSSurvey, on_delete=models.PROTECT, related_name="invitations")
+    customer_id = models.CharField(_("customer id"), max_length=200)
+    email = models.EmailField(_("e-mail"))
+    language = models.CharField(_("language"), max_length=10)
+    expires_at = models.DateTimeField(_("expires at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["survey", "customer_id"]
+        verbose_name = _("NPS invitation")
+        verbose_name_plural = _("NPS invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "customer_id"], name="one_invitation_per_customer"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.survey} {self.customer_id}"

@@ -22,6 +22,7 @@ from .customers import CustomerOverview, customer_overview, nps_participation
 from .evaluation import overdue
 from .models import KPI, Breach, KPISnapshot, NPSAnswer, SupportCase
 from .periods import Period, half_years_of, month_of, recent_months, reporting_zone
+from .surveys import survey_progress
 
 MONTHS_SHOWN = 12
 NOT_CERTIFIED = "not_certified"
@@ -157,6 +158,9 @@ class HalfYearRow:
     over: bool
     # The survey was due: the half-year ended while the solution was certified.
     due: bool
+    # The portal's own survey of the half-year: customers invited, and those who answered.
+    invited: int = 0
+    invited_answered: int = 0
 
     @property
     def survey_missing(self) -> bool:
@@ -182,8 +186,10 @@ def half_yearly_nps(
         .annotate(n=Count("pk"))
         .values_list("half_year", "n")
     )
+    progress = survey_progress(solution, names)
     rows = []
     for period in half_years:
+        invited, invited_answered = progress.get(period.name, (0, 0))
         # Participation of a half-year over counts the customers active on its last day.
         last_day = (period.end - timedelta(days=1)).date()
         answered, active = nps_participation(solution, period.name, today=min(today, last_day))
@@ -201,6 +207,8 @@ def half_yearly_nps(
                     and certified_since is not None
                     and period.end > certified_since
                 ),
+                invited=invited,
+                invited_answered=invited_answered,
             )
         )
     return rows

@@ -61,3 +61,11 @@ def notify_survey_missing(*, breach_id: int) -> int:
     from .surveys import survey_missing_notify
 
     return survey_missing_notify(breach_id=breach_id)
+
+
+@shared_task(name="kpi.send_survey_invitations")
+def send_survey_invitations(*, survey_id: int, reminder: bool = False) -> int:
+    """E-mail a portal NPS survey's invitations (or its one reminder); idempotent."""
+    from .surveys import survey_invitations_send
+
+    return survey_invitations_send(survey_id=survey_id, reminder=reminder)
