@@ -676,3 +676,29 @@ def test_an_answer_of_a_customer_without_a_subscription_is_refused(solution):
         import_nps([nps_row(solution, "Never")])
 
     assert [(e.line, e.column) for e in raised.value.errors] == [(1, "respondent")]
+
+
+def test_cases_answered_a_week_late_are_judged_by_the_customers_sla(solution):
+    """R5.4: 30 cases of November answered 7 days after registration are all overdue on
+    response by the contract's Basic SLA, whatever the partner would have called their due
+    times."""
+    from kpi.evaluation import evaluate_period
+
+    CertificationFactory(solution=solution)
+    rows = [
+        case_row(
+            solution,
+            f"C-{n}",
+            registered_at=f"2026-11-{2 + n % 20:02d}T10:00:00+03:00",
+            first_response_at=f"2026-11-{9 + n % 20:02d}T10:00:00+03:00",
+        )
+        for n in range(30)
+    ]
+    import_cases(rows)
+
+    [result] = evaluate_period(
+        "2026-11", solutions=[solution], as_of=datetime(2026, 12, 20, tzinfo=UTC)
+    )
+
+    assert result["kpis"]["response_overdue_rate"]["numerator"] == 30
+    assert result["kpis"]["response_overdue_rate"]["status"] == "fail"
