@@ -172,10 +172,6 @@ class DeadlineCache:
         self.load_solutions([solution_id])
         return self._declared[solution_id]
 
-    def default_region(self, solution_id: int) -> str | None:
-        declared = self.declared_regions(solution_id)
-        return declared[0].region if declared else None
-
     def presale_days(self, solution_id: int | None) -> int:
         """The business days within which the partner answers pre-sale questions."""
         if solution_id is None:
