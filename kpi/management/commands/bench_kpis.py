@@ -287,7 +287,15 @@ class Command(BaseCommand):
                     )
                 )
             if self.postgres:
-                fields = ("solution_id", "respondent", "half_year", "answered_at", "score")
+                fields = (
+                    "solution_id",
+                    "respondent",
+                    "half_year",
+                    "answered_at",
+                    "score",
+                    "source",
+                    "comment",
+                )
                 self._copy(
                     connection.ops.quote_name(NPSAnswer._meta.db_table),
                     [NPSAnswer._meta.get_field(name).column for name in fields],
