@@ -56,8 +56,8 @@ rules: ## List each rule of the regulation with the tests that prove it
 	$(PY) scripts/rules_report.py
 
 messages: ## Update and compile the Russian catalogue
-	$(PY) manage.py makemessages -l ru --ignore=.venv --ignore=staticfiles
-	$(PY) manage.py compilemessages --ignore=.venv
+	$(PY) manage.py makemessages -l ru --ignore=.venv --ignore=staticfiles --ignore=mutants --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=mutants
 
 graph: ## Draw the request's state machine (needs graphviz for images)
 	$(PY) manage.py graph_transitions applications

@@ -41,7 +41,7 @@ TEAM_ADMIN = [
     "support_audit.view_remediationitem",
     "support_audit.view_reminder",
     "kpi.view_slapolicy",
-    "kpi.change_slapolicy",
+    "kpi.add_slapolicy",
     "kpi.view_threshold",
     "kpi.add_threshold",
     "kpi.view_supportcase",
@@ -51,6 +51,8 @@ TEAM_ADMIN = [
     "kpi.view_npsanswer",
     "kpi.view_kpiwarning",
     "kpi.view_monthreopening",
+    "kpi.view_npssurvey",
+    "kpi.view_npsinvitation",
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {

@@ -10,6 +10,11 @@ urlpatterns = [
     path("solutions/<slug:slug>/certificate/restore/", views.badge_restore, name="badge_restore"),
     path("solutions/<slug:slug>/certificate/audit/", views.regular_audit, name="regular_audit"),
     path(
+        "solutions/<slug:slug>/certificate/audit/versions/",
+        views.regular_audit_versions_finding,
+        name="regular_audit_versions_finding",
+    ),
+    path(
         "solutions/<slug:slug>/certificate/audits/<int:audit>/plan/",
         views.remediation_plan_agree,
         name="remediation_plan_agree",

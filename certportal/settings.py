@@ -278,6 +278,8 @@ TEAM_HOLIDAYS_COUNTRY = os.environ.get("TEAM_HOLIDAYS_COUNTRY", "RU")
 KPI_REPORTING_TIME_ZONE = os.environ.get("KPI_REPORTING_TIME_ZONE", "UTC")
 # Largest CSV file (bytes) a partner uploads on a solution's KPI page: cases, NPS, customers.
 KPI_UPLOAD_MAX_BYTES = int(os.environ.get("KPI_UPLOAD_MAX_BYTES", str(20 * 1024**2)))
+# Days a customer's personal NPS survey link stays valid (never past the half-year's end).
+KPI_SURVEY_LINK_DAYS = int(os.environ.get("KPI_SURVEY_LINK_DAYS", "30"))
 
 # --- Uploaded materials: private storage, never a public URL. ---
 # Large uploads go to a temporary file, so validation streams from disk, not memory.

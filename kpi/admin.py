@@ -1,10 +1,15 @@
-"""Stage 5 in the staff admin: SLA policies and KPI targets are edited here (a target changes by
-a new row); what partners send and what the jobs compute is only looked at."""
+"""Stage 5 in the staff admin: SLA policies and KPI targets are edited here (each changes by a
+new row, so its history stays); what partners send and what the jobs compute is only looked at."""
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin import widgets
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from applications.admin import ReadOnlyAdmin
 
+from .customers import CUSTOMER_UPDATE_FIELDS
 from .models import (
     Breach,
     Customer,
@@ -12,25 +17,17 @@ from .models import (
     KPIWarning,
     MonthReopening,
     NPSAnswer,
+    NPSInvitation,
+    NPSSurvey,
     SLAPolicy,
     SupportCase,
     Threshold,
 )
 
 
-@admin.register(SLAPolicy)
-class SLAPolicyAdmin(admin.ModelAdmin):
-    list_display = ("package", "priority", "response_hours", "resolution_hours", "around_the_clock")
-    list_filter = ("package", "around_the_clock")
-
-
-@admin.register(Threshold)
-class ThresholdAdmin(admin.ModelAdmin):
-    """A target is changed by adding a row: the history of every target stays."""
-
-    list_display = ("kpi", "comparison", "value", "valid_from", "changed_by", "note")
-    list_filter = ("kpi",)
-    fields = ("kpi", "comparison", "value", "valid_from", "note")
+class AddOnlyAdmin(admin.ModelAdmin):
+    """Data with a history: a change is a new row, signed by who added it; nothing is edited
+    or deleted."""
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -43,14 +40,77 @@ class ThresholdAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+class SLAPolicyForm(forms.ModelForm):
+    valid_from = forms.SplitDateTimeField(
+        label=_("valid from"),
+        required=False,
+        widget=widgets.AdminSplitDateTime,
+        help_text=_("When the policy takes effect: now when left blank, never in the past."),
+    )
+
+    class Meta:
+        model = SLAPolicy
+        fields = (
+            "package",
+            "priority",
+            "response_hours",
+            "resolution_hours",
+            "around_the_clock",
+            "valid_from",
+            "note",
+        )
+
+    def clean_valid_from(self):
+        """Cases already stored were judged by the policy then in force: a policy starts now
+        or later, never earlier."""
+        now = timezone.now()
+        valid_from = self.cleaned_data.get("valid_from") or now
+        if valid_from < now:
+            raise forms.ValidationError(
+                _("A policy takes effect now or later: cases already registered keep theirs.")
+            )
+        return valid_from
+
+
+@admin.register(SLAPolicy)
+class SLAPolicyAdmin(AddOnlyAdmin):
+    """A policy is changed by adding a row from a moment on: a case is judged by the policy in
+    force when it was registered, and the history of every policy stays."""
+
+    form = SLAPolicyForm
+    list_display = (
+        "package",
+        "priority",
+        "response_hours",
+        "resolution_hours",
+        "around_the_clock",
+        "valid_from",
+        "changed_by",
+        "note",
+    )
+    list_filter = ("package", "around_the_clock")
+
+
+@admin.register(Threshold)
+class ThresholdAdmin(AddOnlyAdmin):
+    """A target is changed by adding a row: the history of every target stays."""
+
+    list_display = ("kpi", "comparison", "value", "valid_from", "changed_by", "note")
+    list_filter = ("kpi",)
+    fields = ("kpi", "comparison", "value", "valid_from", "note")
+
+
 @admin.register(SupportCase)
 class SupportCaseAdmin(ReadOnlyAdmin):
     list_display = (
         "solution",
         "case_id",
+        "customer",
         "support_package",
         "region",
         "registered_at",
+        "response_due_at",
+        "resolution_due_at",
         "arrived_late_at",
     )
     list_filter = ("support_package", "region", "presale")
@@ -83,15 +143,15 @@ class BreachAdmin(ReadOnlyAdmin):
 
 @admin.register(Customer)
 class CustomerAdmin(ReadOnlyAdmin):
-    list_display = ("solution", "customer_id", "installed_version", "active_until")
+    list_display = ("solution", "customer_id", *CUSTOMER_UPDATE_FIELDS)
     search_fields = ("customer_id", "solution__slug")
     list_select_related = ("solution",)
 
 
 @admin.register(NPSAnswer)
 class NPSAnswerAdmin(ReadOnlyAdmin):
-    list_display = ("solution", "half_year", "respondent", "score", "answered_at")
-    list_filter = ("half_year",)
+    list_display = ("solution", "half_year", "respondent", "score", "source", "answered_at")
+    list_filter = ("half_year", "source")
     search_fields = ("respondent", "solution__slug")
     list_select_related = ("solution",)
 
@@ -108,3 +168,17 @@ class KPIWarningAdmin(ReadOnlyAdmin):
 class MonthReopeningAdmin(ReadOnlyAdmin):
     list_display = ("solution", "period", "by", "at", "reason")
     list_select_related = ("solution", "by")
+
+
+@admin.register(NPSSurvey)
+class NPSSurveyAdmin(ReadOnlyAdmin):
+    list_display = ("solution", "half_year", "started_by", "started_at", "reminded_at")
+    list_filter = ("half_year",)
+    list_select_related = ("solution", "started_by")
+
+
+@admin.register(NPSInvitation)
+class NPSInvitationAdmin(ReadOnlyAdmin):
+    list_display = ("survey", "customer_id", "email", "sent_at", "reminded_at", "answered_at")
+    search_fields = ("customer_id", "email", "survey__solution__slug")
+    list_select_related = ("survey__solution",)

@@ -4,22 +4,27 @@ with the list of those behind (R6.4), and how many active customers answered the
 (R5.1).
 
 A customer is active while its subscription or paid support runs: `active_until` is today or
-later (in the reporting time zone). A blank `active_until` means no active subscription.
-Imports are all or nothing, with the error reports of kpi.importing; a customer is identified
-by (solution, customer id), so importing it again updates it.
+later (in the reporting time zone). A blank `active_until` means no active subscription. Its
+contract, the support package and the region (one of the solution's marketplace), decides the
+SLA of its cases. Imports are all or nothing, with the error reports of kpi.importing; a
+customer is identified by (solution, customer id), so importing it again updates it, and the
+same customer twice in one batch is refused.
 """
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Certification, Solution, SolutionVersion
+from support_audit.enums import MARKETPLACE_REGIONS, SupportPackage
 
 from .importing import (
     BATCH_SIZE,
@@ -29,6 +34,7 @@ from .importing import (
     RowError,
     Scope,
     SolutionsBySlug,
+    first_lines,
     numbered,
     read_csv,
     stored_count,
@@ -38,11 +44,28 @@ from .importing import (
 from .models import Customer, NPSAnswer
 from .periods import HALF_YEAR, parse_period, reporting_zone
 
-CUSTOMER_COLUMNS = ("solution", "customer_id", "installed_version", "active_until")
-CUSTOMER_REQUIRED = ("solution", "customer_id", "installed_version")
-CUSTOMER_UPDATE_FIELDS = ["installed_version", "active_until"]
+CUSTOMER_COLUMNS = (
+    "solution",
+    "customer_id",
+    "installed_version",
+    "support_package",
+    "region",
+    "active_until",
+    "contact_email",
+)
+CUSTOMER_REQUIRED = ("solution", "customer_id", "installed_version", "support_package", "region")
+# A file may leave these columns out.
+CUSTOMER_OPTIONAL = ("contact_email",)
+CUSTOMER_UPDATE_FIELDS = [
+    "installed_version",
+    "support_package",
+    "region",
+    "active_until",
+    "contact_email",
+]
 _CUSTOMER_ID_LENGTH = Customer._meta.get_field("customer_id").max_length
 _VERSION_LENGTH = Customer._meta.get_field("installed_version").max_length
+_EMAIL_LENGTH = Customer._meta.get_field("contact_email").max_length
 # A version as partners write them: "7.18.2", "1.4.0-beta.2", "v2.1", "2024.3+build.15".
 _VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+_\-]*$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -79,14 +102,58 @@ def _date(row, column) -> date | None:
         ) from None
 
 
+def _package(row) -> str:
+    value = text_value(row, "support_package", required=True).lower()
+    if value not in SupportPackage.values:
+        raise BadValue(
+            "support_package",
+            _("unknown support package “%(value)s”: one of %(allowed)s")
+            % {"value": value, "allowed": ", ".join(SupportPackage.values)},
+        )
+    return value
+
+
+def _region(row, solution) -> str:
+    value = text_value(row, "region", required=True).lower()
+    allowed = [region.value for region in MARKETPLACE_REGIONS.get(solution.marketplace, ())]
+    if value not in allowed:
+        raise BadValue(
+            "region",
+            _("“%(value)s” is not a region of this solution's marketplace: one of %(allowed)s")
+            % {"value": value, "allowed": ", ".join(allowed)},
+        )
+    return value
+
+
+def _email(row) -> str:
+    value = text_value(row, "contact_email", max_length=_EMAIL_LENGTH)
+    if value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise BadValue(
+                "contact_email", _("“%(value)s” is not an e-mail address") % {"value": value}
+            ) from None
+    return value
+
+
 def _parse_customer(row, solutions) -> Customer:
     solution = solutions.get(row)
     return Customer(
         solution_id=solution.pk,
         customer_id=text_value(row, "customer_id", required=True, max_length=_CUSTOMER_ID_LENGTH),
         installed_version=_version(row),
+        support_package=_package(row),
+        region=_region(row, solution),
         active_until=_date(row, "active_until"),
+        contact_email=_email(row),
     )
+
+
+def _customer_key(row):
+    solution = str(row.get("solution") or "").strip()
+    customer_id = str(row.get("customer_id") or "").strip()
+    return (solution, customer_id) if solution and customer_id else None
 
 
 def _import_customers(rows, errors, scope) -> ImportResult:
@@ -98,8 +165,14 @@ def _import_customers(rows, errors, scope) -> ImportResult:
         except BadValue as bad:
             errors.append(RowError(line, bad.column, bad.reason))
             continue
-        # The same customer twice in a batch: the later row wins.
         customers[(customer.solution_id, customer.customer_id)] = customer
+    first_lines(
+        rows,
+        errors,
+        _customer_key,
+        "customer_id",
+        lambda key: _("customer “%(id)s”") % {"id": key[1]},
+    )
     if errors:
         raise ImportRejected(sorted(errors, key=lambda error: error.line))
     with transaction.atomic():
@@ -122,7 +195,7 @@ def import_customers(records, scope: Scope | None = None) -> ImportResult:
 
 def import_customers_csv(source, scope: Scope | None = None) -> ImportResult:
     """Import customers from a CSV file (path, text or file object); ImportRejected."""
-    rows, errors = read_csv(source, CUSTOMER_COLUMNS)
+    rows, errors = read_csv(source, CUSTOMER_COLUMNS, optional=CUSTOMER_OPTIONAL)
     return _import_customers(rows, errors, scope)
 
 
@@ -221,6 +294,60 @@ def customer_overview(solution: Solution, *, today: date | None = None) -> Custo
         share_on_current=Fraction(on_current, active) if active else None,
         behind=behind,
     )
+
+
+FINDING_NAMES = 10  # customers named in a finding; the rest are counted
+
+
+def versions_finding(overview: CustomerOverview) -> str | None:
+    """The nonconformity an analyst raises from a solution's customers (R6.3, R6.4): the active
+    customers not on the current version, by name, and the versions in use that must be
+    supported; None when every active customer is on the current version."""
+    if overview.current_version is None:
+        return None
+    behind = overview.active - overview.on_current
+    if behind <= 0:
+        return None
+    named = [
+        _("%(customer)s on %(version)s") % {"customer": c.customer_id, "version": version}
+        for c, version in (
+            (customer, customer.installed_version) for customer in overview.behind[:FINDING_NAMES]
+        )
+    ]
+    if behind > len(named):
+        named.append(_("%(count)s more") % {"count": behind - len(named)})
+    in_use = ", ".join(f"{version} ({count})" for version, count in overview.versions_in_use)
+    return _(
+        "%(behind)s of %(active)s customers with an active subscription or paid support are not "
+        "on the current version %(current)s (R6.4): %(named)s. Versions in use by customers with "
+        "active support, each of which the partner supports (R6.3): %(in_use)s."
+    ) % {
+        "behind": behind,
+        "active": overview.active,
+        "current": overview.current_version,
+        "named": "; ".join(named),
+        "in_use": in_use,
+    }
+
+
+def surveyed_without_answer(period, solutions: QuerySet) -> dict[int, int]:
+    """Solutions whose NPS survey of the half-year `period` (over) is missing (R5.1): solution
+    id → how many customers were active on its last day, for the solutions certified before it
+    ended with such customers and no answer for it. One query."""
+    last_day = (period.end - timedelta(days=1)).date()
+    answered = NPSAnswer.objects.filter(solution=OuterRef("solution"), half_year=period.name)
+    rows = (
+        Customer.objects.filter(
+            solution__in=solutions.values("pk"),
+            solution__certification__since__lt=period.end,
+            active_until__gte=last_day,
+        )
+        .filter(~Exists(answered))
+        .order_by()
+        .values("solution_id")
+        .annotate(active=Count("pk"))
+    )
+    return {row["solution_id"]: row["active"] for row in rows}
 
 
 def nps_participation(

@@ -1,6 +1,7 @@
 """SLA deadlines of support cases (R5.4, R5.5): response and resolution due times.
 
-The policy of a case is the one of its package and priority, else the one of its package.
+The policy of a case is the one of its package and priority, else the one of its package, in
+force when the case was registered (a policy changes by a new row from its `valid_from`).
 Business-hour policies count in the calendar the partner declared for the case's region (the
 region's default calendar when nothing is declared); 24×7 policies count every hour. A pre-sale
 question is due, answered and closed, within the business days the partner declared for pre-sale
@@ -112,7 +113,7 @@ class DeadlineCache:
     """Policies and region calendars for a batch of cases; load once, compute many."""
 
     def __init__(self):
-        self._policies: dict[tuple[str, str], SLAPolicy] | None = None
+        self._policies: dict[tuple[str, str], list[SLAPolicy]] | None = None
         self._declared: dict[int, list[RegionSupport]] = {}
         self._presale_days: dict[int, int] = {}
         self._timelines: dict[WorkingCalendar, _Timeline] = {}
@@ -122,14 +123,27 @@ class DeadlineCache:
     # Policies ----------------------------------------------------------------------------
 
     @property
-    def policies(self) -> dict[tuple[str, str], SLAPolicy]:
+    def policies(self) -> dict[tuple[str, str], list[SLAPolicy]]:
+        """Each (package, priority)'s policies, oldest first."""
         if self._policies is None:
-            self._policies = {(p.package, p.priority): p for p in SLAPolicy.objects.all()}
+            self._policies = {}
+            for policy in SLAPolicy.objects.order_by("valid_from"):
+                self._policies.setdefault((policy.package, policy.priority), []).append(policy)
         return self._policies
 
-    def policy(self, package: str, priority: str = "") -> SLAPolicy | None:
-        """The policy of the package and priority, else the one of the package alone."""
-        return self.policies.get((package, priority or "")) or self.policies.get((package, ""))
+    def _in_force(self, key: tuple[str, str], at: datetime | None) -> SLAPolicy | None:
+        history = self.policies.get(key)
+        if not history:
+            return None
+        if at is None:
+            return history[-1]
+        index = bisect_right([policy.valid_from for policy in history], at) - 1
+        return history[index] if index >= 0 else None
+
+    def policy(self, package: str, priority: str = "", at: datetime | None = None):
+        """The policy of the package and priority, else the one of the package alone, in force
+        at `at` (the newest when None); None when there is none."""
+        return self._in_force((package, priority or ""), at) or self._in_force((package, ""), at)
 
     # Calendars ---------------------------------------------------------------------------
 
@@ -157,10 +171,6 @@ class DeadlineCache:
         """The regions declared for the solution, in the order they were declared."""
         self.load_solutions([solution_id])
         return self._declared[solution_id]
-
-    def default_region(self, solution_id: int) -> str | None:
-        declared = self.declared_regions(solution_id)
-        return declared[0].region if declared else None
 
     def presale_days(self, solution_id: int | None) -> int:
         """The business days within which the partner answers pre-sale questions."""
@@ -202,7 +212,7 @@ class DeadlineCache:
             calendar = self.calendar(solution_id, region)
             due = calendar.add_business_days(registered_at, self.presale_days(solution_id))
             return due, due
-        policy = self.policy(package, priority)
+        policy = self.policy(package, priority, registered_at)
         if policy is None:
             raise KeyError(package)
         if policy.around_the_clock:

@@ -1,10 +1,13 @@
 """Demo data of stage 5: a year of support cases, customers and two NPS surveys for the demo's
 certified solutions, then the KPI evaluations the scheduled jobs would have made.
 
-Cases and answers go through the importers (deadlines computed by the real SLA code) and the
-months through `evaluate_period`, so breaches, the remediation exception and the revocation
-are the real ones. Everything is drawn from `random.Random(slug)`: the same day gives the same
-data. Idempotent: nothing is added once a demo solution has support cases.
+Each customer has a contract (support package, region of the solution's marketplace) and a
+contact e-mail; its cases name it, so their deadlines come from its SLA. Cases and answers go
+through the importers (deadlines computed by the real SLA code, answers only from customers
+active on the day) and the months through `evaluate_period`, so breaches, the remediation
+exception and the revocation are the real ones. Everything is drawn from
+`random.Random(slug)`: the same day gives the same data. Idempotent: nothing is added once a
+demo solution has support cases.
 """
 
 import math
@@ -92,7 +95,7 @@ def seed_kpis(users, stdout=None) -> dict[str, int]:
             rng = random.Random(solution.slug)
             customers = _customers(rng, solution, scenario, today)
             created["customers"] += len(customers)
-            active = [c.customer_id for c in customers if c.active_until >= today]
+            active = [c for c in customers if c.active_until >= today]
             records = []
             for name in months:
                 records += _month_cases(
@@ -109,7 +112,9 @@ def seed_kpis(users, stdout=None) -> dict[str, int]:
             answers = [
                 answer
                 for name in halves
-                for answer in _nps_answers(rng, solution, parse_period(name), active)
+                for answer in _nps_answers(
+                    rng, solution, parse_period(name), [c.customer_id for c in active]
+                )
             ]
             created["nps_answers"] += import_nps(answers).created
             if scenario.plan:
@@ -144,10 +149,9 @@ def _late_arrival(solutions, name: str, *, now: datetime) -> int:
     record = _case(
         solution,
         f"{solution.slug.upper().replace('-', '')}-{name.replace('-', '')}-LATE",
+        # Its package and region come from the customer's contract.
         customer=customer.customer_id if customer else "",
-        support_package=SupportPackage.BUSINESS.value,
         priority="medium",
-        region=MARKETPLACE_REGIONS[solution.marketplace][0].value,
         registered_at=at,
         first_response_at=at + timedelta(minutes=40),
         resolved_at=at + timedelta(hours=3),
@@ -199,8 +203,14 @@ def _sla_hours() -> dict[str, tuple[float, float]]:
 
 def _customers(rng, solution, scenario: Scenario, today: date) -> list[Customer]:
     """Customers on several versions, some behind the certified one, some whose subscription
-    has lapsed."""
+    has lapsed; each with a contract in a region of the solution's marketplace and an e-mail.
+
+    Contracts are drawn from a generator of their own, so that the rest of the data (and the
+    badge story) does not depend on them.
+    """
     current = solution.certification.version.number
+    contracts = random.Random(f"{solution.slug}-contracts")
+    regions = [region.value for region in MARKETPLACE_REGIONS[solution.marketplace]]
     customers = [
         Customer(
             solution=solution,
@@ -214,6 +224,10 @@ def _customers(rng, solution, scenario: Scenario, today: date) -> list[Customer]
         )
         for name in sorted(rng.sample(CUSTOMER_NAMES, rng.randint(*scenario.customers)))
     ]
+    for customer in customers:
+        customer.support_package = contracts.choices(PACKAGES, weights=(5, 3, 2))[0].value
+        customer.region = contracts.choice(regions)
+        customer.contact_email = f"{customer.customer_id.lower().replace(' ', '.')}@demo.example"
     Customer.objects.bulk_create(customers)
     return customers
 
@@ -259,8 +273,8 @@ def _month_cases(
     prefix = solution.slug.upper().replace("-", "")
     records = []
     for i, at in enumerate(registered):
-        package = rng.choices(PACKAGES, weights=(5, 3, 2))[0]
-        response_hours, resolution_hours = hours[package]
+        customer = rng.choice(customers)
+        response_hours, resolution_hours = hours[customer.support_package]
         if i in late_response:
             response = at + timedelta(days=rng.uniform(*LATE_RESPONSE_DAYS))
         else:
@@ -281,10 +295,8 @@ def _month_cases(
             _case(
                 solution,
                 f"{prefix}-{period.name.replace('-', '')}-{i + 1:04d}",
-                customer=rng.choice(customers),
-                support_package=package,
+                customer=customer.customer_id,
                 priority=rng.choices(PRIORITIES, weights=(1, 3, 5, 3))[0],
-                region=rng.choice(regions),
                 registered_at=at,
                 first_response_at=response if response <= now else None,
                 resolved_at=resolved if resolved <= now else None,
@@ -300,7 +312,6 @@ def _month_cases(
                 solution,
                 f"{prefix}-{period.name.replace('-', '')}-P{i + 1:02d}",
                 customer="",
-                support_package=SupportPackage.BASIC.value,
                 priority="medium",
                 region=rng.choice(regions),
                 registered_at=at,
@@ -315,7 +326,8 @@ def _month_cases(
 
 
 def _case(solution, case_id, *, presale=False, **values) -> dict[str, object]:
-    """One row for `import_cases`; no deadlines, so the SLA policies compute them."""
+    """One row for `import_cases`: the customer's contract gives the package and the region,
+    and the SLA policies the deadlines."""
     return {"solution": solution.slug, "case_id": case_id, **values, "presale": presale}
 
 

@@ -19,8 +19,10 @@ from applications.models import Certification, Solution
 from support_audit.models import RemediationPlan
 
 from . import bulk, early_warnings, finality, judging
+from .customers import surveyed_without_answer
 from .models import KPI, Breach, KPISnapshot, NPSAnswer, SupportCase, Threshold
 from .periods import Period, parse_period
+from .surveys import survey_missing_record
 
 BADGE_ON = (CertificationStatus.CERTIFIED, CertificationStatus.AT_RISK)
 ACTION_NONE = "none"
@@ -176,6 +178,8 @@ def evaluate_period(
     frozen = {}
     if period.is_month or not over:
         frozen = _final_snapshots(period, queryset)
+    # R5.1: a half-year over with active customers and no answer is a missing survey.
+    missing = surveyed_without_answer(period, queryset) if over and not period.is_month else {}
     targets = {kpi: judging.format_target(kpi, thresholds.get(kpi)) for kpi in make_inputs({})}
 
     evaluated_at = timezone.now()
@@ -191,6 +195,8 @@ def evaluate_period(
         for kpi, (numerator, denominator) in make_inputs(solution_counts).items():
             threshold = thresholds.get(kpi)
             value, status = judging.judge(kpi, numerator, denominator, threshold)
+            if kpi == KPI.NPS_MEAN:
+                status = judging.nps_status(status, denominator, missing.get(solution_id, 0))
             target = targets[kpi]
             kpis[str(kpi)] = {
                 "value": judging.as_json_number(kpi, value),
@@ -241,6 +247,8 @@ def evaluate_period(
         _store_snapshots(snapshots)
     if over:
         actions = _enforce(period, [solution_id for solution_id, _slug in chosen], failures)
+        for solution_id, action in survey_missing_record(period, missing).items():
+            actions.setdefault(solution_id, action)
         for (solution_id, _slug), result in zip(chosen, results, strict=True):
             result["action"] = actions.get(solution_id, ACTION_NONE)
     if warn and warnings:

@@ -1,4 +1,5 @@
-"""The partner's CSV uploads on a solution's KPI page: a UTF-8 CSV file within the size limit."""
+"""The partner's CSV uploads on a solution's KPI page (a UTF-8 CSV file within the size limit),
+and the NPS survey the portal runs: started by the analysts, answered by a customer."""
 
 from django import forms
 from django.conf import settings
@@ -6,6 +7,11 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from applications.enums import CertificationStatus
+from applications.models import Solution
+
+from .importing import BadFile, csv_text
 
 
 class CSVUploadForm(forms.Form):
@@ -23,17 +29,10 @@ class CSVUploadForm(forms.Form):
                 _("The file is %(size)s; files of at most %(limit)s are accepted.")
                 % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
             )
-        content = b"".join(upload.chunks())
         try:
-            # A byte-order mark, as spreadsheet programs write one, is not part of the header.
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValidationError(
-                _("The file is not UTF-8 text: save it as “CSV UTF-8” and upload it again.")
-            ) from None
-        if "\x00" in text:
-            raise ValidationError(_("The file is not a CSV text file."))
-        return text
+            return csv_text(b"".join(upload.chunks()))
+        except BadFile as bad:
+            raise ValidationError(str(bad)) from None
 
 
 class MonthReopenForm(forms.Form):
@@ -49,4 +48,40 @@ class MonthReopenForm(forms.Form):
             "I understand that the month is evaluated again with every case it has, including "
             "those that arrived late, and that a target it now misses is enforced."
         ),
+    )
+
+
+class SurveyStartForm(forms.Form):
+    solutions = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Certified solutions"),
+        queryset=Solution.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy(
+            "Each customer with an active subscription or paid support and a contact e-mail "
+            "gets a personal link; customers invited already this half-year are not invited again."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["solutions"].queryset = Solution.objects.filter(
+            certification__status__in=(CertificationStatus.CERTIFIED, CertificationStatus.AT_RISK)
+        ).order_by("name")
+
+
+class SurveyAnswerForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=gettext_lazy(
+            "How likely are you to recommend this solution to a colleague? (0: not at all, "
+            "10: extremely likely)"
+        ),
+        choices=[(n, str(n)) for n in range(11)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("Anything you would like to add (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
     )

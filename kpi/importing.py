@@ -3,7 +3,13 @@
 Every row is validated in Python; if any row is bad, nothing of the batch is stored and every
 bad row is reported as a `RowError` (line, column, reason). Good batches are written with bulk
 operations: a case is identified by (solution, case id) and an NPS answer by (solution,
-respondent, half-year), so importing again updates rather than duplicates.
+respondent, half-year), so importing again updates rather than duplicates; the same case twice
+in one batch is refused.
+
+A case names its customer, whose contract (support package and region) decides its SLA; the
+portal computes every deadline, and a batch that sends deadlines is refused. A pre-sale question
+comes from a prospect and names no customer record. An NPS answer comes from a customer of the
+solution whose subscription or paid support is active on the answer's day (R5.1).
 """
 
 import csv
@@ -18,16 +24,15 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.enums import Marketplace
 from applications.models import Solution
 from support_audit.calendar import Region
-from support_audit.enums import MARKETPLACE_REGIONS, SupportPackage
+from support_audit.enums import SupportPackage
 from support_audit.services import escalations_notify
 
 from . import bulk, finality
 from .deadlines import DeadlineCache
-from .models import CasePriority, NPSAnswer, SupportCase
-from .periods import half_year_of
+from .models import CasePriority, Customer, NPSAnswer, SupportCase
+from .periods import half_year_of, reporting_zone
 
 CASE_COLUMNS = (
     "solution",
@@ -39,17 +44,25 @@ CASE_COLUMNS = (
     "registered_at",
     "first_response_at",
     "resolved_at",
-    "response_due_at",
-    "resolution_due_at",
     "escalation_level",
     "csat",
     "presale",
 )
-CASE_REQUIRED = ("solution", "case_id", "support_package", "registered_at")
+CASE_REQUIRED = ("solution", "case_id", "registered_at")
+# Columns of earlier files that are refused, with the reason.
+DEADLINE_COLUMNS = ("response_due_at", "resolution_due_at")
 NPS_COLUMNS = ("solution", "respondent", "answered_at", "score")
 NPS_REQUIRED = NPS_COLUMNS
-# The stored fields in CSV order (the slug becomes the solution's id), then the import time.
-CASE_FIELDS = ("solution_id", *CASE_COLUMNS[1:], "imported_at")
+# The stored fields (the slug becomes the solution's id, the deadlines are computed), then the
+# import time.
+CASE_FIELDS = (
+    "solution_id",
+    *CASE_COLUMNS[1:9],
+    "response_due_at",
+    "resolution_due_at",
+    *CASE_COLUMNS[9:],
+    "imported_at",
+)
 # A re-imported case keeps its identity, (solution, case_id), and takes every other value.
 CASE_UPDATE_FIELDS = [field for field in CASE_FIELDS if field not in ("solution_id", "case_id")]
 _ESCALATION = CASE_FIELDS.index("escalation_level")
@@ -101,25 +114,95 @@ class BadValue(Exception):
 # Reading ---------------------------------------------------------------------------------
 
 
-def read_csv(source, columns) -> tuple[list[tuple[int, dict]], list[RowError]]:
+class BadFile(ValueError):
+    """A file that is not comma-separated UTF-8 text; the message says how to save it."""
+
+
+def deadlines_refused() -> str:
+    return _(
+        "deadlines are not accepted: the portal computes them from the customer's SLA "
+        "(its support package and region); remove this column"
+    )
+
+
+def csv_text(content: bytes) -> str:
+    """The text of an uploaded or read CSV file; BadFile when it is not UTF-8 text.
+
+    A byte-order mark, as spreadsheet programs write one, is not part of the header.
+    """
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")) or content[:200].count(b"\x00") > 1:
+        raise BadFile(
+            _(
+                "The file is UTF-16 text, not UTF-8: save it as “CSV UTF-8 (comma delimited)” "
+                "and send it again."
+            )
+        )
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            content.decode("cp1251")
+        except UnicodeDecodeError:
+            raise BadFile(
+                _("The file is not UTF-8 text: save it as “CSV UTF-8” and send it again.")
+            ) from None
+        raise BadFile(
+            _(
+                "The file is not UTF-8 text (it was saved in a Windows code page, such as "
+                "Windows-1251 or Windows-1252): save it as “CSV UTF-8” and send it again."
+            )
+        ) from None
+    if "\x00" in text:
+        raise BadFile(_("The file is not a CSV text file."))
+    return text
+
+
+def read_csv(
+    source, columns, *, optional=(), refused=None
+) -> tuple[list[tuple[int, dict]], list[RowError]]:
     """Rows of a CSV file (path, text or file object) with their line numbers, and the header's
-    errors (line 1): every expected column must be there, and no other."""
+    errors (line 1): every expected column must be there but the `optional` ones, and no other;
+    `refused` maps columns of earlier file versions to the reason they are refused.
+
+    A file that is not UTF-8 text, or that separates values with semicolons, is one error.
+    """
     if isinstance(source, str | Path) and not (isinstance(source, str) and "\n" in source):
-        with open(source, newline="", encoding="utf-8-sig") as handle:
-            return _read(handle, columns)
+        with open(source, "rb") as handle:
+            content = handle.read()
+        try:
+            source = csv_text(content)
+        except BadFile as bad:
+            return [], [RowError(1, "-", str(bad))]
     if isinstance(source, str):
         source = io.StringIO(source)
-    return _read(source, columns)
+    return _read(source, columns, optional, refused or {})
 
 
-def _read(handle, columns):
+def _read(handle, columns, optional, refused):
     reader = csv.reader(handle)
     header = next(reader, None)
     if header is None:
         return [], [RowError(1, "-", _("the file is empty"))]
     header = [name.strip() for name in header]
-    errors = [RowError(1, name, _("missing column")) for name in columns if name not in header] + [
-        RowError(1, name, _("unknown column")) for name in header if name not in columns
+    if any(";" in name for name in header):
+        return [], [
+            RowError(
+                1,
+                "-",
+                _(
+                    "the values are separated by semicolons: save the file as “CSV UTF-8 "
+                    "(comma delimited)”, with commas between the values"
+                ),
+            )
+        ]
+    errors = [
+        RowError(1, name, _("missing column"))
+        for name in columns
+        if name not in header and name not in optional
+    ] + [
+        RowError(1, name, refused.get(name) or _("unknown column"))
+        for name in header
+        if name not in columns
     ]
     rows = []
     for values in reader:
@@ -241,42 +324,135 @@ class SolutionsBySlug:
         return solution
 
 
-def unknown_fields(rows, columns, required) -> list[RowError]:
-    """Dict rows (the API) must not carry unknown fields; required ones are checked per row."""
+def unknown_fields(rows, columns, required, refused=None) -> list[RowError]:
+    """Dict rows (the API) must not carry unknown fields; required ones are checked per row.
+    `refused` maps fields of earlier versions to the reason they are refused."""
+    refused = refused or {}
     errors = []
     for line, row in rows:
         for name in row:
             if name not in columns:
-                errors.append(RowError(line, name, _("unknown column")))
+                errors.append(RowError(line, name, refused.get(name) or _("unknown column")))
     return errors
+
+
+def first_lines(rows, errors, key, column: str, what: Callable[[object], str]) -> None:
+    """Refuse every row whose `key` was already on an earlier row of the batch: two rows of
+    the same record are not silently merged."""
+    seen: dict = {}
+    for line, row in rows:
+        value = key(row)
+        if value is None:
+            continue
+        if value in seen:
+            errors.append(
+                RowError(
+                    line,
+                    column,
+                    _("%(what)s is already on line %(line)s of this batch")
+                    % {"what": what(value), "line": seen[value]},
+                )
+            )
+        else:
+            seen[value] = line
+
+
+class Contracts:
+    """The customer records named by a batch's rows, read in one query:
+    (solution id, customer id) → the customer."""
+
+    def __init__(self, rows, solutions: "SolutionsBySlug", *, field: str = "customer"):
+        ids = {solution.pk for solution in solutions.by_slug.values()}
+        names = {str(row.get(field) or "").strip() for _line, row in rows} - {""}
+        self.by_key = {}
+        if ids and names:
+            for customer in Customer.objects.filter(
+                solution_id__in=ids, customer_id__in=names
+            ).only("solution_id", "customer_id", "support_package", "region", "active_until"):
+                self.by_key[(customer.solution_id, customer.customer_id)] = customer
+
+    def get(self, solution_id: int, customer_id: str):
+        return self.by_key.get((solution_id, customer_id))
 
 
 # Cases -----------------------------------------------------------------------------------
 
 
-def _parse_case(line, row, solutions, cache, now) -> tuple:
+def _choice(row, column, allowed, unknown) -> str:
+    value = text_value(row, column).lower()
+    if value and value not in allowed:
+        raise BadValue(column, unknown % {"value": value})
+    return value
+
+
+def _contract(row, solution, contracts: Contracts, presale: bool) -> tuple[str, str, str]:
+    """(customer, package, region) of a case row: the customer's contract decides the package
+    and the region; given on the row, they must match it. A pre-sale question comes from a
+    prospect: it names its region, and a package only if it wants to."""
+    customer = text_value(row, "customer", required=not presale, max_length=200)
+    package = _choice(row, "support_package", _PACKAGES, _("unknown support package “%(value)s”"))
+    region = _choice(row, "region", _REGIONS, _("unknown region “%(value)s”"))
+    if presale:
+        record = contracts.get(solution.pk, customer) if customer else None
+        region = region or (record.region if record is not None else "")
+        if not region:
+            raise BadValue(
+                "region",
+                _(
+                    "a pre-sale question names its region: it has no customer record to take "
+                    "it from"
+                ),
+            )
+        return customer, package, region
+    record = contracts.get(solution.pk, customer)
+    if record is None:
+        raise BadValue(
+            "customer",
+            _(
+                "“%(customer)s” is not a customer of this solution: send it in the list of "
+                "customers first (a pre-sale question has presale true)"
+            )
+            % {"customer": customer},
+        )
+    if not record.support_package or not record.region:
+        raise BadValue(
+            "customer",
+            _(
+                "the record of customer “%(customer)s” has no support package or region yet: "
+                "send the list of customers again with both"
+            )
+            % {"customer": customer},
+        )
+    for column, given, contracted, label in (
+        ("support_package", package, record.support_package, record.get_support_package_display),
+        ("region", region, record.region, record.get_region_display),
+    ):
+        if given and given != contracted:
+            raise BadValue(
+                column,
+                _(
+                    "“%(value)s” contradicts the contract of customer “%(customer)s”: "
+                    "%(contracted)s (%(label)s)"
+                )
+                % {
+                    "value": given,
+                    "customer": customer,
+                    "contracted": contracted,
+                    "label": label(),
+                },
+            )
+    return customer, record.support_package, record.region
+
+
+def _parse_case(line, row, solutions, contracts, cache, now) -> tuple:
     """The validated values of a case row, in the order of CASE_FIELDS."""
     solution = solutions.get(row)
     case_id = text_value(row, "case_id", required=True, max_length=100)
-    customer = text_value(row, "customer", max_length=200)
-    package = text_value(row, "support_package", required=True).lower()
-    if package not in _PACKAGES:
-        raise BadValue(
-            "support_package", _("unknown support package “%(value)s”") % {"value": package}
-        )
+    presale = _boolean(row, "presale")
+    customer, package, region = _contract(row, solution, contracts, presale)
     priority = text_value(row, "priority").lower() or CasePriority.MEDIUM.value
     if priority not in _PRIORITIES:
         raise BadValue("priority", _("unknown priority “%(value)s”") % {"value": priority})
-    region = text_value(row, "region").lower()
-    if not region:
-        region = (
-            cache.default_region(solution.pk)
-            or MARKETPLACE_REGIONS.get(
-                solution.marketplace, MARKETPLACE_REGIONS[Marketplace.CREATIO]
-            )[0].value
-        )
-    elif region not in _REGIONS:
-        raise BadValue("region", _("unknown region “%(value)s”") % {"value": region})
     registered_at = _time(row, "registered_at", required=True)
     first_response_at = _time(row, "first_response_at")
     if first_response_at is not None and first_response_at < registered_at:
@@ -284,32 +460,23 @@ def _parse_case(line, row, solutions, cache, now) -> tuple:
     resolved_at = _time(row, "resolved_at")
     if resolved_at is not None and resolved_at < registered_at:
         raise BadValue("resolved_at", _("resolved before registration"))
-    response_due_at = _time(row, "response_due_at")
-    if response_due_at is not None and response_due_at < registered_at:
-        raise BadValue("response_due_at", _("due before registration"))
-    resolution_due_at = _time(row, "resolution_due_at")
-    if resolution_due_at is not None and resolution_due_at < registered_at:
-        raise BadValue("resolution_due_at", _("due before registration"))
     escalation_level = _integer(row, "escalation_level", 0, 4, default=0)
     csat = _integer(row, "csat", 1, 5)
-    presale = _boolean(row, "presale")
-    if response_due_at is None or resolution_due_at is None:
-        try:
-            response, resolution = cache.deadlines(
-                solution_id=solution.pk,
-                package=package,
-                priority=priority,
-                region=region,
-                registered_at=registered_at,
-                presale=presale,
-            )
-        except KeyError:
-            raise BadValue(
-                "support_package",
-                _("no SLA policy for the package “%(value)s”") % {"value": package},
-            ) from None
-        response_due_at = response_due_at or response
-        resolution_due_at = resolution_due_at or resolution
+    try:
+        response_due_at, resolution_due_at = cache.deadlines(
+            solution_id=solution.pk,
+            package=package,
+            priority=priority,
+            region=region,
+            registered_at=registered_at,
+            presale=presale,
+        )
+    except KeyError:
+        raise BadValue(
+            "support_package",
+            _("no SLA policy of the package “%(value)s” in force at the registration")
+            % {"value": package},
+        ) from None
     return (
         solution.pk,
         case_id,
@@ -375,20 +542,27 @@ def _rising_escalations(cases: dict[tuple[int, str], tuple]) -> list[tuple[int, 
     ]
 
 
+def _case_key(row):
+    solution = str(row.get("solution") or "").strip()
+    case_id = str(row.get("case_id") or "").strip()
+    return (solution, case_id) if solution and case_id else None
+
+
 def _import_cases(rows, errors, scope) -> ImportResult:
     solutions = SolutionsBySlug(rows, scope)
+    contracts = Contracts(rows, solutions)
     cache = DeadlineCache()
     cache.load_solutions(solution.pk for solution in solutions.by_slug.values())
     now = timezone.now()
     cases: dict[tuple[int, str], tuple] = {}
     for line, row in rows:
         try:
-            case = _parse_case(line, row, solutions, cache, now)
+            case = _parse_case(line, row, solutions, contracts, cache, now)
         except BadValue as bad:
             errors.append(RowError(line, bad.column, bad.reason))
             continue
-        # The same case twice in a batch: the later row wins.
         cases[case[:2]] = case
+    first_lines(rows, errors, _case_key, "case_id", lambda key: _("case “%(id)s”") % {"id": key[1]})
     if errors:
         raise ImportRejected(sorted(errors, key=lambda error: error.line))
     with transaction.atomic():
@@ -416,25 +590,50 @@ def _import_cases(rows, errors, scope) -> ImportResult:
 def import_cases(records, scope: Scope | None = None) -> ImportResult:
     """Import support cases from a list of dicts (the CSV's field names); ImportRejected."""
     rows = numbered(records)
-    return _import_cases(rows, unknown_fields(rows, CASE_COLUMNS, CASE_REQUIRED), scope)
+    errors = unknown_fields(rows, CASE_COLUMNS, CASE_REQUIRED, _refused_deadlines())
+    return _import_cases(rows, errors, scope)
+
+
+def _refused_deadlines() -> dict[str, str]:
+    return dict.fromkeys(DEADLINE_COLUMNS, deadlines_refused())
 
 
 def import_cases_csv(source, scope: Scope | None = None) -> ImportResult:
     """Import support cases from a CSV file (path, text or file object); ImportRejected."""
-    rows, errors = read_csv(source, CASE_COLUMNS)
+    rows, errors = read_csv(source, CASE_COLUMNS, refused=_refused_deadlines())
     return _import_cases(rows, errors, scope)
 
 
 # NPS -------------------------------------------------------------------------------------
 
 
-def _parse_answer(row, solutions) -> NPSAnswer:
+def _parse_answer(row, solutions, customers: Contracts) -> NPSAnswer:
     solution = solutions.get(row)
     respondent = text_value(row, "respondent", required=True, max_length=200)
     answered_at = _time(row, "answered_at", required=True)
     score = _integer(row, "score", 0, 10)
     if score is None:
         raise BadValue("score", _("a value is required"))
+    customer = customers.get(solution.pk, respondent)
+    if customer is None:
+        raise BadValue(
+            "respondent",
+            _(
+                "“%(respondent)s” is not a customer of this solution: the survey is of its "
+                "active customers (send the list of customers first)"
+            )
+            % {"respondent": respondent},
+        )
+    day = answered_at.astimezone(reporting_zone()).date()
+    if customer.active_until is None or customer.active_until < day:
+        raise BadValue(
+            "respondent",
+            _(
+                "customer “%(respondent)s” had no active subscription or paid support on "
+                "%(day)s, the day of the answer"
+            )
+            % {"respondent": respondent, "day": day.isoformat()},
+        )
     return NPSAnswer(
         solution_id=solution.pk,
         respondent=respondent,
@@ -446,10 +645,11 @@ def _parse_answer(row, solutions) -> NPSAnswer:
 
 def _import_nps(rows, errors, scope) -> ImportResult:
     solutions = SolutionsBySlug(rows, scope)
+    customers = Contracts(rows, solutions, field="respondent")
     answers: dict[tuple[int, str, str], NPSAnswer] = {}
     for line, row in rows:
         try:
-            answer = _parse_answer(row, solutions)
+            answer = _parse_answer(row, solutions, customers)
         except BadValue as bad:
             errors.append(RowError(line, bad.column, bad.reason))
             continue
@@ -479,7 +679,7 @@ def _import_nps(rows, errors, scope) -> ImportResult:
             batch_size=BATCH_SIZE,
             update_conflicts=True,
             unique_fields=["solution", "respondent", "half_year"],
-            update_fields=["answered_at", "score"],
+            update_fields=["answered_at", "score", "source", "comment"],
         )
     updated = sum(
         1 for answer in newer if (answer.solution_id, answer.respondent, answer.half_year) in stored

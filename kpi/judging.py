@@ -16,6 +16,7 @@ from .models import KPI, Comparison, KPISnapshot
 PASS = KPISnapshot.Status.PASS.value
 FAIL = KPISnapshot.Status.FAIL.value
 NO_DATA = KPISnapshot.Status.NO_DATA.value
+MISSING = KPISnapshot.Status.MISSING.value
 
 # Rates are fractions of the month's cases (or ratings): 0.0125 for 1.25 %.
 RATE_KPIS = frozenset(
@@ -113,6 +114,13 @@ def remedy(kpi: str, numerator: int, denominator: int, threshold, *, month_over:
     if bound >= 1:
         return None
     return math.ceil((bound * denominator - numerator) / (1 - bound))
+
+
+def nps_status(status: str, answers: int, surveyed: int) -> str:
+    """The NPS mean's status once its half-year is over: `missing` when `surveyed` customers
+    were active at its end and none answered (R5.1: the survey runs twice a year), else
+    `status` as judged."""
+    return MISSING if answers == 0 and surveyed > 0 else status
 
 
 def nps_counts(scores) -> dict[str, int]:

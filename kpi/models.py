@@ -32,7 +32,11 @@ class Comparison(models.TextChoices):
 
 
 class SLAPolicy(models.Model):
-    """Response and resolution times of a support package (and optionally a priority)."""
+    """Response and resolution times of a support package (and optionally a priority).
+
+    A policy is changed by adding a row that takes effect at `valid_from` (never in the past):
+    a case is judged by the policy in force when it was registered, so the history stays.
+    """
 
     package = models.CharField(_("support package"), max_length=20, choices=SupportPackage.choices)
     priority = models.CharField(
@@ -51,13 +55,20 @@ class SLAPolicy(models.Model):
         default=False,
         help_text=_("Otherwise in the business hours of the case's region."),
     )
+    valid_from = models.DateTimeField(_("valid from"), default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
 
     class Meta:
-        ordering = ["package", "priority"]
+        ordering = ["package", "priority", "-valid_from"]
         verbose_name = _("SLA policy")
         verbose_name_plural = _("SLA policies")
         constraints = [
-            models.UniqueConstraint(fields=["package", "priority"], name="one_policy_per_package")
+            models.UniqueConstraint(
+                fields=["package", "priority", "valid_from"], name="one_policy_per_package_and_time"
+            )
         ]
 
     def __str__(self):
@@ -90,8 +101,11 @@ class Threshold(models.Model):
 class SupportCase(models.Model):
     """A support case of a certified solution, as the partner's support system reports it.
 
-    Deadlines are stored: sent by the partner, or computed from the SLA policy of the case's
-    package and region when the case is written; "overdue" is then a plain SQL comparison.
+    Deadlines are never sent by the partner: they are computed when the case is written, from
+    the SLA of the customer's contract (its package and region, the package's policy in force
+    when the case was registered, the region's business calendar), and stored, so that
+    "overdue" is a plain SQL comparison. A pre-sale question comes from a prospect: it names
+    no customer record and is due within the declared business days.
     """
 
     solution = models.ForeignKey(
@@ -102,8 +116,9 @@ class SupportCase(models.Model):
     )
     case_id = models.CharField(_("case id"), max_length=100)
     customer = models.CharField(_("customer"), max_length=200, blank=True)
+    # The customer's contract (blank for a pre-sale question that names no package).
     support_package = models.CharField(
-        _("support package"), max_length=20, choices=SupportPackage.choices
+        _("support package"), max_length=20, choices=SupportPackage.choices, blank=True
     )
     priority = models.CharField(
         _("priority"), max_length=20, choices=CasePriority.choices, default=CasePriority.MEDIUM
@@ -154,6 +169,13 @@ class Customer(models.Model):
     )
     customer_id = models.CharField(_("customer id"), max_length=200)
     installed_version = models.CharField(_("installed version"), max_length=40)
+    # The contract decides the SLA of the customer's cases (R5.4, R5.5). Blank only on records
+    # stored before the contract was reported: their cases are refused until it is.
+    support_package = models.CharField(
+        _("support package"), max_length=20, choices=SupportPackage.choices
+    )
+    region = models.CharField(_("region"), max_length=20, choices=Region.choices)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
     active_until = models.DateField(
         _("subscription or paid support active until"), null=True, blank=True
     )
@@ -173,7 +195,12 @@ class Customer(models.Model):
 
 
 class NPSAnswer(models.Model):
-    """One customer's NPS answer (0–10); one per respondent and half-year, the later wins."""
+    """One customer's NPS answer (0–10); one per respondent and half-year, the later wins. It
+    came from the partner (a file or the API) or from the survey the portal ran itself."""
+
+    class Source(models.TextChoices):
+        PARTNER = "partner", _("Partner")
+        PORTAL = "portal", _("Portal survey")
 
     solution = models.ForeignKey(
         "applications.Solution",
@@ -185,6 +212,10 @@ class NPSAnswer(models.Model):
     half_year = models.CharField(_("half-year"), max_length=7)  # "2026-H2"
     answered_at = models.DateTimeField(_("answered at"))
     score = models.PositiveSmallIntegerField(_("score"))
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.PARTNER
+    )
+    comment = models.TextField(_("comment"), blank=True)
 
     class Meta:
         ordering = ["solution", "half_year", "respondent"]
@@ -209,6 +240,8 @@ class KPISnapshot(models.Model):
         PASS = "pass", _("Pass")
         FAIL = "fail", _("Fail")
         NO_DATA = "no_data", _("No data")
+        # A half-year that ended with active customers and no answer (R5.1).
+        MISSING = "missing", _("Survey missing")
 
     solution = models.ForeignKey(
         "applications.Solution",
@@ -250,6 +283,8 @@ class Breach(models.Model):
         REVOKED = "revoked", _("Badge revoked")
         COVERED = "covered_by_remediation", _("Covered by a remediation plan")
         NONE = "none", _("None (not certified)")
+        # No automatic revocation: the analysts are told and decide (a missing NPS survey).
+        ANALYSTS_DECIDE = "analysts_decide", _("Analysts decide")
 
     class Basis(models.TextChoices):
         FINAL = "final", _("Final figures")
@@ -269,6 +304,8 @@ class Breach(models.Model):
     )
     detail = models.TextField(_("figures"))
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    # When the analysts were e-mailed about a breach they decide on (once).
+    notified_at = models.DateTimeField(_("analysts told at"), null=True, blank=True)
 
     class Meta:
         ordering = ["solution", "-period", "kpi"]
@@ -340,3 +377,58 @@ class KPIWarning(models.Model):
 
     def __str__(self):
         return f"{self.solution_id} {self.period} {self.kpi} → {self.recipient}"
+
+
+class NPSSurvey(models.Model):
+    """A half-year's NPS survey of a certified solution's active customers, run by the portal
+    (R5.1): one per solution and half-year; each customer with a contact e-mail is invited."""
+
+    solution = models.ForeignKey(
+        "applications.Solution",
+        on_delete=models.PROTECT,
+        related_name="nps_surveys",
+        db_index=False,  # the unique constraint below starts with the solution
+    )
+    half_year = models.CharField(_("half-year"), max_length=7)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "solution"]
+        verbose_name = _("NPS survey")
+        verbose_name_plural = _("NPS surveys")
+        constraints = [
+            models.UniqueConstraint(fields=["solution", "half_year"], name="one_survey_per_half")
+        ]
+
+    def __str__(self):
+        return f"{self.solution_id} {self.half_year}"
+
+
+class NPSInvitation(models.Model):
+    """One customer's personal link to a survey: signed, single use, expiring."""
+
+    survey = models.ForeignKey(NPSSurvey, on_delete=models.PROTECT, related_name="invitations")
+    customer_id = models.CharField(_("customer id"), max_length=200)
+    email = models.EmailField(_("e-mail"))
+    language = models.CharField(_("language"), max_length=10)
+    expires_at = models.DateTimeField(_("expires at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["survey", "customer_id"]
+        verbose_name = _("NPS invitation")
+        verbose_name_plural = _("NPS invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "customer_id"], name="one_invitation_per_customer"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.survey} {self.customer_id}"

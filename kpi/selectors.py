@@ -5,11 +5,11 @@ Every read is one query or a fixed few: the page costs the same whatever the dat
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import Count
+from django.db.models import BooleanField, Count, ExpressionWrapper, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +23,7 @@ from .early_warnings import WarningText, warning_text
 from .evaluation import overdue
 from .models import KPI, Breach, KPISnapshot, KPIWarning, MonthReopening, NPSAnswer, SupportCase
 from .periods import Period, half_years_of, month_of, recent_months, reporting_zone
+from .surveys import survey_progress
 
 MONTHS_SHOWN = 12
 NOT_CERTIFIED = "not_certified"
@@ -168,10 +169,13 @@ class HalfYearRow:
     over: bool
     # The survey was due: the half-year ended while the solution was certified.
     due: bool
+    # The portal's own survey of the half-year: customers invited, and those who answered.
+    invited: int = 0
+    invited_answered: int = 0
 
     @property
     def survey_missing(self) -> bool:
-        return self.due and self.answers == 0
+        return self.mean.status == judging.MISSING or (self.due and self.answers == 0)
 
 
 def half_yearly_nps(
@@ -193,9 +197,13 @@ def half_yearly_nps(
         .annotate(n=Count("pk"))
         .values_list("half_year", "n")
     )
+    progress = survey_progress(solution, names)
     rows = []
     for period in half_years:
-        answered, active = nps_participation(solution, period.name, today=today)
+        invited, invited_answered = progress.get(period.name, (0, 0))
+        # Participation of a half-year over counts the customers active on its last day.
+        last_day = (period.end - timedelta(days=1)).date()
+        answered, active = nps_participation(solution, period.name, today=min(today, last_day))
         rows.append(
             HalfYearRow(
                 period=period,
@@ -210,6 +218,8 @@ def half_yearly_nps(
                     and certified_since is not None
                     and period.end > certified_since
                 ),
+                invited=invited,
+                invited_answered=invited_answered,
             )
         )
     return rows
@@ -332,6 +342,45 @@ def presale_by_month(
     return [PresaleRow(month, *counts.get(month.name, (0, 0))) for month in months]
 
 
+# --- Cases and their computed deadlines ---------------------------------------------------
+
+LATEST_CASES = 20
+EXPORT_COLUMNS = (
+    "case_id",
+    "customer",
+    "presale",
+    "support_package",
+    "region",
+    "priority",
+    "registered_at",
+    "response_due_at",
+    "first_response_at",
+    "resolution_due_at",
+    "resolved_at",
+    "escalation_level",
+    "csat",
+)
+
+
+def cases_with_deadlines(solution: Solution, *, as_of: datetime) -> QuerySet:
+    """The solution's cases, newest first, with the deadlines the portal computed from the
+    customer's SLA and whether each step is late at `as_of` (R5.4, R5.5)."""
+    return (
+        SupportCase.objects.filter(solution=solution)
+        .order_by("-registered_at", "-pk")
+        .annotate(
+            response_late=ExpressionWrapper(
+                overdue("first_response_at", "response_due_at", as_of),
+                output_field=BooleanField(),
+            ),
+            resolution_late=ExpressionWrapper(
+                overdue("resolved_at", "resolution_due_at", as_of),
+                output_field=BooleanField(),
+            ),
+        )
+    )
+
+
 # --- The page ----------------------------------------------------------------------------
 
 
@@ -346,6 +395,7 @@ class KPIPage:
     warnings: list[WarningRow]
     late_cases: list[LateCase]
     reopenings: list[MonthReopening]
+    latest_cases: list[SupportCase]
 
     @property
     def share_on_current_percent(self) -> Fraction | None:
@@ -374,4 +424,5 @@ def kpi_page(solution: Solution, *, as_of: datetime | None = None) -> KPIPage:
         warnings=month_warnings(solution, month_rows),
         late_cases=late_cases(solution, month_rows),
         reopenings=reopenings(solution, months),
+        latest_cases=list(cases_with_deadlines(solution, as_of=as_of)[:LATEST_CASES]),
     )

@@ -79,3 +79,19 @@ def evaluate_open_months(*, as_of: str | None = None) -> int:
 def send_kpi_warnings(*, period: str, solution_ids: list[int]) -> int:
     """E-mail the early warnings of a month not sent yet; idempotent (each is sent once)."""
     return send_warnings(period=period, solution_ids=solution_ids)
+
+
+@shared_task(name="kpi.notify_survey_missing")
+def notify_survey_missing(*, breach_id: int) -> int:
+    """Tell the analysts about a missing NPS survey; once (idempotent)."""
+    from .surveys import survey_missing_notify
+
+    return survey_missing_notify(breach_id=breach_id)
+
+
+@shared_task(name="kpi.send_survey_invitations")
+def send_survey_invitations(*, survey_id: int, reminder: bool = False) -> int:
+    """E-mail a portal NPS survey's invitations (or its one reminder); idempotent."""
+    from .surveys import survey_invitations_send
+
+    return survey_invitations_send(survey_id=survey_id, reminder=reminder)

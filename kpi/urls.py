@@ -2,11 +2,15 @@
 
 from django.urls import path
 
-from . import views
+from . import survey_views, views
 
 urlpatterns = [
+    path("kpi/surveys/", survey_views.survey_list, name="nps_surveys"),
+    path("kpi/surveys/<int:pk>/remind/", survey_views.survey_remind, name="nps_survey_remind"),
+    path("nps/<str:token>/", survey_views.survey_answer, name="nps_answer"),
     path("solutions/<slug:slug>/kpi/", views.solution_kpis, name="solution_kpis"),
     path("solutions/<slug:slug>/kpi/upload/<slug:kind>/", views.kpi_upload, name="kpi_upload"),
+    path("solutions/<slug:slug>/kpi/cases.csv", views.kpi_cases_export, name="kpi_cases_export"),
     path(
         "solutions/<slug:slug>/kpi/months/<str:period>/reopen/",
         views.kpi_month_reopen,

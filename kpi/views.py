@@ -5,6 +5,7 @@ solution page: anyone else gets 404. Only members of the solution's partner uplo
 is all or nothing, with every bad row listed.
 """
 
+import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -12,9 +13,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -56,8 +58,10 @@ UPLOADS = {
             "cases",
             gettext_lazy("Support cases"),
             gettext_lazy(
-                "A case already sent is updated, never duplicated. Deadlines left blank are "
-                "computed from the case's support package and region."
+                "A case already sent is updated, never duplicated. Each case names a customer "
+                "from the list of customers: its contract (package and region) decides the "
+                "deadlines, which the portal computes. A pre-sale question (presale true) needs "
+                "no customer but names its region."
             ),
             CASE_COLUMNS,
             import_cases_csv,
@@ -65,7 +69,11 @@ UPLOADS = {
         Upload(
             "nps",
             gettext_lazy("NPS answers"),
-            gettext_lazy("One answer per customer and half-year: a later answer replaces it."),
+            gettext_lazy(
+                "Answers of the solution's customers whose subscription or paid support is "
+                "active on the day of the answer; one per customer and half-year, a later "
+                "answer replaces it."
+            ),
             NPS_COLUMNS,
             import_nps_csv,
         ),
@@ -73,8 +81,9 @@ UPLOADS = {
             "customers",
             gettext_lazy("Customers"),
             gettext_lazy(
-                "Each customer's installed version and the date its subscription or paid "
-                "support runs until (blank when none)."
+                "Each customer's installed version, its support package (basic, business, "
+                "premium) and region, the date its subscription or paid support runs until "
+                "(blank when none) and, optionally, a contact e-mail for the NPS survey."
             ),
             CUSTOMER_COLUMNS,
             import_customers_csv,
@@ -161,6 +170,34 @@ def kpi_upload(request, slug, kind):
             )
             return redirect("solution_kpis", slug=solution.slug)
     return _render(request, solution, failed=kind, form=form, errors=errors)
+
+
+class _Echo:
+    """A file object whose write returns the line, for a streamed CSV."""
+
+    def write(self, value):
+        return value
+
+
+@login_required
+def kpi_cases_export(request, slug):
+    """Every case of the solution with the deadlines the portal computed, as CSV."""
+    solution = _solution(request, slug)
+    writer = csv.writer(_Echo())
+    cases = selectors.cases_with_deadlines(solution, as_of=timezone.now()).values_list(
+        *selectors.EXPORT_COLUMNS
+    )
+
+    def lines():
+        yield writer.writerow(selectors.EXPORT_COLUMNS)
+        for values in cases.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [value.isoformat() if hasattr(value, "isoformat") else value for value in values]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{solution.slug}-cases.csv"'
+    return response
 
 
 @login_required

@@ -18,7 +18,7 @@ from applications.models import Application, Certification
 from applications.rules import require as _require
 from applications.services.requests import ActionRefused, apply_transition, lock_in_states
 
-from .enums import AuditOutcome, AuditPurpose
+from .enums import AuditOutcome, AuditPurpose, AuditType
 from .models import (
     Nonconformity,
     RegionSupport,
@@ -155,6 +155,26 @@ def audit_record(
             Certification.objects.filter(solution=solution).update(
                 next_audit_due=add_months(held_on, settings.REGULAR_AUDIT_MONTHS)
             )
+    return audit
+
+
+def finding_raise(*, solution, by, checked: str, description: str, severity: str) -> SupportAudit:
+    """Raise one nonconformity of a certified solution in one step (R5.7, R6.3, R6.4): a regular
+    process review held today that found it, checked against the rule `checked`, ready for a
+    remediation plan. It does not reschedule the next full regular audit."""
+    _require(by, "applications.run_support_audit", solution)
+    with transaction.atomic():
+        audit = SupportAudit.objects.create(
+            solution=solution,
+            purpose=AuditPurpose.REGULAR,
+            type=AuditType.PROCESS_REVIEW,
+            held_on=timezone.localdate(),
+            auditor=by,
+            checklist=[{"item": checked, "ok": False}],
+            summary=description,
+            outcome=AuditOutcome.NONCONFORMITIES,
+        )
+        Nonconformity.objects.create(audit=audit, description=description, severity=severity)
     return audit
 
 

@@ -3,6 +3,7 @@ in-process."""
 
 import importlib
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -79,10 +80,18 @@ def pytest_sessionstart(session):
 
 @pytest.fixture
 def kpi_targets(transactional_db):
-    """The SLA policies and KPI targets as their data migration seeds them, for tests that
+    """The SLA policies and KPI targets as their data migrations seed them, for tests that
     commit for real: those flush the database after each test, migration data included. The
-    seed is idempotent, so it is simply run again."""
+    seed is idempotent, so it is simply run again (the policies in force since 2000, as the
+    migration that gave them a history dates them)."""
     from django.apps import apps
+    from django.conf import settings
 
     seed = importlib.import_module("kpi.migrations.0002_seed_policies_and_thresholds").seed
     seed(apps, None)
+    # Found by name, whatever number the migration has.
+    (history,) = Path(settings.BASE_DIR, "kpi", "migrations").glob(
+        "*_customer_contract_and_sla_policy_history.py"
+    )
+    module = importlib.import_module(f"kpi.migrations.{history.stem}")
+    module.policies_in_force_since_2000(apps, None)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from kpi.customers import customer_overview, versions_finding
 from support_audit import services as audit_services
 from support_audit.enums import AuditOutcome, AuditPurpose, AuditType, NonconformitySeverity
 from support_audit.models import RemediationItem, RemediationPlan, SupportAudit
@@ -39,7 +40,11 @@ CHECKLIST = [
     ("R4.5", gettext_lazy("Support works in each region's time zone and language")),
     ("R4.6", gettext_lazy("The first escalation goes to a head of department or the CEO")),
 ]
-CHECKLIST_LABELS = dict(CHECKLIST)
+CHECKLIST_LABELS = {
+    **dict(CHECKLIST),
+    # Raised from the customers' versions on the regular audit page.
+    "R6.4": gettext_lazy("Every customer is updated to the current version"),
+}
 
 # The KPIs of stage 5 a remediation plan may cover (the KPI engine's names).
 REMEDIATION_KPIS = [
@@ -51,6 +56,7 @@ REMEDIATION_KPIS = [
     ("nps_mean", gettext_lazy("NPS: 7.5 of 10 or higher (R5.1)")),
 ]
 KPI_LABELS = dict(REMEDIATION_KPIS)
+VERSIONS_BEHIND_SHOWN = 50  # customers behind listed on the regular audit page
 
 # The badge as the certificate draws it, by status: its Bootstrap colour.
 BADGE_COLOURS = {
@@ -390,6 +396,7 @@ def regular_audit(request, slug):
                     _("Regular audit recorded: passed. Next audit due on %(due)s.") % {"due": due},
                 )
                 return redirect(_certificate_url(certification))
+    customers = customer_overview(solution)
     return render(
         request,
         "applications/certification/regular_audit.html",
@@ -399,8 +406,36 @@ def regular_audit(request, slug):
             "form": form,
             "nonconformities": nonconformities,
             "months": settings.REGULAR_AUDIT_MONTHS,
+            "customers": customers,
+            "behind": list(customers.behind[:VERSIONS_BEHIND_SHOWN]),
         },
     )
+
+
+@login_required
+@require_POST
+def regular_audit_versions_finding(request, slug):
+    """R6.3, R6.4: the active customers not on the current version raised as a nonconformity in
+    one step, then the remediation plan to agree."""
+    certification = _certification(request, slug)
+    solution = certification.solution
+    _require(request.user, "applications.run_support_audit", solution)
+    description = versions_finding(customer_overview(solution))
+    if description is None:
+        messages.info(request, _("Every active customer is on the current version."))
+        return redirect("regular_audit", slug=solution.slug)
+    audit = audit_services.finding_raise(
+        solution=solution,
+        by=request.user,
+        checked="R6.4",
+        description=description,
+        severity=NonconformitySeverity.MAJOR,
+    )
+    messages.success(
+        request,
+        _("Nonconformity raised: customers not on the current version. Agree a remediation plan."),
+    )
+    return redirect("remediation_plan_agree", slug=solution.slug, audit=audit.pk)
 
 
 @login_required

@@ -87,9 +87,10 @@ def csv_file(name: str, columns, rows) -> dict:
 
 
 def cases(month, *, late: int, bad_csat_at: int | None = None) -> list[dict]:
-    """Ten cases of `month`, answered within 4 hours and resolved within 16, three rated; the
-    first `late` were answered an hour after their response deadline. The case at index
-    `bad_csat_at` carries a CSAT of 9, out of range."""
+    """Ten cases of `month` of the Premium customer acme-bank (1 hour to respond, 8 to resolve,
+    around the clock), answered within half an hour and resolved within 6 hours, three rated;
+    the first `late` were answered 5 hours after registration, 4 hours after their response
+    deadline. The case at index `bad_csat_at` carries a CSAT of 9, out of range."""
     rows = []
     for number in range(10):
         registered = month.start + timedelta(days=2, hours=9 + number)
@@ -98,15 +99,12 @@ def cases(month, *, late: int, bad_csat_at: int | None = None) -> list[dict]:
                 "solution": SLUG,
                 "case_id": f"PL-{number + 1:03d}",
                 "customer": "acme-bank",
-                "support_package": "business",
                 "priority": "medium",
                 "registered_at": registered.isoformat(),
                 "first_response_at": (
-                    registered + timedelta(hours=5 if number < late else 1)
+                    registered + timedelta(minutes=300 if number < late else 30)
                 ).isoformat(),
-                "resolved_at": (registered + timedelta(hours=8)).isoformat(),
-                "response_due_at": (registered + timedelta(hours=4)).isoformat(),
-                "resolution_due_at": (registered + timedelta(hours=16)).isoformat(),
+                "resolved_at": (registered + timedelta(hours=6)).isoformat(),
                 "escalation_level": "0",
                 "csat": {7: "5", 8: "4", 9: "5"}.get(number, ""),
                 "presale": "false",
@@ -149,9 +147,9 @@ def public_badge(new_page) -> dict:
 def test_partner_uploads_data_a_failed_month_revokes_the_badge_and_an_analyst_restores_it(
     log_in, new_page, solution, partner, analyst, month
 ):
-    """R5.8, R5.4, R7.1: cases the partner uploads with 2 of 10 answered late fail "at most
-    1 % overdue on response" for their month; its evaluation revokes the badge, the public
-    badge says so, and an analyst restores it by hand."""
+    """R5.8, R5.4, R7.1: cases the partner uploads with 2 of 10 answered late by the customer's
+    SLA fail "at most 1 % overdue on response" for their month; its evaluation revokes the
+    badge, the public badge says so, and an analyst restores it by hand."""
     # --- The partner finds the KPI page from the solution page.
     nina = log_in(partner)
     nina.get_by_role("link", name="My solutions").click()
@@ -167,27 +165,13 @@ def test_partner_uploads_data_a_failed_month_revokes_the_badge_and_an_analyst_re
         ["Support cases", "NPS answers", "Customers"]
     )
 
-    # --- A file with one bad row is refused whole, the row named by line and column.
-    upload(nina, "cases", csv_file("cases.csv", CASE_COLUMNS, cases(month, late=2, bad_csat_at=2)))
-
-    refused = nina.get_by_test_id("upload-cases").get_by_test_id("upload-errors")
-    expect(refused.locator("strong")).to_have_text("Nothing was imported.")
-    expect(refused.get_by_role("listitem")).to_have_text(
-        ["line 4, column csat: 9 is out of range 1–5"]
-    )
-    assert SupportCase.objects.filter(solution=solution).count() == 0
-    shot(nina, "kpi-upload-refused")
-
-    # --- The corrected file, then the customers and their NPS answers.
-    upload(nina, "cases", csv_file("cases.csv", CASE_COLUMNS, cases(month, late=2)))
-
-    expect(alert(nina, "Support cases: 10 created, 0 updated.")).to_be_visible()
-    expect(nina).to_have_url(re.compile(re.escape(KPI_URL) + "$"))
-    expect(nina.get_by_test_id("upload-errors")).to_have_count(0)
-    assert SupportCase.objects.filter(solution=solution).count() == 10
-
+    # --- The customers first: their contracts decide the SLA of their cases.
     active_until = (timezone.localdate() + timedelta(days=365)).isoformat()
-    customers = [("acme-bank", "2.4.0"), ("globex", "2.3.1"), ("initech", "2.4.0")]
+    customers = [
+        ("acme-bank", "2.4.0", "premium"),
+        ("globex", "2.3.1", "business"),
+        ("initech", "2.4.0", "basic"),
+    ]
     upload(
         nina,
         "customers",
@@ -199,9 +183,11 @@ def test_partner_uploads_data_a_failed_month_revokes_the_badge_and_an_analyst_re
                     "solution": SLUG,
                     "customer_id": customer,
                     "installed_version": version,
+                    "support_package": package,
+                    "region": "emea",
                     "active_until": active_until,
                 }
-                for customer, version in customers
+                for customer, version, package in customers
             ],
         ),
     )
@@ -215,6 +201,25 @@ def test_partner_uploads_data_a_failed_month_revokes_the_badge_and_an_analyst_re
         "On the current version 2.4.0: 66.7 % (2 of 3 active customers, R6.4)."
     )
     expect(nina.get_by_test_id("behind").locator("tbody tr td").first).to_have_text("globex")
+
+    # --- A file with one bad row is refused whole, the row named by line and column.
+    upload(nina, "cases", csv_file("cases.csv", CASE_COLUMNS, cases(month, late=2, bad_csat_at=2)))
+
+    refused = nina.get_by_test_id("upload-cases").get_by_test_id("upload-errors")
+    expect(refused.locator("strong")).to_have_text("Nothing was imported.")
+    expect(refused.get_by_role("listitem")).to_have_text(
+        ["line 4, column csat: 9 is out of range 1–5"]
+    )
+    assert SupportCase.objects.filter(solution=solution).count() == 0
+    shot(nina, "kpi-upload-refused")
+
+    # --- The corrected file, then the customers' NPS answers.
+    upload(nina, "cases", csv_file("cases.csv", CASE_COLUMNS, cases(month, late=2)))
+
+    expect(alert(nina, "Support cases: 10 created, 0 updated.")).to_be_visible()
+    expect(nina).to_have_url(re.compile(re.escape(KPI_URL) + "$"))
+    expect(nina.get_by_test_id("upload-errors")).to_have_count(0)
+    assert SupportCase.objects.filter(solution=solution).count() == 10
 
     answered_at = month.start + timedelta(days=20, hours=12)
     upload(
@@ -230,7 +235,7 @@ def test_partner_uploads_data_a_failed_month_revokes_the_badge_and_an_analyst_re
                     "answered_at": answered_at.isoformat(),
                     "score": score,
                 }
-                for (customer, _version), score in zip(customers, ("9", "8", "10"), strict=True)
+                for (customer, *_contract), score in zip(customers, ("9", "8", "10"), strict=True)
             ],
         ),
     )

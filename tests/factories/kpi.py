@@ -46,7 +46,7 @@ class SupportCaseFactory(factory.django.DjangoModelFactory):
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):
-    """A customer on 1.0.0 with a year of subscription left.
+    """A customer on 1.0.0 with a Business contract in EMEA and a year of subscription left.
 
     Traits: `lapsed` (the subscription ended yesterday), `unsubscribed` (never had one).
     """
@@ -57,6 +57,9 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     solution = factory.SubFactory(SolutionFactory)
     customer_id = factory.Sequence(lambda n: f"customer-{n}")
     installed_version = "1.0.0"
+    support_package = SupportPackage.BUSINESS
+    region = Region.EMEA
+    contact_email = factory.LazyAttribute(lambda c: f"{c.customer_id}@customers.example")
     active_until = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
 
     class Params:

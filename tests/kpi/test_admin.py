@@ -72,19 +72,50 @@ def test_a_new_target_is_a_new_row_and_the_old_one_stays(client, analyst):
     assert change.status_code == 403
 
 
-def test_the_team_changes_an_sla_policy(client, analyst):
+def test_the_team_changes_an_sla_policy_by_a_new_row_and_the_old_one_stays(client, analyst):
+    """R5.4: the policy in force when a case was registered keeps judging it."""
     policy = SLAPolicy.objects.get(package="basic", priority="")
 
     response = client.post(
-        reverse("admin:kpi_slapolicy_change", args=[policy.pk]),
+        reverse("admin:kpi_slapolicy_add"),
         {
             "package": "basic",
             "priority": "",
             "response_hours": "6",
             "resolution_hours": "40",
+            "valid_from_0": "2027-01-01",
+            "valid_from_1": "00:00:00",
+            "note": "Agreed with the partners' council.",
         },
     )
 
     assert response.status_code == 302
+    assert list(
+        SLAPolicy.objects.filter(package="basic", priority="")
+        .order_by("valid_from")
+        .values_list("response_hours", "changed_by")
+    ) == [(8, None), (6, analyst.pk)]
+    change = client.post(
+        reverse("admin:kpi_slapolicy_change", args=[policy.pk]), {"response_hours": "1"}
+    )
+    assert change.status_code == 403
     policy.refresh_from_db()
-    assert policy.response_hours == 6
+    assert policy.response_hours == 8
+
+
+def test_a_policy_cannot_take_effect_in_the_past(client, analyst):
+    response = client.post(
+        reverse("admin:kpi_slapolicy_add"),
+        {
+            "package": "basic",
+            "priority": "",
+            "response_hours": "2",
+            "resolution_hours": "40",
+            "valid_from_0": "2026-11-01",
+            "valid_from_1": "00:00:00",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "cases already registered keep theirs" in response.content.decode()
+    assert SLAPolicy.objects.filter(package="basic").count() == 1

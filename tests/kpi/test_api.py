@@ -1,6 +1,6 @@
 """The partner API: cases and NPS answers as JSON lists, all or nothing; the solution list."""
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,6 +11,7 @@ from kpi.importing import CASE_COLUMNS
 from kpi.models import NPSAnswer, SupportCase
 from tests.factories.accounts import UserFactory
 from tests.factories.applications import CertificationFactory, PartnerFactory, SolutionFactory
+from tests.factories.kpi import CustomerFactory
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 
@@ -23,9 +24,7 @@ def case_row(of, case_id="C-1", **values):
         solution=of.slug,
         case_id=case_id,
         customer="ACME",
-        support_package="basic",
         priority="high",
-        region="russia",
         registered_at="2026-11-13T16:00:00+03:00",
         first_response_at="2026-11-13T17:00:00+03:00",
         presale="false",
@@ -50,7 +49,17 @@ def partner():
 
 @pytest.fixture
 def solution(partner):
-    return SolutionFactory(partner=partner, slug="telephony", marketplace=Marketplace.TERRASOFT)
+    """Its customer ACME has a Basic contract in Russia; r1 and r2 are customers too."""
+    solution = SolutionFactory(partner=partner, slug="telephony", marketplace=Marketplace.TERRASOFT)
+    for customer_id in ("ACME", "r1", "r2"):
+        CustomerFactory(
+            solution=solution,
+            customer_id=customer_id,
+            support_package="basic",
+            region="russia",
+            active_until=date(2027, 12, 31),
+        )
+    return solution
 
 
 def test_a_good_batch_is_stored_with_its_deadlines(token_client, solution):
@@ -85,15 +94,55 @@ def test_bad_rows_are_listed_and_nothing_is_stored(token_client, solution):
         case_row(solution, "C-1"),
         case_row(solution, "C-2", csat="0"),
         case_row(solution, "C-3", support_package="gold"),
+        case_row(solution, "C-4", customer="Nobody"),
+        case_row(solution, "C-5", support_package="premium"),
+        case_row(solution, "C-1"),
     ]
 
     response = token_client.post("/api/v1/cases/", rows, format="json")
 
     assert response.status_code == 400
     errors = response.json()["errors"]
-    assert [(e["line"], e["column"]) for e in errors] == [(2, "csat"), (3, "support_package")]
+    assert [(e["line"], e["column"]) for e in errors] == [
+        (2, "csat"),
+        (3, "support_package"),
+        (4, "customer"),
+        (5, "support_package"),
+        (6, "case_id"),
+    ]
     assert "out of range" in errors[0]["reason"]
     assert "unknown support package" in errors[1]["reason"]
+    assert "“Nobody” is not a customer of this solution" in errors[2]["reason"]
+    assert errors[3]["reason"] == (
+        "“premium” contradicts the contract of customer “ACME”: basic (Basic)"
+    )
+    assert errors[4]["reason"] == "case “C-1” is already on line 1 of this batch"
+    assert SupportCase.objects.count() == 0
+
+
+def test_a_batch_with_deadlines_is_refused_whole(token_client, solution):
+    """R5.4, R5.5: a partner never supplies a deadline: 30 cases answered a week late and sent
+    with due times a week later store nothing."""
+    rows = [
+        case_row(
+            solution,
+            f"C-{n}",
+            first_response_at="2026-11-20T17:00:00+03:00",
+            response_due_at="2026-11-21T00:00:00+03:00",
+        )
+        for n in range(30)
+    ]
+
+    response = token_client.post("/api/v1/cases/", rows, format="json")
+
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert [(e["line"], e["column"]) for e in errors] == [
+        (n, "response_due_at") for n in range(1, 31)
+    ]
+    assert errors[0]["reason"].startswith(
+        "deadlines are not accepted: the portal computes them from the customer's SLA"
+    )
     assert SupportCase.objects.count() == 0
 
 
@@ -149,12 +198,14 @@ def test_nps_answers_are_stored(token_client, solution):
 
 
 def test_a_bad_nps_row_is_listed_and_nothing_is_stored(token_client, solution):
-    response = token_client.post(
-        "/api/v1/nps/", [nps_row(solution, "r1"), nps_row(solution, "r2", score=11)], format="json"
-    )
+    rows = [nps_row(solution, "r1"), nps_row(solution, "r2", score=11), nps_row(solution, "x")]
+
+    response = token_client.post("/api/v1/nps/", rows, format="json")
 
     assert response.status_code == 400
-    assert [(e["line"], e["column"]) for e in response.json()["errors"]] == [(2, "score")]
+    errors = response.json()["errors"]
+    assert [(e["line"], e["column"]) for e in errors] == [(2, "score"), (3, "respondent")]
+    assert errors[1]["reason"].startswith("“x” is not a customer of this solution")
     assert NPSAnswer.objects.count() == 0
 
 

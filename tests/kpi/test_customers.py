@@ -33,7 +33,11 @@ from tests.kpi.commands import run
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 11, 25)
-HEADER = ",".join(CUSTOMER_COLUMNS)
+# Files may leave the contact e-mail out (see the tests of the contract below for the column).
+HEADER = ",".join(column for column in CUSTOMER_COLUMNS if column != "contact_email")
+
+
+CONTRACT = {"support_package": "business", "region": "emea"}
 
 
 def write_csv(tmp_path, *lines, name="customers.csv"):
@@ -56,7 +60,11 @@ def certified(version="2.0.0"):
 
 
 def test_customers_import_from_csv_and_print_the_counts(tmp_path, solution):
-    path = write_csv(tmp_path, "telephony,ACME,1.4.0,2027-03-31", "telephony,Globex,1.3.2,")
+    path = write_csv(
+        tmp_path,
+        "telephony,ACME,1.4.0,business,emea,2027-03-31",
+        "telephony,Globex,1.3.2,business,emea,",
+    )
 
     output = run("import_customers", path)
 
@@ -69,12 +77,15 @@ def test_customers_import_from_csv_and_print_the_counts(tmp_path, solution):
 
 
 def test_importing_a_customer_again_updates_it_instead_of_duplicating_it(tmp_path, solution):
-    run("import_customers", write_csv(tmp_path, "telephony,ACME,1.4.0,2026-12-31"))
+    run("import_customers", write_csv(tmp_path, "telephony,ACME,1.4.0,business,emea,2026-12-31"))
 
     output = run(
         "import_customers",
         write_csv(
-            tmp_path, "telephony,ACME,1.5.0,2027-12-31", "telephony,Initech,1.5.0,", name="2.csv"
+            tmp_path,
+            "telephony,ACME,1.5.0,business,emea,2027-12-31",
+            "telephony,Initech,1.5.0,business,emea,",
+            name="2.csv",
         ),
     )
 
@@ -89,8 +100,13 @@ def test_the_same_customer_id_of_two_solutions_is_two_customers(solution):
 
     result = import_customers(
         [
-            {"solution": "telephony", "customer_id": "ACME", "installed_version": "1.0"},
-            {"solution": "crm-sync", "customer_id": "ACME", "installed_version": "3.1"},
+            {
+                "solution": "telephony",
+                "customer_id": "ACME",
+                "installed_version": "1.0",
+                **CONTRACT,
+            },
+            {"solution": "crm-sync", "customer_id": "ACME", "installed_version": "3.1", **CONTRACT},
         ]
     )
 
@@ -98,24 +114,29 @@ def test_the_same_customer_id_of_two_solutions_is_two_customers(solution):
     assert Customer.objects.get(solution=other).installed_version == "3.1"
 
 
-def test_the_same_customer_twice_in_a_batch_is_stored_once_with_the_later_row(solution):
-    result = import_customers_csv(f"{HEADER}\ntelephony,ACME,1.0,\ntelephony,ACME,1.1,\n")
+def test_the_same_customer_twice_in_a_batch_is_refused_not_merged(solution):
+    with pytest.raises(ImportRejected) as raised:
+        import_customers_csv(
+            f"{HEADER}\ntelephony,ACME,1.0,business,emea,\ntelephony,ACME,1.1,business,emea,\n"
+        )
 
-    assert (result.created, result.updated) == (1, 0)
-    assert Customer.objects.get().installed_version == "1.1"
+    assert raised.value.errors == [
+        RowError(3, "customer_id", "customer “ACME” is already on line 2 of this batch")
+    ]
+    assert Customer.objects.count() == 0
 
 
 def test_bad_rows_are_reported_with_line_column_reason_and_nothing_is_stored(tmp_path, solution):
     path = write_csv(
         tmp_path,
-        "telephony,ACME,1.4.0,2027-03-31",
-        "nowhere,Globex,1.4.0,2027-03-31",
-        "telephony,Initech,1.4.0,31.03.2027",
-        "telephony,Umbrella,1.4.0,2027-02-30",
-        f"telephony,Hooli,1.{'0' * 40},",
-        "telephony,,1.4.0,",
-        "telephony,Stark,,",
-        "telephony,Wayne,latest build,",
+        "telephony,ACME,1.4.0,business,emea,2027-03-31",
+        "nowhere,Globex,1.4.0,business,emea,2027-03-31",
+        "telephony,Initech,1.4.0,business,emea,31.03.2027",
+        "telephony,Umbrella,1.4.0,business,emea,2027-02-30",
+        f"telephony,Hooli,1.{'0' * 40},business,emea,",
+        "telephony,,1.4.0,business,emea,",
+        "telephony,Stark,,business,emea,",
+        "telephony,Wayne,latest build,business,emea,",
     )
 
     with pytest.raises(CommandError) as raised:
@@ -134,8 +155,52 @@ def test_bad_rows_are_reported_with_line_column_reason_and_nothing_is_stored(tmp
     assert Customer.objects.count() == 0
 
 
+def test_the_contract_and_the_contact_e_mail_are_stored(tmp_path, solution):
+    """R5.4, R5.5: the customer's package and region decide the SLA of its cases."""
+    header = ",".join(CUSTOMER_COLUMNS)
+    path = tmp_path / "customers.csv"
+    path.write_text(
+        f"{header}\ntelephony,ACME,1.4.0,Premium,APAC,2027-03-31,it@acme.example\n"
+        "telephony,Globex,1.3.2,basic,americas_west,2027-03-31,\n",
+        encoding="utf-8",
+    )
+
+    run("import_customers", path)
+
+    assert list(
+        Customer.objects.values_list("customer_id", "support_package", "region", "contact_email")
+    ) == [
+        ("ACME", "premium", "apac", "it@acme.example"),
+        ("Globex", "basic", "americas_west", ""),
+    ]
+
+
+def test_a_contract_outside_the_packages_and_the_marketplaces_regions_is_refused(solution):
+    header = ",".join(CUSTOMER_COLUMNS)
+
+    with pytest.raises(ImportRejected) as raised:
+        import_customers_csv(
+            f"{header}\ntelephony,ACME,1.4.0,gold,emea,,\n"
+            "telephony,Globex,1.4.0,basic,russia,,\n"
+            "telephony,Initech,1.4.0,basic,,,\n"
+            "telephony,Umbrella,1.4.0,,emea,,\n"
+            "telephony,Hooli,1.4.0,basic,emea,,not-an-address\n"
+        )
+
+    assert [str(error) for error in raised.value.errors] == [
+        "line 2, column support_package: unknown support package “gold”: one of basic, "
+        "business, premium",
+        "line 3, column region: “russia” is not a region of this solution's marketplace: one of "
+        "americas_east, americas_west, apac, emea",
+        "line 4, column region: a value is required",
+        "line 5, column support_package: a value is required",
+        "line 6, column contact_email: “not-an-address” is not an e-mail address",
+    ]
+    assert Customer.objects.count() == 0
+
+
 def test_a_failed_command_exits_with_a_non_zero_status(tmp_path, solution):
-    path = write_csv(tmp_path, "telephony,ACME,1.4.0,someday")
+    path = write_csv(tmp_path, "telephony,ACME,1.4.0,business,emea,someday")
 
     with pytest.raises(CommandError) as raised:
         call_command("import_customers", str(path), stdout=StringIO(), stderr=StringIO())
@@ -157,13 +222,15 @@ def test_a_header_without_a_required_column_is_refused(solution):
 
     assert raised.value.errors == [
         RowError(1, "installed_version", "missing column"),
+        RowError(1, "support_package", "missing column"),
+        RowError(1, "region", "missing column"),
         RowError(2, "installed_version", "a value is required"),
     ]
     assert Customer.objects.count() == 0
 
 
 def test_an_unknown_field_of_a_dict_row_is_refused(solution):
-    row = {"solution": "telephony", "customer_id": "ACME", "installed_version": "1.0"}
+    row = {"solution": "telephony", "customer_id": "ACME", "installed_version": "1.0", **CONTRACT}
 
     with pytest.raises(ImportRejected) as raised:
         import_customers([{**row, "seats": "40"}])
@@ -178,6 +245,7 @@ def test_dict_rows_may_carry_dates(solution):
                 "solution": "telephony",
                 "customer_id": "ACME",
                 "installed_version": "2024.3+build.15",
+                **CONTRACT,
                 "active_until": date(2027, 1, 1),
             }
         ]

@@ -15,12 +15,15 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/customers/"
 
 
-def customer_row(of, customer_id="ACME", version="1.4.0", active_until="2027-03-31"):
+def customer_row(of, customer_id="ACME", version="1.4.0", active_until="2027-03-31", **values):
     return {
         "solution": of.slug,
         "customer_id": customer_id,
         "installed_version": version,
+        "support_package": "business",
+        "region": "emea",
         "active_until": active_until,
+        **values,
     }
 
 
@@ -37,15 +40,28 @@ def solution(partner):
 def test_a_good_batch_is_stored(token_client, solution):
     response = token_client.post(
         URL,
-        [customer_row(solution, "ACME"), customer_row(solution, "Globex", active_until=None)],
+        [
+            customer_row(solution, "ACME", contact_email="it@acme.example"),
+            customer_row(solution, "Globex", active_until=None, support_package="premium"),
+        ],
         format="json",
     )
 
     assert response.status_code == 201
     assert response.json() == {"created": 2, "updated": 0}
     assert list(
-        Customer.objects.values_list("customer_id", "installed_version", "active_until")
-    ) == [("ACME", "1.4.0", date(2027, 3, 31)), ("Globex", "1.4.0", None)]
+        Customer.objects.values_list(
+            "customer_id",
+            "installed_version",
+            "support_package",
+            "region",
+            "active_until",
+            "contact_email",
+        )
+    ) == [
+        ("ACME", "1.4.0", "business", "emea", date(2027, 3, 31), "it@acme.example"),
+        ("Globex", "1.4.0", "premium", "emea", None, ""),
+    ]
 
 
 def test_posting_again_updates_instead_of_duplicating(token_client, solution):
@@ -69,6 +85,8 @@ def test_bad_rows_are_listed_and_nothing_is_stored(token_client, solution):
         customer_row(solution, "Globex", active_until="next year"),
         customer_row(solution, "Initech", version="x" * 41),
         customer_row(solution, ""),
+        customer_row(solution, "Hooli", support_package=""),
+        customer_row(solution, "Stark", region="moon"),
     ]
 
     response = token_client.post(URL, rows, format="json")
@@ -87,6 +105,13 @@ def test_bad_rows_are_listed_and_nothing_is_stored(token_client, solution):
                 "reason": "longer than 40 characters",
             },
             {"line": 4, "column": "customer_id", "reason": "a value is required"},
+            {"line": 5, "column": "support_package", "reason": "a value is required"},
+            {
+                "line": 6,
+                "column": "region",
+                "reason": "“moon” is not a region of this solution's marketplace: one of "
+                "americas_east, americas_west, apac, emea",
+            },
         ]
     }
     assert Customer.objects.count() == 0

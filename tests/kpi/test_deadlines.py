@@ -148,6 +148,7 @@ def test_a_priority_policy_takes_precedence_over_the_package_one():
         response_hours=Decimal("2"),
         resolution_hours=Decimal("4.5"),
         around_the_clock=True,
+        valid_from=datetime(2000, 1, 1, tzinfo=UTC),
     )
     cache = DeadlineCache()
     start = datetime(2026, 11, 13, 16, 0, tzinfo=MOSCOW)
@@ -157,6 +158,41 @@ def test_a_priority_policy_takes_precedence_over_the_package_one():
         start + timedelta(hours=4, minutes=30),
     )
     assert deadlines(cache, "basic", start, priority="low")[0] == datetime(
+        2026, 11, 16, 15, 0, tzinfo=MOSCOW
+    )
+
+
+def test_a_policy_applies_to_cases_registered_from_its_first_instant_on():
+    """R5.4: Premium's response became 30 minutes at 2026-11-13 16:00 MSK; a case registered at
+    that instant has the new policy, one a microsecond earlier the old hour."""
+    change = datetime(2026, 11, 13, 16, 0, tzinfo=MOSCOW)
+    SLAPolicy.objects.create(
+        package="premium",
+        response_hours=Decimal("0.5"),
+        resolution_hours=Decimal("8"),
+        around_the_clock=True,
+        valid_from=change,
+    )
+    cache = DeadlineCache()
+    before = change - timedelta(microseconds=1)
+
+    assert deadlines(cache, "premium", change)[0] == change + timedelta(minutes=30)
+    assert deadlines(cache, "premium", before)[0] == before + timedelta(hours=1)
+
+
+def test_a_priority_policy_not_yet_in_force_leaves_the_package_one():
+    """R5.4: a Basic critical policy from 1 December does not judge a case of 13 November."""
+    SLAPolicy.objects.create(
+        package="basic",
+        priority="critical",
+        response_hours=Decimal("1"),
+        resolution_hours=Decimal("2"),
+        around_the_clock=True,
+        valid_from=datetime(2026, 12, 1, tzinfo=UTC),
+    )
+    start = datetime(2026, 11, 13, 16, 0, tzinfo=MOSCOW)
+
+    assert deadlines(DeadlineCache(), "basic", start, priority="critical")[0] == datetime(
         2026, 11, 16, 15, 0, tzinfo=MOSCOW
     )
 

@@ -1,6 +1,6 @@
 """Evaluating a period: counting in SQL, snapshots, breaches and the badge (R5.1–R5.8)."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,12 +15,13 @@ from kpi.models import Breach, KPISnapshot, Threshold
 from kpi.tasks import evaluate_chunk, evaluate_month
 from tests.factories.accounts import UserFactory
 from tests.factories.applications import CertificationFactory, SolutionFactory
-from tests.factories.kpi import NPSAnswerFactory, SupportCaseFactory
+from tests.factories.kpi import CustomerFactory, NPSAnswerFactory, SupportCaseFactory
 from tests.factories.support_audit import RemediationPlanFactory
 
 pytestmark = pytest.mark.django_db
 
 OCTOBER = datetime(2026, 10, 10, 9, 0, tzinfo=UTC)
+AFTER_H2 = datetime(2027, 1, 2, tzinfo=UTC)
 AFTER_OCTOBER = datetime(2026, 11, 5, tzinfo=UTC)
 CASE_KPIS = {
     "response_overdue_rate",
@@ -337,13 +338,97 @@ def test_nps_mean_per_half_year(scores, expected, on_commit):
     assert result["action"] == ("none" if expected == "pass" else "revoked")
 
 
-def test_no_nps_answer_is_no_data():
-    """R5.1: a half-year without an answer has no data."""
-    [result] = evaluate_period(
-        "2026-H2", solutions=[certified()], as_of=datetime(2027, 1, 2, tzinfo=UTC)
-    )
+def test_no_nps_answer_without_active_customers_is_no_data():
+    """R5.1: a half-year without an answer and with nobody to survey has no data."""
+    solution = certified()
+    CustomerFactory(solution=solution, active_until=date(2026, 12, 30))
+
+    [result] = evaluate_period("2026-H2", solutions=[solution], as_of=AFTER_H2)
+
     assert {kpi["status"] for kpi in result["kpis"].values()} == {"no_data"}
-    assert result["action"] == "none"
+    assert (result["action"], Breach.objects.count()) == ("none", 0)
+
+
+def test_a_half_year_over_with_active_customers_and_no_answer_is_missing(on_commit):
+    """R5.1, R5.8: the survey runs twice a year; a half-year that ended with a customer active
+    on its last day and no answer is `missing`, a breach the analysts are e-mailed about (each
+    in their language) and decide on: the badge is not revoked."""
+    UserFactory(analyst=True, email="anna@marketplace.example", language="en")
+    UserFactory(analyst=True, email="igor@marketplace.example", language="ru")
+    solution = certified()
+    CustomerFactory(solution=solution, active_until=date(2026, 12, 31))
+    CustomerFactory(solution=solution)
+
+    [result] = on_commit(evaluate_period, "2026-H2", solutions=[solution], as_of=AFTER_H2)
+
+    assert result["kpis"]["nps_mean"]["status"] == "missing"
+    assert result["action"] == "analysts_decide"
+    breach = Breach.objects.get()
+    assert (breach.period, breach.kpi, breach.action) == ("2026-H2", "nps_mean", "analysts_decide")
+    assert breach.detail == "no answer from the 2 customers active at the end of the half-year"
+    assert status(solution) == CertificationStatus.CERTIFIED
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "anna@marketplace.example",
+        "igor@marketplace.example",
+    ]
+    english = next(m for m in mail.outbox if m.to == ["anna@marketplace.example"])
+    assert english.subject == (
+        f"[Certification] {solution.name}: the NPS survey of 2026-H2 is missing"
+    )
+    assert "The badge was not revoked automatically" in english.body
+    russian = next(m for m in mail.outbox if m.to == ["igor@marketplace.example"])
+    assert "Опрос NPS" in russian.subject or "опрос NPS" in russian.subject
+    assert KPISnapshot.objects.get(kpi="nps_mean").status == "missing"
+
+
+def test_a_missing_survey_is_told_once(on_commit):
+    """R5.1: evaluating the half-year again records nothing and e-mails nobody."""
+    UserFactory(analyst=True)
+    solution = certified()
+    CustomerFactory(solution=solution)
+    on_commit(evaluate_period, "2026-H2", solutions=[solution], as_of=AFTER_H2)
+    sent = len(mail.outbox)
+
+    [result] = on_commit(evaluate_period, "2026-H2", solutions=[solution], as_of=AFTER_H2)
+
+    assert (result["action"], len(mail.outbox), Breach.objects.count()) == (
+        "analysts_decide",
+        sent,
+        1,
+    )
+
+
+def test_a_half_year_not_over_is_never_missing():
+    """R5.1: until the half-year ends, the survey may still come."""
+    solution = certified()
+    CustomerFactory(solution=solution)
+
+    [result] = evaluate_period(
+        "2026-H2", solutions=[solution], as_of=datetime(2026, 12, 31, 23, 59, tzinfo=UTC)
+    )
+
+    assert result["kpis"]["nps_mean"]["status"] == "no_data"
+    assert Breach.objects.count() == 0
+
+
+def test_a_half_year_that_ended_before_the_certification_is_not_missing():
+    solution = CertificationFactory(since=datetime(2027, 1, 1, tzinfo=UTC)).solution
+    CustomerFactory(solution=solution)
+
+    [result] = evaluate_period("2026-H2", solutions=[solution], as_of=AFTER_H2)
+
+    assert result["kpis"]["nps_mean"]["status"] == "no_data"
+
+
+def test_a_missing_survey_of_a_revoked_solution_asks_nobody_to_decide(on_commit):
+    UserFactory(analyst=True)
+    solution = CertificationFactory(revoked=True).solution
+    CustomerFactory(solution=solution)
+
+    [result] = on_commit(evaluate_period, "2026-H2", solutions=[solution], as_of=AFTER_H2)
+
+    assert (result["kpis"]["nps_mean"]["status"], result["action"]) == ("missing", "none")
+    assert mail.outbox == []
 
 
 def _queries_for(count):

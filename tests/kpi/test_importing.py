@@ -15,11 +15,12 @@ from kpi.importing import (
     import_cases,
     import_nps,
 )
-from kpi.models import NPSAnswer, SupportCase
+from kpi.models import NPSAnswer, SLAPolicy, SupportCase
 from support_audit.calendar import Region
 from tests.factories.accounts import UserFactory
 from tests.factories.applications import CertificationFactory, SolutionFactory
 from tests.factories.certification import escalation_people
+from tests.factories.kpi import CustomerFactory
 from tests.factories.support_audit import RegionSupportFactory, SupportDeclarationFactory
 from tests.kpi.commands import run
 
@@ -34,9 +35,7 @@ def case_row(of, case_id="C-1", /, **values):
         solution=of.slug,
         case_id=case_id,
         customer="ACME",
-        support_package="basic",
         priority="high",
-        region="russia",
         registered_at="2026-11-13T16:00:00+03:00",
         first_response_at="2026-11-13T17:00:00+03:00",
         presale="false",
@@ -52,9 +51,26 @@ def write_csv(tmp_path, columns, rows, name="batch.csv"):
     return path
 
 
+def contract(solution, customer_id="ACME", package="basic", region=Region.RUSSIA, **values):
+    """A customer of `solution` with its support contract."""
+    return CustomerFactory(
+        solution=solution,
+        customer_id=customer_id,
+        support_package=package,
+        region=region,
+        **values,
+    )
+
+
 @pytest.fixture
 def solution():
-    return SolutionFactory(slug="telephony", marketplace=Marketplace.TERRASOFT)
+    """A solution of terrasoft.ru whose customer ACME has a Basic contract in Russia, and whose
+    customers r1 and r2 answer the NPS survey."""
+    solution = SolutionFactory(slug="telephony", marketplace=Marketplace.TERRASOFT)
+    contract(solution)
+    for respondent in ("r1", "r2"):
+        contract(solution, respondent, active_until=datetime(2027, 12, 31).date())
+    return solution
 
 
 # Support cases --------------------------------------------------------------------------
@@ -86,18 +102,23 @@ def test_importing_a_case_again_updates_it_instead_of_duplicating_it(tmp_path, s
     assert case.csat == 4 and case.resolved_at == datetime(2026, 11, 16, 7, 0, tzinfo=UTC)
 
 
-def test_the_same_case_twice_in_a_batch_is_stored_once_with_the_later_row(solution):
-    result = import_cases(
-        [case_row(solution, "C-1", csat="2"), case_row(solution, "C-1", csat="5")]
-    )
+def test_the_same_case_twice_in_a_batch_is_refused_not_merged(solution):
+    rows = [case_row(solution, "C-1", csat="2"), case_row(solution, "C-2")]
+    rows.append(case_row(solution, "C-1", csat="5"))
 
-    assert (result.created, result.updated) == (1, 0)
-    assert SupportCase.objects.get().csat == 5
+    with pytest.raises(ImportRejected) as raised:
+        import_cases(rows)
+
+    assert raised.value.errors == [
+        RowError(3, "case_id", "case “C-1” is already on line 1 of this batch")
+    ]
+    assert SupportCase.objects.count() == 0
 
 
 def test_api_rows_may_carry_datetimes_and_booleans(solution):
     registered = datetime(2026, 11, 13, 13, 0, tzinfo=UTC)
     row = case_row(solution, registered_at=registered, first_response_at=None, presale=True)
+    row["region"] = "russia"
 
     import_cases([row])
 
@@ -110,6 +131,7 @@ def test_case_deadlines_are_computed_when_written():
     """R5.4, R5.5: a Basic case asked Friday 16:00 MSK is due Monday 15:00 and the next Friday
     11:00; the deadlines are stored with the case."""
     solution = SolutionFactory(marketplace=Marketplace.TERRASOFT)
+    contract(solution)
 
     import_cases([case_row(solution, "C-1")])
 
@@ -120,11 +142,13 @@ def test_case_deadlines_are_computed_when_written():
 
 def test_premium_deadlines_count_around_the_clock(solution):
     """R5.4, R5.5: Premium on a Saturday night: due 1 h and 8 h later."""
+    contract(solution, "Night Bank", package="premium")
+
     import_cases(
         [
             case_row(
                 solution,
-                support_package="premium",
+                customer="Night Bank",
                 registered_at="2026-11-14T23:30:00Z",
                 first_response_at="",
             )
@@ -138,11 +162,13 @@ def test_premium_deadlines_count_around_the_clock(solution):
 
 def test_business_deadlines_skip_a_public_holiday(solution):
     """R5.4: Business from Tuesday 16:00 MSK across Unity Day is due Thursday 11:00."""
+    contract(solution, "Unity Foods", package="business")
+
     import_cases(
         [
             case_row(
                 solution,
-                support_package="business",
+                customer="Unity Foods",
                 registered_at="2026-11-03T16:00:00+03:00",
                 first_response_at="",
             )
@@ -154,22 +180,6 @@ def test_business_deadlines_skip_a_public_holiday(solution):
     assert case.resolution_due_at == datetime(2026, 11, 6, 14, 0, tzinfo=MOSCOW)
 
 
-def test_deadlines_sent_by_the_partner_are_kept(solution):
-    import_cases(
-        [
-            case_row(
-                solution,
-                response_due_at="2026-11-13T18:00:00+03:00",
-                resolution_due_at="2026-11-30T18:00:00+03:00",
-            )
-        ]
-    )
-
-    case = SupportCase.objects.get()
-    assert case.response_due_at == datetime(2026, 11, 13, 15, 0, tzinfo=UTC)
-    assert case.resolution_due_at == datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
-
-
 def test_deadlines_use_the_hours_declared_for_the_region():
     """R5.4: the declared hours of the region (10–19 weekdays) make the business hours."""
     certification = CertificationFactory(solution__marketplace=Marketplace.TERRASOFT)
@@ -179,28 +189,12 @@ def test_deadlines_use_the_hours_declared_for_the_region():
         region=Region.RUSSIA,
         hours={str(day): ["10:00", "19:00"] for day in range(5)},
     )
+    contract(certification.solution)
 
     import_cases([case_row(certification.solution)])
 
     # 3 h on Friday (16–19), 5 h on Monday (10–15).
     assert SupportCase.objects.get().response_due_at == datetime(2026, 11, 16, 15, 0, tzinfo=MOSCOW)
-
-
-def test_a_blank_region_is_the_solutions_first_declared_region():
-    certification = CertificationFactory()
-    declaration = SupportDeclarationFactory(application=certification.application, regions=False)
-    RegionSupportFactory(declaration=declaration, region=Region.EMEA)
-    RegionSupportFactory(declaration=declaration, region=Region.APAC)
-
-    import_cases([case_row(certification.solution, region="")])
-
-    assert SupportCase.objects.get().region == Region.EMEA
-
-
-def test_a_blank_region_without_a_declaration_is_the_marketplaces_first(solution):
-    import_cases([case_row(solution, region="")])
-
-    assert SupportCase.objects.get().region == Region.RUSSIA
 
 
 @pytest.mark.parametrize(
@@ -217,7 +211,10 @@ def test_a_blank_region_without_a_declaration_is_the_marketplaces_first(solution
         ({"registered_at": "13.11.2026 16:00"}, "registered_at", "bad time"),
         ({"registered_at": "2026-11-13T16:00:00"}, "registered_at", "offset is missing"),
         ({"case_id": ""}, "case_id", "a value is required"),
-        ({"support_package": ""}, "support_package", "a value is required"),
+        ({"customer": ""}, "customer", "a value is required"),
+        ({"customer": "Nobody Ltd"}, "customer", "“Nobody Ltd” is not a customer of this solution"),
+        ({"support_package": "premium"}, "support_package", "contradicts the contract"),
+        ({"region": "emea"}, "region", "contradicts the contract"),
         ({"escalation_level": "5"}, "escalation_level", "out of range 0–4"),
         ({"presale": "maybe"}, "presale", "neither true nor false"),
         ({"region": "mars"}, "region", "unknown region"),
@@ -263,15 +260,17 @@ def test_a_missing_column_is_reported_on_the_header_line(tmp_path, solution):
 
 
 def test_a_case_for_a_package_without_policy_is_rejected(solution):
-    from kpi.models import SLAPolicy
-
     SLAPolicy.objects.filter(package="basic").delete()
 
     with pytest.raises(ImportRejected) as raised:
         import_cases([case_row(solution)])
 
     assert raised.value.errors == [
-        RowError(1, "support_package", "no SLA policy for the package “basic”")
+        RowError(
+            1,
+            "support_package",
+            "no SLA policy of the package “basic” in force at the registration",
+        )
     ]
 
 
@@ -459,3 +458,247 @@ def test_an_answer_belongs_to_the_half_year_of_the_reporting_time_zone(settings,
     import_nps([nps_row(solution, answered_at="2026-07-01T01:00:00+03:00")])
 
     assert NPSAnswer.objects.get().half_year == "2026-H2"
+
+
+# The customer's contract decides the SLA -------------------------------------------------
+
+
+def test_a_case_takes_its_package_and_region_from_the_customers_contract(solution):
+    """R5.4, R5.5: a row that names neither gets the contract's Basic package in Russia."""
+    import_cases([case_row(solution, support_package="", region="")])
+
+    case = SupportCase.objects.get()
+    assert (case.customer, case.support_package, case.region) == ("ACME", "basic", "russia")
+    assert case.response_due_at == datetime(2026, 11, 16, 15, 0, tzinfo=MOSCOW)
+
+
+def test_a_package_and_region_that_match_the_contract_are_accepted(solution):
+    import_cases([case_row(solution, support_package="Basic", region="russia")])
+
+    assert SupportCase.objects.get().support_package == "basic"
+
+
+def test_a_package_that_contradicts_the_contract_is_refused_with_its_reason(solution):
+    """R5.4: a partner cannot give its customer a looser package than the contract's."""
+    with pytest.raises(ImportRejected) as raised:
+        import_cases([case_row(solution, support_package="business")])
+
+    assert raised.value.errors == [
+        RowError(
+            1,
+            "support_package",
+            "“business” contradicts the contract of customer “ACME”: basic (Basic)",
+        )
+    ]
+
+
+def test_a_case_of_another_solutions_customer_is_refused(solution):
+    other = SolutionFactory(marketplace=Marketplace.TERRASOFT)
+    contract(other, "Stranger")
+
+    with pytest.raises(ImportRejected) as raised:
+        import_cases([case_row(solution, customer="Stranger")])
+
+    assert [(e.line, e.column) for e in raised.value.errors] == [(1, "customer")]
+    assert "is not a customer of this solution" in raised.value.errors[0].reason
+
+
+def test_a_customer_record_without_a_contract_refuses_its_cases(solution):
+    contract(solution, "Old Record", package="", region="")
+
+    with pytest.raises(ImportRejected) as raised:
+        import_cases([case_row(solution, customer="Old Record")])
+
+    assert raised.value.errors[0].column == "customer"
+    assert "has no support package or region yet" in raised.value.errors[0].reason
+
+
+def test_a_presale_question_needs_no_customer_but_names_its_region(solution):
+    """R4.4: a prospect's question is due within two business days of its region."""
+    question = case_row(solution, "Q-1", customer="", presale="true", region="russia")
+    unplaced = case_row(solution, "Q-2", customer="Prospect", presale="true", region="")
+
+    with pytest.raises(ImportRejected) as raised:
+        import_cases([question, unplaced])
+    import_cases([question])
+
+    assert [(e.line, e.column) for e in raised.value.errors] == [(2, "region")]
+    case = SupportCase.objects.get()
+    assert (case.customer, case.support_package, case.region) == ("", "", "russia")
+    assert case.response_due_at == datetime(2026, 11, 17, 16, 0, tzinfo=MOSCOW)
+
+
+def test_deadline_columns_refuse_the_whole_file_with_the_reason(tmp_path, solution):
+    """R5.4, R5.5: the portal computes every deadline; a file that sends them stores nothing."""
+    columns = [*CASE_COLUMNS, "response_due_at", "resolution_due_at"]
+    row = case_row(
+        solution,
+        response_due_at="2026-11-20T18:00:00+03:00",
+        resolution_due_at="2026-11-30T18:00:00+03:00",
+    )
+
+    with pytest.raises(CommandError) as raised:
+        run("import_cases", write_csv(tmp_path, columns, [row]))
+
+    printed = raised.value.printed
+    for column in ("response_due_at", "resolution_due_at"):
+        assert (
+            f"line 1, column {column}: deadlines are not accepted: the portal computes them "
+            "from the customer's SLA" in printed
+        )
+    assert SupportCase.objects.count() == 0
+
+
+def test_deadline_fields_of_api_rows_refuse_the_batch(solution):
+    """R5.4: a batch with a deadline in any row stores nothing."""
+    rows = [case_row(solution, "C-1"), case_row(solution, "C-2")]
+    rows[1]["resolution_due_at"] = "2026-11-30T18:00:00+03:00"
+
+    with pytest.raises(ImportRejected) as raised:
+        import_cases(rows)
+
+    assert [(e.line, e.column) for e in raised.value.errors] == [(2, "resolution_due_at")]
+    assert "computes them from the customer's SLA" in raised.value.errors[0].reason
+    assert SupportCase.objects.count() == 0
+
+
+def test_a_case_is_judged_by_the_policy_in_force_when_it_was_registered(solution):
+    """R5.4: Basic became 2 h from 14 November; a case of the 13th keeps the 8 h of before."""
+    SLAPolicy.objects.create(
+        package="basic",
+        response_hours=2,
+        resolution_hours=40,
+        valid_from=datetime(2026, 11, 14, tzinfo=UTC),
+    )
+
+    import_cases(
+        [
+            case_row(solution, "C-13"),
+            case_row(
+                solution,
+                "C-16",
+                registered_at="2026-11-16T10:00:00+03:00",
+                first_response_at="",
+            ),
+        ]
+    )
+
+    due = dict(SupportCase.objects.values_list("case_id", "response_due_at"))
+    assert due["C-13"] == datetime(2026, 11, 16, 15, 0, tzinfo=MOSCOW)
+    assert due["C-16"] == datetime(2026, 11, 16, 12, 0, tzinfo=MOSCOW)
+
+
+# Files that are not comma-separated UTF-8 ------------------------------------------------
+
+
+def _file(tmp_path, columns, rows, encoding, delimiter=","):
+    lines = [delimiter.join(columns)] + [delimiter.join(str(r[c]) for c in columns) for r in rows]
+    path = tmp_path / "export.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("encoding", "reason"),
+    [
+        ("cp1251", "it was saved in a Windows code page, such as Windows-1251"),
+        ("utf-16", "The file is UTF-16 text, not UTF-8"),
+    ],
+)
+def test_a_file_not_in_utf8_gets_a_clear_message_from_the_command(
+    tmp_path, solution, encoding, reason
+):
+    path = _file(tmp_path, CASE_COLUMNS, [case_row(solution, customer="ООО Ромашка")], encoding)
+
+    with pytest.raises(CommandError) as raised:
+        run("import_cases", path)
+
+    assert raised.value.printed.startswith("line 1, column -: ")
+    assert reason in raised.value.printed
+    assert "save it as “CSV UTF-8" in raised.value.printed
+    assert SupportCase.objects.count() == 0
+
+
+def test_a_semicolon_separated_file_gets_a_clear_message_from_the_command(tmp_path, solution):
+    path = _file(tmp_path, CASE_COLUMNS, [case_row(solution)], "utf-8", delimiter=";")
+
+    with pytest.raises(CommandError) as raised:
+        run("import_cases", path)
+
+    assert raised.value.printed == (
+        "line 1, column -: the values are separated by semicolons: save the file as "
+        "“CSV UTF-8 (comma delimited)”, with commas between the values\n"
+    )
+
+
+# NPS from active customers ---------------------------------------------------------------
+
+
+def test_an_answer_of_a_non_customer_is_refused_with_its_reason(tmp_path, solution):
+    """R5.1: the survey is of the solution's active customers; a stranger's answer counts
+    nothing and the file stores nothing."""
+    rows = [nps_row(solution, "r1"), nps_row(solution, "Passer-by")]
+
+    with pytest.raises(CommandError) as raised:
+        run("import_nps", write_csv(tmp_path, NPS_COLUMNS, rows))
+
+    assert raised.value.printed == (
+        "line 3, column respondent: “Passer-by” is not a customer of this solution: the survey "
+        "is of its active customers (send the list of customers first)\n"
+    )
+    assert NPSAnswer.objects.count() == 0
+
+
+def test_an_answer_is_accepted_up_to_the_last_day_of_the_subscription(solution):
+    """R5.1: a customer active until 30 September answers on that day, not on 1 October."""
+    contract(solution, "Lapsing", active_until=datetime(2026, 9, 30).date())
+
+    import_nps([nps_row(solution, "Lapsing", answered_at="2026-09-30T23:59:59+00:00")])
+    with pytest.raises(ImportRejected) as raised:
+        import_nps([nps_row(solution, "Lapsing", answered_at="2026-10-01T00:00:00+00:00")])
+
+    assert NPSAnswer.objects.get().respondent == "Lapsing"
+    assert raised.value.errors == [
+        RowError(
+            1,
+            "respondent",
+            "customer “Lapsing” had no active subscription or paid support on 2026-10-01, "
+            "the day of the answer",
+        )
+    ]
+
+
+def test_an_answer_of_a_customer_without_a_subscription_is_refused(solution):
+    """R5.1: a customer without an active subscription or paid support is not surveyed."""
+    contract(solution, "Never", active_until=None)
+
+    with pytest.raises(ImportRejected) as raised:
+        import_nps([nps_row(solution, "Never")])
+
+    assert [(e.line, e.column) for e in raised.value.errors] == [(1, "respondent")]
+
+
+def test_cases_answered_a_week_late_are_judged_by_the_customers_sla(solution):
+    """R5.4: 30 cases of November answered 7 days after registration are all overdue on
+    response by the contract's Basic SLA, whatever the partner would have called their due
+    times."""
+    from kpi.evaluation import evaluate_period
+
+    CertificationFactory(solution=solution)
+    rows = [
+        case_row(
+            solution,
+            f"C-{n}",
+            registered_at=f"2026-11-{2 + n % 20:02d}T10:00:00+03:00",
+            first_response_at=f"2026-11-{9 + n % 20:02d}T10:00:00+03:00",
+        )
+        for n in range(30)
+    ]
+    import_cases(rows)
+
+    [result] = evaluate_period(
+        "2026-11", solutions=[solution], as_of=datetime(2026, 12, 20, tzinfo=UTC)
+    )
+
+    assert result["kpis"]["response_overdue_rate"]["numerator"] == 30
+    assert result["kpis"]["response_overdue_rate"]["status"] == "fail"

@@ -74,11 +74,20 @@ def csv_bytes(columns, rows) -> bytes:
     return buffer.getvalue().encode()
 
 
+@pytest.fixture
+def acme(solution):
+    """Customers acme (Business in EMEA) and r1 of the solution."""
+    return [
+        CustomerFactory(solution=solution, customer_id=name, support_package="business")
+        for name in ("acme", "r1")
+    ]
+
+
 def case(slug, case_id, **values):
     return {
         "solution": slug,
         "case_id": case_id,
-        "support_package": "business",
+        "customer": "acme",
         "registered_at": "2026-10-05T10:00:00+00:00",
         "first_response_at": "2026-10-05T11:00:00+00:00",
         **values,
@@ -313,6 +322,36 @@ def test_a_half_year_without_answers_warns_that_the_survey_is_missing(
     assert f"No survey answers for {done.name} — the survey is missing." in alerts(response)
 
 
+def test_a_missing_survey_shows_its_status_breach_and_participation(
+    client, solution, partner, months
+):
+    """R5.1: the half-year that ended with active customers and no answer is `missing`, a
+    breach the analysts decide on; participation is 0 of the customers active at its end."""
+    from kpi.evaluation import evaluate_period
+
+    done = half_years_of(months)[1]
+    CustomerFactory.create_batch(3, solution=solution)
+    evaluate_period(done.name, solutions=[solution])
+    client.force_login(partner)
+
+    response = kpi_page(client, solution)
+
+    (row,) = find_all(response, "tr", data_testid=f"half-year-{done.name}")
+    assert texts(row, "td") == ["target at least 7.5 ✗ survey missing", "no data", "0", "0 of 3"]
+    assert (
+        f"No survey answers for {done.name} — the survey is missing. The survey of the active "
+        "customers runs twice a year (R5.1): a missing survey is a breach the analysts decide on."
+    ) in alerts(response)
+    (table,) = find_all(response, "table", data_testid="breaches")
+    (breach,) = find_all(table, "tr")[1:]
+    assert texts(breach, "td")[:4] == [
+        done.name,
+        "NPS survey mean score",
+        "no answer from the 3 customers active at the end of the half-year",
+        "Analysts decide",
+    ]
+
+
 def test_no_survey_is_missing_before_the_solution_was_certified(client, months):
     since = months[0].start  # certified this month: no half-year ended since
     solution = CertificationFactory(since=since).solution
@@ -421,7 +460,7 @@ def test_customers_section_without_customers_says_none_reported(client, solution
 # --- Uploads ------------------------------------------------------------------------------------
 
 
-def test_uploading_cases_imports_them_and_says_how_many(client, solution, partner):
+def test_uploading_cases_imports_them_and_says_how_many(client, solution, partner, acme):
     client.force_login(partner)
     content = csv_bytes(CASE_COLUMNS, [case("phone-link", "C1"), case("phone-link", "C2")])
 
@@ -433,7 +472,7 @@ def test_uploading_cases_imports_them_and_says_how_many(client, solution, partne
     assert alerts(client.get(response["Location"]))[0] == "Support cases: 2 created, 0 updated."
 
 
-def test_uploading_cases_again_updates_them(client, solution, partner):
+def test_uploading_cases_again_updates_them(client, solution, partner, acme):
     client.force_login(partner)
     first = upload(client, solution, "cases", csv_bytes(CASE_COLUMNS, [case("phone-link", "C1")]))
     client.get(first["Location"])  # the partner reads the first upload's message
@@ -446,7 +485,7 @@ def test_uploading_cases_again_updates_them(client, solution, partner):
     assert list(SupportCase.objects.values_list("csat", flat=True)) == [5]
 
 
-def test_uploading_nps_answers_and_customers(client, solution, partner):
+def test_uploading_nps_answers_and_customers(client, solution, partner, acme):
     client.force_login(partner)
     nps = csv_bytes(
         NPS_COLUMNS,
@@ -464,8 +503,10 @@ def test_uploading_nps_answers_and_customers(client, solution, partner):
         [
             {
                 "solution": "phone-link",
-                "customer_id": "acme",
+                "customer_id": "globex",
                 "installed_version": "2.4.0",
+                "support_package": "premium",
+                "region": "apac",
                 "active_until": "2030-01-01",
             }
         ],
@@ -481,10 +522,12 @@ def test_uploading_nps_answers_and_customers(client, solution, partner):
         "NPS answers: 1 created, 0 updated.",
         "Customers: 1 created, 0 updated.",
     ]
-    assert (NPSAnswer.objects.count(), Customer.objects.count()) == (1, 1)
+    assert (NPSAnswer.objects.count(), Customer.objects.count()) == (1, 3)
 
 
-def test_a_file_with_bad_rows_is_refused_whole_with_every_bad_row_listed(client, solution, partner):
+def test_a_file_with_bad_rows_is_refused_whole_with_every_bad_row_listed(
+    client, solution, partner, acme
+):
     client.force_login(partner)
     content = csv_bytes(
         CASE_COLUMNS,
@@ -506,7 +549,7 @@ def test_a_file_with_bad_rows_is_refused_whole_with_every_bad_row_listed(client,
     assert SupportCase.objects.count() == 0
 
 
-def test_a_row_of_another_solution_is_refused(client, solution, partner):
+def test_a_row_of_another_solution_is_refused(client, solution, partner, acme):
     """Even a solution of the same partner: the page takes only its own solution's rows."""
     SolutionFactory(partner=solution.partner, slug="other-own")
     client.force_login(partner)
@@ -525,7 +568,9 @@ def test_a_row_of_another_solution_is_refused(client, solution, partner):
     assert SupportCase.objects.count() == 0
 
 
-def test_a_good_file_with_a_row_of_another_own_solution_stores_nothing(client, solution, partner):
+def test_a_good_file_with_a_row_of_another_own_solution_stores_nothing(
+    client, solution, partner, acme
+):
     other = SolutionFactory(partner=solution.partner, slug="other-own")
     client.force_login(partner)
     answer = {"respondent": "r1", "answered_at": "2026-10-01T10:00:00+00:00", "score": "9"}
@@ -581,15 +626,60 @@ def test_a_file_over_the_size_limit_is_refused(client, solution, partner, settin
 
 def test_a_file_not_in_utf8_is_refused(client, solution, partner):
     client.force_login(partner)
-    content = "solution,customer_id,installed_version,active_until\nphone-link,Société,2.4.0,\n"
+    content = "solution,customer_id,installed_version,support_package,region,active_until\n"
+    content += "phone-link,Société,2.4.0,basic,emea,\n"
 
     response = upload(client, solution, "customers", content.encode("cp1252"))
 
     assert (by_testid(response, "upload-errors"), errors(response)) == (
         "Nothing was imported.",
-        ["The file is not UTF-8 text: save it as “CSV UTF-8” and upload it again."],
+        [
+            "The file is not UTF-8 text (it was saved in a Windows code page, such as "
+            "Windows-1251 or Windows-1252): save it as “CSV UTF-8” and send it again."
+        ],
     )
     assert Customer.objects.count() == 0
+
+
+def test_a_utf16_file_is_refused_with_its_own_message(client, solution, partner):
+    client.force_login(partner)
+    content = "solution,customer_id,installed_version,support_package,region,active_until\n"
+
+    response = upload(client, solution, "customers", content.encode("utf-16"))
+
+    assert errors(response) == [
+        "The file is UTF-16 text, not UTF-8: save it as “CSV UTF-8 (comma delimited)” and send "
+        "it again."
+    ]
+
+
+def test_a_semicolon_separated_file_is_refused_with_its_own_message(client, solution, partner):
+    client.force_login(partner)
+    content = "solution;customer_id;installed_version;support_package;region;active_until\n"
+    content += "phone-link;acme;2.4.0;basic;emea;\n"
+
+    response = upload(client, solution, "customers", content.encode())
+
+    assert errors(response) == [
+        "line 1, column -: the values are separated by semicolons: save the file as “CSV UTF-8 "
+        "(comma delimited)”, with commas between the values"
+    ]
+    assert Customer.objects.count() == 0
+
+
+def test_a_case_file_with_deadline_columns_is_refused_whole(client, solution, partner, acme):
+    """R5.4, R5.5: deadlines come from the customer's SLA, never from the file."""
+    client.force_login(partner)
+    columns = [*CASE_COLUMNS, "response_due_at"]
+    rows = [case("phone-link", "C1", response_due_at="2026-10-12T10:00:00+00:00")]
+
+    response = upload(client, solution, "cases", csv_bytes(columns, rows))
+
+    assert errors(response) == [
+        "line 1, column response_due_at: deadlines are not accepted: the portal computes them "
+        "from the customer's SLA (its support package and region); remove this column"
+    ]
+    assert SupportCase.objects.count() == 0
 
 
 def test_the_upload_address_opened_in_the_browser_leads_to_the_kpi_page(client, solution, partner):
@@ -606,7 +696,10 @@ def test_a_csv_template_holds_the_header_line(client, solution, partner):
     response = client.get(reverse("kpi_csv_template", args=["phone-link", "customers"]))
 
     assert response["Content-Disposition"] == 'attachment; filename="phone-link-customers.csv"'
-    assert response.content.decode() == "solution,customer_id,installed_version,active_until\r\n"
+    assert response.content.decode() == (
+        "solution,customer_id,installed_version,support_package,region,active_until,"
+        "contact_email\r\n"
+    )
 
 
 # --- Cost -----------------------------------------------------------------------------------------
@@ -643,3 +736,69 @@ def test_kpi_page_query_count_does_not_grow_with_the_data(client, months):
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
+
+
+# --- Cases and their computed deadlines ---------------------------------------------------------
+
+
+def test_the_latest_cases_show_the_deadlines_computed_from_the_customers_sla(
+    client, solution, partner, acme
+):
+    """R5.4, R5.5: a Business case of Friday 16:00 in Berlin is due Monday 11:00 and Tuesday
+    14:00 there; answered Monday 12:00, it is late on response, and still open on Wednesday,
+    late on resolution."""
+    from kpi.importing import import_cases
+
+    import_cases(
+        [
+            case(
+                "phone-link",
+                "C1",
+                registered_at="2026-11-13T16:00:00+01:00",
+                first_response_at="2026-11-16T12:00:00+01:00",
+            )
+        ]
+    )
+    client.force_login(partner)
+
+    response = kpi_page(client, solution)
+
+    (row,) = find_all(response, "tr", data_testid="case-C1")
+    assert [text(node) for node in find_all(row, "td")] == [
+        "C1",
+        "acme",
+        "Business",
+        "EMEA (UTC+1)",
+        "11/13/2026 3 p.m.",
+        "11/16/2026 10 a.m.",
+        "11/16/2026 11 a.m. late",
+        "11/17/2026 1 p.m.",
+        "— late",
+    ]
+
+
+def test_the_cases_export_holds_every_case_with_its_deadlines(client, solution, partner, acme):
+    from kpi.importing import import_cases
+
+    import_cases(
+        [case("phone-link", "C1", registered_at="2026-11-13T16:00:00+01:00", first_response_at="")]
+    )
+    client.force_login(partner)
+
+    response = client.get(reverse("kpi_cases_export", args=["phone-link"]))
+
+    assert response["Content-Disposition"] == 'attachment; filename="phone-link-cases.csv"'
+    assert b"".join(response.streaming_content).decode().splitlines() == [
+        "case_id,customer,presale,support_package,region,priority,registered_at,"
+        "response_due_at,first_response_at,resolution_due_at,resolved_at,escalation_level,csat",
+        "C1,acme,False,business,emea,medium,2026-11-13T15:00:00+00:00,2026-11-16T10:00:00+00:00,"
+        ",2026-11-17T13:00:00+00:00,,0,",
+    ]
+
+
+def test_the_cases_export_of_another_partners_solution_is_not_found(client, solution):
+    client.force_login(actor("other_partner", solution))
+
+    response = client.get(reverse("kpi_cases_export", args=["phone-link"]))
+
+    assert response.status_code == 404

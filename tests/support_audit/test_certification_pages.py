@@ -427,7 +427,9 @@ def test_badge_pages_are_refused_to_all_but_analysts(client, certification, name
     assert certification.events.count() == 1
 
 
-@pytest.mark.parametrize("name", ["badge_revoke", "badge_restore", "regular_audit"])
+@pytest.mark.parametrize(
+    "name", ["badge_revoke", "badge_restore", "regular_audit", "regular_audit_versions_finding"]
+)
 def test_action_pages_of_another_partners_certificate_are_not_found(client, certification, name):
     client.force_login(actor("other_partner"))
 
@@ -718,3 +720,90 @@ def test_admin_keeps_audits_read_only(client):
     assert find_all(page, "input", type="submit") == []
     assert post.status_code == 403
     assert SupportAudit.objects.get().summary == "Thirty cases read."
+
+
+# --- Versions and updates on the regular audit (R6.3, R6.4) ------------------------------------
+
+
+def _customers(certification):
+    from tests.factories.kpi import CustomerFactory
+
+    solution = certification.solution
+    for name, version in [("Alder Bank", "2.4.0"), ("Birch Foods", "2.3.1"), ("Cedar", "2.2.0")]:
+        CustomerFactory(solution=solution, customer_id=name, installed_version=version)
+    CustomerFactory(solution=solution, customer_id="Lapsed", installed_version="1.0", lapsed=True)
+
+
+def test_the_regular_audit_shows_the_versions_in_use_and_the_customers_behind(
+    client, certification
+):
+    """R6.3, R6.4: the versions used by customers with active support, and those not on the
+    current version; a lapsed customer is neither."""
+    _customers(certification)
+    client.force_login(actor("auditor"))
+
+    response = client.get(url("regular_audit", certification))
+
+    assert rows(response, "audit-versions-in-use") == [
+        ["2.4.0 current", "1"],
+        ["2.3.1", "1"],
+        ["2.2.0", "1"],
+    ]
+    assert [row[:2] for row in rows(response, "audit-behind")] == [
+        ["Birch Foods", "2.3.1"],
+        ["Cedar", "2.2.0"],
+    ]
+
+
+def test_an_analyst_raises_the_customers_behind_as_a_nonconformity_in_one_step(
+    client, certification
+):
+    """R6.4, R5.7: one click records the nonconformity with the customers and versions, then
+    the remediation plan is agreed for it; the next full audit stays where it was."""
+    _customers(certification)
+    client.force_login(actor("analyst"))
+
+    response = client.post(url("regular_audit_versions_finding", certification), follow=True)
+
+    audit = SupportAudit.objects.get()
+    assert (audit.purpose, audit.type, audit.outcome) == (
+        AuditPurpose.REGULAR,
+        "process_review",
+        AuditOutcome.NONCONFORMITIES,
+    )
+    (nonconformity,) = audit.nonconformities.all()
+    assert (nonconformity.severity, nonconformity.description) == (
+        "major",
+        "2 of 3 customers with an active subscription or paid support are not on the current "
+        "version 2.4.0 (R6.4): Birch Foods on 2.3.1; Cedar on 2.2.0. Versions in use by "
+        "customers with active support, each of which the partner supports (R6.3): "
+        "2.4.0 (1), 2.3.1 (1), 2.2.0 (1).",
+    )
+    assert response.redirect_chain[-1][0] == url("remediation_plan_agree", certification, audit.pk)
+    assert alerts(response) == [
+        "Nonconformity raised: customers not on the current version. Agree a remediation plan."
+    ]
+    certification.refresh_from_db()
+    assert certification.next_audit_due == date(2030, 11, 20)
+
+
+def test_nothing_is_raised_when_every_active_customer_is_current(client, certification):
+    from tests.factories.kpi import CustomerFactory
+
+    CustomerFactory(solution=certification.solution, installed_version="2.4.0")
+    client.force_login(actor("analyst"))
+
+    response = client.post(url("regular_audit_versions_finding", certification), follow=True)
+
+    assert alerts(response) == ["Every active customer is on the current version."]
+    assert SupportAudit.objects.count() == 0
+
+
+def test_a_partner_cannot_raise_a_nonconformity(client, certification):
+    _customers(certification)
+    client.force_login(actor("own_partner", certification.solution))
+
+    response = client.post(url("regular_audit_versions_finding", certification))
+
+    assert (response.status_code, main(response)) == (403, NOT_ALLOWED)
+    assert SupportAudit.objects.count() == 0

@@ -25,6 +25,7 @@ from kpi.evaluation import evaluate_period
 from kpi.importing import CASE_COLUMNS, CASE_FIELDS, import_cases_csv
 from kpi.models import (
     Breach,
+    Customer,
     KPISnapshot,
     KPIWarning,
     MonthReopening,
@@ -39,7 +40,8 @@ YEAR = 2025
 MONTH = f"{YEAR}-06"  # the month evaluated
 BATCH = 50_000
 PACKAGES = ("basic", "business", "premium")
-REGIONS = ("emea", "russia", "americas_east", "apac")
+REGIONS = ("emea", "americas_west", "americas_east", "apac")
+CUSTOMERS = 50  # customers of each bench solution, whose contracts the cases name
 # Simple deadlines for the bulk rows: response and resolution hours per package.
 SIMPLE_HOURS = {"basic": (8, 40), "business": (4, 16), "premium": (1, 8)}
 FLOOR_TABLE = "bench_kpi_floor"
@@ -53,6 +55,11 @@ COUNTS = (
 )
 
 
+def _contract(customer: int) -> tuple[str, str]:
+    """The support package and region of bench customer number `customer`."""
+    return PACKAGES[customer % len(PACKAGES)], REGIONS[customer % len(REGIONS)]
+
+
 def _bench_solutions():
     return Solution.objects.filter(slug__startswith=PREFIX)
 
@@ -61,7 +68,15 @@ def cleanup() -> None:
     """Delete every bench row (bench solutions, their rows, bench partners and user)."""
     solutions = _bench_solutions().values("pk")
     with transaction.atomic():
-        for model in (KPISnapshot, Breach, KPIWarning, MonthReopening, SupportCase, NPSAnswer):
+        for model in (
+            KPISnapshot,
+            Breach,
+            KPIWarning,
+            MonthReopening,
+            SupportCase,
+            NPSAnswer,
+            Customer,
+        ):
             model.objects.filter(solution__in=solutions).delete()
         Certification.objects.filter(solution__in=solutions).delete()
         Application.objects.filter(solution__in=solutions).delete()
@@ -133,7 +148,8 @@ class Command(BaseCommand):
     def _case(self, solution_id, case_id, registered):
         """Values of one synthetic case (in the order of CASE_FIELDS, deadlines simple)."""
         rnd = self.random
-        package = rnd.choice(PACKAGES)
+        customer = rnd.randrange(CUSTOMERS)
+        package, region = _contract(customer)
         response_h, resolution_h = SIMPLE_HOURS[package]
         first_response = registered + timedelta(minutes=rnd.randrange(int(response_h * 63)))
         resolved = (
@@ -144,10 +160,10 @@ class Command(BaseCommand):
         return (
             solution_id,
             case_id,
-            f"customer-{rnd.randrange(500)}",
+            f"customer-{customer}",
             package,
             rnd.choice(("critical", "high", "medium", "medium", "low")),
-            rnd.choice(REGIONS),
+            region,
             registered,
             first_response,
             resolved,
@@ -231,6 +247,20 @@ class Command(BaseCommand):
                 solutions, versions, applications, strict=True
             )
         )
+        Customer.objects.bulk_create(
+            (
+                Customer(
+                    solution=solution,
+                    customer_id=f"customer-{n}",
+                    installed_version="1.0.0",
+                    support_package=_contract(n)[0],
+                    region=_contract(n)[1],
+                )
+                for solution in solutions
+                for n in range(CUSTOMERS)
+            ),
+            batch_size=5000,
+        )
         self._say(f"created {count} certified solutions in {time.perf_counter() - started:.1f} s")
         return [solution.pk for solution in solutions]
 
@@ -273,7 +303,15 @@ class Command(BaseCommand):
                     )
                 )
             if self.postgres:
-                fields = ("solution_id", "respondent", "half_year", "answered_at", "score")
+                fields = (
+                    "solution_id",
+                    "respondent",
+                    "half_year",
+                    "answered_at",
+                    "score",
+                    "source",
+                    "comment",
+                )
                 self._copy(
                     connection.ops.quote_name(NPSAnswer._meta.db_table),
                     [NPSAnswer._meta.get_field(name).column for name in fields],
@@ -318,8 +356,6 @@ class Command(BaseCommand):
                             case["registered_at"].isoformat(),
                             case["first_response_at"].isoformat(),
                             case["resolved_at"].isoformat() if case["resolved_at"] else "",
-                            "",  # deadlines computed by the import
-                            "",
                             case["escalation_level"],
                             "" if case["csat"] is None else case["csat"],
                             "true" if case["presale"] else "false",

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('applications', '0005_stage4_certification_fields'),
-        ('kpi', '0005_solution_lookups_use_the_unique_indexes'),
+        ('kpi', '0008_nps_surveys_run_by_the_portal'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -36,7 +36,7 @@ def unschedule(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("kpi", "0006_final_months_late_cases_and_warnings"),
+        ("kpi", "0009_final_months_late_cases_and_warnings"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
