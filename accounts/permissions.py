@@ -49,6 +49,13 @@ TEAM_ADMIN = [
     "kpi.view_breach",
     "kpi.view_customer",
     "kpi.view_npsanswer",
+    # Security: the log, partners' API tokens (revoke = delete), locked log-ins (unlock = delete).
+    "accounts.view_securityevent",
+    "accounts.view_apitoken",
+    "accounts.delete_apitoken",
+    "axes.view_accessattempt",
+    "axes.delete_accessattempt",
+    "axes.view_accesslog",
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.enums import SecurityEventKind
+from accounts.security import record_security_event
 from applications.enums import DECLARATION_OPEN_STATES, CertificationStatus
 from applications.enums import ApplicationState as S
 from applications.models import Application, Certification, CertificationEvent
@@ -281,27 +283,44 @@ def badge_revoke(*, certification: Certification, by, reason: str) -> Certificat
     """Take the "Certified" badge away (R5.8, R7.1); `by` is None when a scheduled job acts."""
     if by is not None:
         _require(by, "applications.manage_badge", certification.solution)
-    return _change_badge(
-        certification,
-        by=by,
-        status=CertificationStatus.REVOKED,
-        action=CertificationEvent.Action.REVOKED,
-        reason=reason,
-        sources=(CertificationStatus.CERTIFIED, CertificationStatus.AT_RISK),
-        refusal=_("The badge is revoked already."),
-    )
+    with transaction.atomic():
+        event = _change_badge(
+            certification,
+            by=by,
+            status=CertificationStatus.REVOKED,
+            action=CertificationEvent.Action.REVOKED,
+            reason=reason,
+            sources=(CertificationStatus.CERTIFIED, CertificationStatus.AT_RISK),
+            refusal=_("The badge is revoked already."),
+        )
+        if by is not None:
+            _log_badge_change(event, by)
+    return event
 
 
 def badge_restore(*, certification: Certification, by, reason: str) -> CertificationEvent:
     _require(by, "applications.manage_badge", certification.solution)
-    return _change_badge(
-        certification,
-        by=by,
-        status=CertificationStatus.CERTIFIED,
-        action=CertificationEvent.Action.RESTORED,
-        reason=reason,
-        sources=(CertificationStatus.REVOKED,),
-        refusal=_("Only a revoked badge is restored."),
+    with transaction.atomic():
+        event = _change_badge(
+            certification,
+            by=by,
+            status=CertificationStatus.CERTIFIED,
+            action=CertificationEvent.Action.RESTORED,
+            reason=reason,
+            sources=(CertificationStatus.REVOKED,),
+            refusal=_("Only a revoked badge is restored."),
+        )
+        _log_badge_change(event, by)
+    return event
+
+
+def _log_badge_change(event: CertificationEvent, by) -> None:
+    """A badge changed by hand goes to the security log as well as to its own history."""
+    record_security_event(
+        SecurityEventKind.BADGE_CHANGED,
+        user=by,
+        target=f"solution {event.certification.solution.slug}",
+        detail=f"{event.action}: {event.reason}",
     )
 
 
