@@ -278,6 +278,7 @@ LOGGING = {
         "django": {"level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
         # Log-ins, lockouts, refused access, API tokens, badge changes by hand.
         "certportal.security": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
         "celery.app.trace": {"level": "WARNING"},
     },
 }
