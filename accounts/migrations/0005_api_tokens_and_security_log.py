@@ -23,13 +23,13 @@ def import_authtoken_keys(apps, schema_editor):
         rows = cursor.fetchall()
     expiry = timezone.now() + timedelta(days=90)
     for key, user_id in rows:
-        ApiToken.objects.create(
+        ApiToken(
             digest=hash_token(key),
             token_key=key[:15],
             user_id=user_id,
             name="Issued in the admin",
             expiry=expiry,
-        )
+        ).save()
     schema_editor.execute("DROP TABLE authtoken_token")
 
 

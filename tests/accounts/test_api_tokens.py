@@ -159,3 +159,14 @@ def test_staff_revoke_any_token_in_the_admin(client):
     assert refused.status_code == 401
     event = SecurityEvent.objects.get(kind=SecurityEventKind.TOKEN_REVOKED)
     assert event.username == analyst.username
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_profile_query_count_does_not_grow(client, member, django_assert_num_queries, count):
+    for _ in range(count):
+        ApiTokenFactory(user=member)
+
+    with django_assert_num_queries(5):
+        response = client.get(reverse("profile"))
+
+    assert response.text.count("Revoke</button>") == count
