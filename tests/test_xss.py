@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core import mail
 from django.db import models
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import ApiToken, User
@@ -47,18 +48,10 @@ def poison() -> int:
             for field in _text_fields(model):
                 if isinstance(field, models.URLField):
                     values[field.attname] = URL_PAYLOAD
-                elif isinstance(field, models.JSONField):
-                    continue
                 else:
-                    # A unique suffix, for fields unique together with another.
-                    text = f"{PAYLOAD}{row.pk}"
-                    values[field.attname] = (
-                        text
-                        if field.max_length is None
-                        else text[-field.max_length :]
-                        if len(text) > field.max_length and field.max_length < 12
-                        else text[: field.max_length]
-                    )
+                    # The row's pk at the end keeps fields unique together with others unique.
+                    room = (field.max_length or len(PAYLOAD)) - len(str(row.pk))
+                    values[field.attname] = f"{PAYLOAD[:room]}{row.pk}"
             if values:
                 model.objects.filter(pk=row.pk).update(**values)
                 count += len(values)
@@ -73,8 +66,6 @@ def test_hostile_text_is_rendered_as_text_on_every_page():
     for route, name in url_patterns():
         path = fill(route, world, name)
         for role in ROLES:
-            from django.test import Client
-
             client = Client()
             if world["users"][role] is not None:
                 client.force_login(world["users"][role])
@@ -132,3 +123,18 @@ def test_forms_refuse_script_urls(client, url):
     assert "Enter a valid URL." in response.text
     solution.refresh_from_db()
     assert solution.marketplace_url != url
+
+
+def test_exports_carry_hostile_names_as_data(client):
+    """The badge JSON (what the showcase reads) keeps the name as a JSON string, served as
+    JSON that browsers will not sniff as a page."""
+    build_world()
+    poison()
+    name = Solution.objects.get(slug="certified").name
+
+    response = client.get(reverse("badge_json", args=["certified"]))
+
+    assert response["Content-Type"] == "application/json"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response.json()["name"] == name
+    assert name.startswith('"><script>')
