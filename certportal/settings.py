@@ -190,6 +190,9 @@ REST_FRAMEWORK = {
 
 # API tokens (django-rest-knox): only a hash is stored; a partner picks the expiry.
 KNOX_TOKEN_MODEL = "accounts.ApiToken"
+# knox's own migrations create its default token table even when the model is swapped; with
+# our model in its place the table would only hold a foreign key to users.
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {"TOKEN_TTL": None, "TOKEN_PREFIX": "cp_", "AUTO_REFRESH": False}
 API_TOKEN_MAX_DAYS = int(os.environ.get("API_TOKEN_MAX_DAYS", "365"))
 
