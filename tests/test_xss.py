@@ -43,15 +43,16 @@ def poison() -> int:
     """Overwrite every partner-controlled text and URL field of the world with the payload."""
     count = 0
     for model in PARTNER_MODELS:
-        for row in model.objects.all():
+        for number, row in enumerate(model.objects.all()):
             values = {}
             for field in _text_fields(model):
                 if isinstance(field, models.URLField):
                     values[field.attname] = URL_PAYLOAD
                 else:
-                    # The row's pk at the end keeps fields unique together with others unique.
-                    room = (field.max_length or len(PAYLOAD)) - len(str(row.pk))
-                    values[field.attname] = f"{PAYLOAD[:room]}{row.pk}"
+                    # The row's number at the end keeps fields unique together with others
+                    # unique; the payload is cut to fit the column.
+                    room = (field.max_length or len(PAYLOAD)) - len(str(number))
+                    values[field.attname] = f"{PAYLOAD[:room]}{number}"
             if values:
                 model.objects.filter(pk=row.pk).update(**values)
                 count += len(values)
