@@ -8,7 +8,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from . import security
         from .permissions import grant_role_permissions
+
+        security.connect_axes()
 
         # Connected for every app: the last call sees the permissions of every model.
         post_migrate.connect(grant_role_permissions, dispatch_uid="grant_role_permissions")

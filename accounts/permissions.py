@@ -53,6 +53,13 @@ TEAM_ADMIN = [
     "kpi.view_monthreopening",
     "kpi.view_npssurvey",
     "kpi.view_npsinvitation",
+    # Security: the log, partners' API tokens (revoke = delete), locked log-ins (unlock = delete).
+    "accounts.view_securityevent",
+    "accounts.view_apitoken",
+    "accounts.delete_apitoken",
+    "axes.view_accessattempt",
+    "axes.delete_accessattempt",
+    "axes.view_accesslog",
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {

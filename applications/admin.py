@@ -3,9 +3,11 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition
@@ -316,6 +318,20 @@ class MaterialAdmin(ReadOnlyAdmin):
     list_filter = ("kind",)
     list_select_related = ("application__solution", "application__version")
     search_fields = ("application__solution__name", "original_name", "sha256")
+    # The file is private: it has no URL, so it is offered through the download view, which
+    # checks the reader's permission again.
+    exclude = ("file",)
+    readonly_fields = ("download",)
+
+    @admin.display(description=gettext_lazy("file"))
+    def download(self, material):
+        if not material.file:
+            return "—"
+        url = reverse("material_download", args=[material.application_id, material.pk])
+        label = _("Download “%(name)s”") % {"name": material.original_name or material.file.name}
+        if material.size:
+            label = f"{label} ({filesizeformat(material.size)})"
+        return format_html('<a href="{}">{}</a>', url, label)
 
     def get_queryset(self, request):
         visible = selectors.applications_visible_to(request.user)

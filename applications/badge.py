@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 import outbox.services as outbox
+from accounts.enums import SecurityEventKind
+from accounts.security import record_security_event
 
 from .enums import CertificationStatus
 from .models import Application, Certification, CertificationEvent
@@ -128,6 +130,14 @@ def _change(certification, name, action, *, by, reason, refusal, notify=True):
         step()
         locked.save(update_fields=["status"])
         event = _record(locked, action, by=by, reason=reason, notify=notify)
+        if _person(by) is not None:
+            # A badge changed by hand goes to the security log as well as to its history.
+            record_security_event(
+                SecurityEventKind.BADGE_CHANGED,
+                user=by,
+                target=f"solution {locked.solution.slug}",
+                detail=f"{action}: {reason}",
+            )
     certification.refresh_from_db(fields=["status"])
     return event
 

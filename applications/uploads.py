@@ -9,6 +9,8 @@ import os
 import re
 import stat
 import struct
+import tarfile
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterable
@@ -27,6 +29,9 @@ from .upload_streams import HashingReader
 # Real directory entries take ~100 bytes; the allowance only stops a forged directory
 # from being read into memory and parsed before the member count can be checked.
 DIRECTORY_BYTES_PER_MEMBER = 1024
+# Enough of a member's first bytes to tell an archive: tar's magic sits at offset 257.
+NESTED_HEAD = 512
+_TAR_MAGIC = slice(257, 262)
 
 EXTENSION_KINDS: dict[str, str] = {
     ".gz": "gzip", ".tgz": "gzip", ".zip": "zip", ".pdf": "pdf",
@@ -78,7 +83,10 @@ class UploadPolicy:
     # Below this expanded size no ratio is suspicious: a small repetitive text file compresses
     # far beyond 100:1 and is harmless.
     ratio_floor: int = 1024**2
-    nested_gz_check: bool = True
+    # Members that are archives themselves (gzip, zip, tar, OOXML) are inspected the same way,
+    # down to this many levels below the upload; their leaves share the upload's one budget.
+    nested_check: bool = True
+    max_nesting_depth: int = 2
     max_bytes_setting: str = ""  # a Django setting that, when present, overrides max_bytes
 
     def ratio_limit(self, compressed_size: int) -> int:
@@ -154,14 +162,145 @@ def zip_kind(names: Iterable[str]) -> str:
     return "zip"
 
 
-class _GzipCheck:
-    """Feeds a gzip stream (possibly multi-member) through zlib, bounding what it expands to."""
+class _Budget:
+    """One expansion budget and one ratio limit for the whole upload, at every nesting level.
 
-    def __init__(self, label: str, compressed_size: int, policy: UploadPolicy, spent: int = 0):
-        self.label, self.policy, self.total, self.members = label, policy, 0, 0
-        # Nested packages share one budget, or many small bombs would add up to a big one.
-        budget = policy.zip_max_total_uncompressed - spent
-        self.limit = min(budget, policy.ratio_limit(compressed_size))
+    What counts is the content that is not itself an archive (the leaves): an archive inside
+    an archive is counted by what its own members expand to, so nothing is counted twice.
+    """
+
+    def __init__(self, policy: UploadPolicy, upload_size: int) -> None:
+        self.policy, self.spent = policy, 0
+        self.limit = min(policy.zip_max_total_uncompressed, policy.ratio_limit(upload_size))
+
+    def spend(self, count: int, member: str, rule: str) -> None:
+        self.spent += count
+        if self.spent > self.limit:
+            raise _reject(
+                rule,
+                _("The archive expands to more than {limit} in all (at member “{m}”)."),
+                m=member,
+                limit=_size(self.limit),
+            )
+
+
+@dataclass(frozen=True)
+class _Inspection:
+    """Where in the upload an archive lies: the budget it shares, its depth and its path."""
+
+    policy: UploadPolicy
+    budget: _Budget
+    depth: int = 0
+    path: str = ""
+
+    def label(self, member: str) -> str:
+        """The member's name as the user finds it: each enclosing member, then its own."""
+        return f"{self.path} › {member}" if self.path else member
+
+    def inside(self, label: str) -> "_Inspection":
+        """The inspection of an archive found at `label`, one level down."""
+        return _Inspection(self.policy, self.budget, self.depth + 1, label)
+
+    def contents(self, member: str, rule: str, compressed_size: int | None) -> "_Contents":
+        """A sink for what `member` of this archive expands to."""
+        return _Contents(self, self.label(member), rule, compressed_size)
+
+
+class _Contents:
+    """Watches what one member expands to: a leaf is counted against the budget, an archive is
+    inspected the same way as the upload (gzip streamed on; zip and tar spooled to a bounded
+    temporary file, since they are read by their directory or headers)."""
+
+    def __init__(self, where: _Inspection, label: str, rule: str, size: int | None) -> None:
+        self.where, self.label, self.rule, self.size = where, label, rule, size
+        self.head, self.kind, self.gzip, self.spool = b"", None, None, None
+
+    def feed(self, data: bytes) -> None:
+        if self.kind is None:
+            self.head += data
+            if len(self.head) < NESTED_HEAD:
+                return
+            data, self.head = self.head, b""
+            self._decide(data)
+        self._pass_on(data)
+
+    def finish(self) -> None:
+        """Check what the member held, once it has ended."""
+        if self.kind is None:
+            data, self.head = self.head, b""
+            self._decide(data)
+            self._pass_on(data)
+        if self.gzip:
+            self.gzip.finish()
+        elif self.spool:
+            try:
+                _inspect_spooled(self.spool, self.kind, self.where.inside(self.label))
+            finally:
+                self.spool.close()
+
+    def _decide(self, head: bytes) -> None:
+        kind = _archive_kind(head) if self.where.policy.nested_check else None
+        self.kind = kind or "leaf"
+        if kind is None:
+            return
+        if self.where.depth + 1 > self.where.policy.max_nesting_depth:
+            raise _reject(
+                "archive.too_deep",
+                _("The archive member “{m}” is an archive nested more than {depth} levels deep."),
+                m=self.label,
+                depth=self.where.policy.max_nesting_depth,
+            )
+        if kind == "gzip":
+            self.gzip = _GzipCheck(self.label, self.size, self.where.inside(self.label))
+        else:
+            # Closed in finish(); a rejection drops it, and the file is removed with it.
+            self.spool = tempfile.SpooledTemporaryFile(max_size=streams.CHUNK)  # noqa: SIM115
+
+    def _pass_on(self, data: bytes) -> None:
+        if not data:
+            return
+        if self.gzip:
+            self.gzip.feed(data)
+        elif self.spool:
+            self.spool.write(data)
+        else:
+            self.where.budget.spend(len(data), self.label, self.rule)
+
+
+def _archive_kind(head: bytes) -> str | None:
+    """The archive format the bytes start with, if any."""
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "zip"
+    if head[_TAR_MAGIC] == b"ustar":
+        return "tar"
+    return None
+
+
+def _inspect_spooled(spool: BinaryIO, kind: str, where: _Inspection) -> None:
+    size = spool.tell()
+    if kind == "zip":
+        infos = _open_zip(spool, where.path, where.policy)
+        _check_members(infos, where)
+        _stream_zip(HashingReader(spool, size), infos, where)
+    else:
+        spool.seek(0)
+        _inspect_tar(spool, where)
+
+
+class _GzipCheck:
+    """Feeds a gzip stream (possibly multi-member) through zlib, bounding what it expands to.
+
+    `where` is the inspection of the stream's content: a gzip holds one unnamed member.
+    """
+
+    def __init__(self, label: str, compressed_size: int | None, where: _Inspection):
+        self.label, self.policy, self.total, self.members, self.fed = label, where.policy, 0, 0, 0
+        self.limit = where.budget.limit
+        if compressed_size is not None:
+            self.limit = min(self.limit, self.policy.ratio_limit(compressed_size))
+        self.contents = _Contents(where, label, "gzip.bomb", None)
         self._start_member()
 
     def _start_member(self) -> None:
@@ -169,6 +308,7 @@ class _GzipCheck:
 
     def feed(self, data: bytes) -> None:
         """Check the next compressed bytes."""
+        self.fed += len(data)
         try:
             while data:
                 self._fed = True
@@ -176,6 +316,7 @@ class _GzipCheck:
                     self.total += len(out)
                     if self.total > self.limit:
                         raise self._bomb()
+                    self.contents.feed(out)
                 if not self._decomp.eof:
                     return
                 data, self.members = self._decomp.unused_data, self.members + 1
@@ -187,6 +328,9 @@ class _GzipCheck:
         """The uncompressed size, once the stream is known to have ended cleanly."""
         if self._fed or not self.members:
             raise self._corrupt()
+        if self.total > self.policy.ratio_limit(self.fed):
+            raise self._bomb()
+        self.contents.finish()
         return self.total
 
     def _corrupt(self) -> UploadRejected:
@@ -204,7 +348,7 @@ class _GzipCheck:
                 "size and {total} in all are allowed."
             ),
             name=self.label,
-            limit=_size(self.limit),
+            limit=_size(min(self.limit, self.policy.ratio_limit(self.fed))),
             ratio=self.policy.zip_max_ratio,
             total=_size(self.policy.zip_max_total_uncompressed),
         )
@@ -227,12 +371,7 @@ def _open_zip(fileobj: BinaryIO, name: str, policy: UploadPolicy) -> list[zipfil
         directory = streams.read_exact(fileobj, size)
         entries = streams.count_directory_entries(directory, policy.zip_max_members)
         if entries > policy.zip_max_members:
-            raise _reject(
-                "zip.too_many_members",
-                _("“{name}” has more than {limit} members."),
-                name=name,
-                limit=policy.zip_max_members,
-            )
+            raise _too_many_members(name, policy)
         del directory
         with zipfile.ZipFile(fileobj) as archive:
             return archive.infolist()
@@ -242,12 +381,21 @@ def _open_zip(fileobj: BinaryIO, name: str, policy: UploadPolicy) -> list[zipfil
         ) from None
 
 
-def _check_members(infos: list[zipfile.ZipInfo], policy: UploadPolicy) -> None:
+def _too_many_members(name: str, policy: UploadPolicy) -> UploadRejected:
+    return _reject(
+        "zip.too_many_members",
+        _("“{name}” has more than {limit} members."),
+        name=name,
+        limit=policy.zip_max_members,
+    )
+
+
+def _check_members(infos: list[zipfile.ZipInfo], where: _Inspection) -> None:
     """Reject unsafe names, links, encryption and declared sizes before reading any data."""
-    declared = 0
+    policy, declared = where.policy, 0
     for info in infos:
-        member = info.orig_filename  # before zipfile cuts it at a NUL
-        _check_member_name(member)
+        member = where.label(info.orig_filename)  # before zipfile cuts it at a NUL
+        _check_member_name(info.orig_filename, member)
         if stat.S_ISLNK(info.external_attr >> 16):
             raise _reject("zip.link", _("The archive member “{m}” is a symbolic link."), m=member)
         if info.flag_bits & 0x1:
@@ -271,13 +419,13 @@ def _check_members(infos: list[zipfile.ZipInfo], policy: UploadPolicy) -> None:
             )
 
 
-def _check_member_name(member: str) -> None:
-    """Names must stay inside the archive's own directory tree."""
-    if member.startswith(("/", "\\")) or _DRIVE.match(member):
+def _check_member_name(name: str, member: str) -> None:
+    """Names must stay inside the archive's own directory tree (`member` is how it is shown)."""
+    if name.startswith(("/", "\\")) or _DRIVE.match(name):
         raise _reject(
             "zip.absolute_path", _("The archive member “{m}” has an absolute path."), m=member
         )
-    if "\\" in member or "\x00" in member or ".." in member.split("/"):
+    if "\\" in name or "\x00" in name or ".." in name.split("/"):
         raise _reject(
             "zip.path_traversal",
             _("The archive member “{m}” points outside the archive."),
@@ -294,9 +442,9 @@ def _total_bomb(member: str, policy: UploadPolicy) -> UploadRejected:
     )
 
 
-def _stream_zip(stream: HashingReader, infos: list[zipfile.ZipInfo], policy: UploadPolicy) -> int:
+def _stream_zip(stream: HashingReader, infos: list[zipfile.ZipInfo], where: _Inspection) -> int:
     """Inflate every member in file order, in one pass; the real uncompressed total."""
-    total = nested_total = 0
+    total = 0
     previous = None
     for info in sorted(infos, key=lambda i: i.header_offset):
         if previous is not None and info.header_offset < stream.pos:
@@ -304,31 +452,26 @@ def _stream_zip(stream: HashingReader, infos: list[zipfile.ZipInfo], policy: Upl
             raise _reject(
                 "zip.bomb",
                 _("The archive members “{a}” and “{m}” overlap."),
-                a=previous.orig_filename,
-                m=info.orig_filename,
+                a=where.label(previous.orig_filename),
+                m=where.label(info.orig_filename),
             )
-        count, nested = _stream_member(stream, info, policy, total, nested_total)
-        total, nested_total, previous = total + count, nested_total + nested, info
+        total, previous = total + _stream_member(stream, info, where, total), info
     stream.skip_to(stream.size)
     return total
 
 
-def _stream_member(
-    stream: HashingReader, info: zipfile.ZipInfo, policy: UploadPolicy, done: int, nested_done: int
-) -> tuple[int, int]:
-    """Inflate one member, trusting none of its declared sizes; its size and a nested .gz's."""
-    member = info.orig_filename
+def _stream_member(stream: HashingReader, info: zipfile.ZipInfo, where: _Inspection, done: int):
+    """Inflate one member, trusting none of its declared sizes, and look into what it holds."""
+    policy, member = where.policy, where.label(info.orig_filename)
     corrupt = _reject("zip.corrupt", _("The archive member “{m}” is damaged."), m=member)
-    nested = None
-    if policy.nested_gz_check and member.lower().endswith(".gz"):
-        nested = _GzipCheck(member, info.file_size, policy, nested_done)
+    contents = where.contents(info.orig_filename, "zip.bomb", info.file_size)
     try:
         stream.skip_to(info.header_offset)
         if stream.pos != info.header_offset:
             raise corrupt
         flags, method, local_name = stream.local_header()
         # Tools that extract by local headers must see what was checked in the directory.
-        if local_name != member or method != info.compress_type:
+        if local_name != info.orig_filename or method != info.compress_type:
             raise corrupt
         if flags & 0x1:
             raise _reject("zip.encrypted", _("The archive member “{m}” is encrypted."), m=member)
@@ -348,8 +491,7 @@ def _stream_member(
                 if done + count > policy.zip_max_total_uncompressed:
                     raise _total_bomb(member, policy)
                 crc = zlib.crc32(out, crc)
-                if nested:
-                    nested.feed(out)
+                contents.feed(out)
     except (
         zipfile.BadZipFile,
         zlib.error,
@@ -362,11 +504,50 @@ def _stream_member(
         raise corrupt from None
     if count != info.file_size or crc != info.CRC:
         raise corrupt
-    return count, nested.finish() if nested else 0
+    contents.finish()
+    return count
+
+
+def _inspect_tar(fileobj: BinaryIO, where: _Inspection) -> None:
+    """A tar's members, read in order: names, links and special files as in a zip, and each
+    regular file's content inspected in turn."""
+    policy, count = where.policy, 0
+    try:
+        with tarfile.open(fileobj=fileobj, mode="r:") as archive:
+            for info in archive:
+                count += 1
+                if count > policy.zip_max_members:
+                    raise _too_many_members(where.path, policy)
+                member = where.label(info.name)
+                _check_member_name(info.name, member)
+                if info.issym() or info.islnk():
+                    raise _reject(
+                        "zip.link", _("The archive member “{m}” is a symbolic link."), m=member
+                    )
+                if not (info.isfile() or info.isdir()):
+                    raise _reject(
+                        "tar.special_file",
+                        _("The archive member “{m}” is not a regular file or folder."),
+                        m=member,
+                    )
+                if info.isfile():
+                    contents = where.contents(info.name, "gzip.bomb", None)
+                    source = archive.extractfile(info)
+                    while data := source.read(streams.CHUNK):
+                        contents.feed(data)
+                    contents.finish()
+    except (tarfile.TarError, EOFError, OSError):
+        raise _reject(
+            "tar.corrupt", _("“{name}” is not a readable tar archive."), name=where.path
+        ) from None
 
 
 def validate_upload(fileobj: BinaryIO, *, name: str, policy: UploadPolicy) -> UploadReport:
-    """Check an upload against the policy in one streaming pass; UploadRejected if it fails."""
+    """Check an upload against the policy in one streaming pass; UploadRejected if it fails.
+
+    Archives inside archives are checked the same way, to policy.max_nesting_depth levels,
+    against one expansion budget and ratio for the whole upload.
+    """
     fileobj.seek(0, os.SEEK_END)
     size = fileobj.tell()
     if size == 0:
@@ -391,12 +572,13 @@ def validate_upload(fileobj: BinaryIO, *, name: str, policy: UploadPolicy) -> Up
         )
     fileobj.seek(0)
     kind = sniff_kind(streams.read_exact(fileobj, min(size, streams.HEAD)), name)
+    where = _Inspection(policy, _Budget(policy, size))
     try:
         if kind is None or _family(kind) != _family(claimed):
             raise _mismatch(name, claimed, kind)
         members = total = None
         if kind == "gzip":
-            stream, check = HashingReader(fileobj, size), _GzipCheck(name, size, policy)
+            stream, check = HashingReader(fileobj, size), _GzipCheck(name, size, where)
             for chunk in stream.chunks(size):
                 check.feed(chunk)
             total = check.finish()
@@ -405,9 +587,9 @@ def validate_upload(fileobj: BinaryIO, *, name: str, policy: UploadPolicy) -> Up
             kind = zip_kind(info.filename for info in infos)
             if kind != claimed:
                 raise _mismatch(name, claimed, kind)
-            _check_members(infos, policy)
+            _check_members(infos, where)
             stream = HashingReader(fileobj, size)
-            members, total = len(infos), _stream_zip(stream, infos, policy)
+            members, total = len(infos), _stream_zip(stream, infos, where)
         else:
             stream = HashingReader(fileobj, size)
             stream.skip_to(size)

@@ -1,15 +1,19 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
+
+# Under /api/ every error is JSON; elsewhere the portal's pages (certportal.views).
+handler400 = "certportal.views.bad_request"
+handler403 = "certportal.views.permission_denied"
+handler404 = "certportal.views.page_not_found"
+handler500 = "certportal.views.server_error"
 
 urlpatterns = [
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's among them).
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("review/", include("dod.urls")),
     path("support/", include("support_audit.urls")),

@@ -5,6 +5,7 @@ Writes are all or nothing, as the CSV imports are (kpi.importing): a partner may
 data of its own solutions, and any bad row rejects the batch with every bad row reported.
 """
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import generics, permissions, serializers, status
@@ -73,6 +74,17 @@ class _ImportView(APIView):
             return Response(
                 {"detail": _("The body must be a JSON list of objects.")},
                 status=status.HTTP_400_BAD_REQUEST,
+            )
+        if len(rows) > settings.API_MAX_ROWS_PER_BATCH:
+            return Response(
+                {
+                    "detail": _(
+                        "A batch holds at most %(limit)d rows; this one has %(count)d. "
+                        "Nothing was stored: send it in smaller batches."
+                    )
+                    % {"limit": settings.API_MAX_ROWS_PER_BATCH, "count": len(rows)}
+                },
+                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
         errors = non_objects(rows)
         if errors:

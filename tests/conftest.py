@@ -2,6 +2,7 @@
 in-process."""
 
 import importlib
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,6 +38,11 @@ def _test_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SECURE_SSL_REDIRECT = False
     settings.LANGUAGE_CODE = "en"
+    # Each test has a cache of its own (API throttles count there), even on a shared Redis.
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        for name, config in settings.CACHES.items()
+    }
     # Uploads of a test land in its own temporary folder, never in the project.
     settings.STORAGES = {
         **settings.STORAGES,
@@ -95,3 +101,12 @@ def kpi_targets(transactional_db):
     )
     module = importlib.import_module(f"kpi.migrations.{history.stem}")
     module.policies_in_force_since_2000(apps, None)
+
+
+@pytest.fixture
+def later(time_machine):
+    """`later(seconds)`: the clock moves on by that much from where the test is (and ticks on)."""
+    from django.utils import timezone
+
+    time_machine.move_to(timezone.now(), tick=True)
+    return time_machine.shift

@@ -19,3 +19,13 @@ def duration_short(spent: timedelta) -> str:
     if minutes:
         return _("%(m)s min") % {"m": minutes}
     return _("less than a minute")
+
+
+@register.filter
+def web_url(url: str) -> str:
+    """The URL for an href when it is an http(s) address, else nothing: a stored link can never
+    run a script (javascript:, data:) even if it got past the forms' validation."""
+    from urllib.parse import urlsplit
+
+    scheme = urlsplit(str(url or "")).scheme.lower()
+    return url if scheme in ("http", "https") else ""

@@ -1,5 +1,7 @@
 """The public badge: what the Marketplace showcase reads about a solution (R7.1)."""
 
+from csp.constants import NONE
+from csp.decorators import csp
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -66,6 +68,8 @@ def _text_width(text: str, *, bold: bool = False) -> int:
     return round(ems * BADGE_FONT_SIZE * (1.1 if bold else 1))
 
 
+# The image loads nothing and runs nothing, even when opened on its own.
+@csp({"default-src": [NONE], "frame-ancestors": [NONE]})
 @cache_control(public=True, max_age=300)
 def badge_svg(request, slug):
     """The badge as an image: "✓ Certified" on green with the certified version beside it

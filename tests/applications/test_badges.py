@@ -98,3 +98,15 @@ def test_catalogue_lists_only_solutions_with_the_badge_on(client):
 
     cards = find_all(page, data_testid="certified-solution")
     assert [texts(card, "h2")[0] for card in cards] == ["Alpha Sync", "Beta Forms"]
+
+
+def test_svg_badge_has_a_strict_policy(client):
+    """The badge image loads and runs nothing, even opened on its own."""
+    CertificationFactory(solution__slug="drawn")
+
+    response = client.get(reverse("badge_svg", args=["drawn"]))
+
+    assert response.status_code == 200
+    directives = {part.strip() for part in response["Content-Security-Policy"].split(";")}
+    assert directives == {"default-src 'none'", "frame-ancestors 'none'"}
+    assert response["Content-Type"] == "image/svg+xml"

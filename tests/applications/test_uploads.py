@@ -5,6 +5,7 @@ import hashlib
 import io
 import os
 import struct
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -566,7 +567,7 @@ def test_zip_nested_gz_bomb_is_rejected(tmp_path):
 
 def test_zip_nested_gz_check_turned_off_accepts_corrupt_gz(tmp_path):
     path = make_zip(tmp_path / "bundle.zip", {"pkg/broken.gz": b"\x1f\x8b not really"})
-    policy = UploadPolicy(max_bytes=10**6, allowed_kinds=frozenset({"zip"}), nested_gz_check=False)
+    policy = UploadPolicy(max_bytes=10**6, allowed_kinds=frozenset({"zip"}), nested_check=False)
 
     report = validate(path, policy)
 
@@ -586,3 +587,147 @@ def test_zip_nested_gz_packages_over_shared_budget_are_rejected(tmp_path):
     assert error.rule == "gzip.bomb"
     assert "“pkg/two.gz”" in str(error)
     assert filesizeformat(1000) in str(error)
+
+
+# Archives inside archives: the hostile uploads of the security review, and their neighbours
+
+
+def zip_bytes(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as archive:
+        for name, data in members.items():
+            archive.writestr(zipfile.ZipInfo(name), data, compress_type=method)
+    return buffer.getvalue()
+
+
+def tar_bytes(members: dict[str, bytes], links: tuple[str, ...] = ()) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+        for name in links:
+            info = tarfile.TarInfo(name)
+            info.type, info.linkname = tarfile.SYMTYPE, "/etc/passwd"
+            archive.addfile(info)
+    return buffer.getvalue()
+
+
+def test_nested_zip_bomb_is_rejected_naming_the_member(tmp_path):
+    inner = zip_bytes({"zeros": bytes(30 * 1024**2)})
+    path = tmp_path / "pkg.zip"
+    path.write_bytes(zip_bytes({f"part{n}.zip": inner for n in range(5)}))
+    assert path.stat().st_size < 5_000  # the review's bomb was 1,817 bytes
+
+    error = rejection(path, PACKAGE_POLICY)
+
+    assert error.rule == "zip.bomb"
+    assert str(error) == "The archive member “part0.zip › zeros” expands more than 100 times."
+
+
+def test_gz_wrapping_a_zip_bomb_is_rejected(tmp_path):
+    path = tmp_path / "pkg.gz"
+    path.write_bytes(gzip.compress(zip_bytes({"zeros": bytes(30 * 1024**2)})))
+
+    error = rejection(path, PACKAGE_POLICY)
+
+    assert error.rule == "zip.bomb"
+    assert "“pkg.gz › zeros”" in str(error)
+
+
+def test_nested_archives_share_one_budget_for_the_upload(tmp_path):
+    text = os.urandom(300).hex().encode()  # 600 bytes that compress about twice
+    inner = zip_bytes({"a.txt": text})
+    path = make_zip(tmp_path / "bundle.zip", {"one.zip": inner, "two.zip": inner})
+    policy = UploadPolicy(
+        max_bytes=10**6, allowed_kinds=frozenset({"zip"}), zip_max_total_uncompressed=1000
+    )
+
+    error = rejection(path, policy)
+
+    assert error.rule == "zip.bomb"
+    assert "“two.zip › a.txt”" in str(error)
+
+
+def test_archive_nested_deeper_than_the_limit_is_rejected(tmp_path):
+    level3 = zip_bytes({"deep.txt": b"deep"})
+    level2 = zip_bytes({"d.zip": level3})
+    level1 = zip_bytes({"c.zip": level2})
+    path = make_zip(tmp_path / "bundle.zip", {"b.zip": level1})
+
+    error = rejection(path)
+
+    assert error.rule == "archive.too_deep"
+    assert str(error) == (
+        "The archive member “b.zip › c.zip › d.zip” is an archive nested more than 2 levels deep."
+    )
+
+
+def test_archive_nested_within_the_limit_is_accepted(tmp_path):
+    packages = zip_bytes({"one.gz": gzip.compress(b"package one"), "two.gz": gzip.compress(b"2")})
+    path = make_zip(tmp_path / "bundle.zip", {"packages.zip": packages, "readme.txt": b"hi"})
+
+    report = validate(path)
+
+    assert (report.kind, report.member_count) == ("zip", 2)
+
+
+def test_nested_zip_is_found_by_its_content_not_its_name(tmp_path):
+    hidden = zip_bytes({"../evil.sh": b"rm -rf /"})
+    path = make_zip(tmp_path / "bundle.zip", {"notes.bin": hidden})
+
+    error = rejection(path)
+
+    assert error.rule == "zip.path_traversal"
+    assert "“notes.bin › ../evil.sh”" in str(error)
+
+
+def test_nested_corrupt_zip_is_rejected(tmp_path):
+    broken = zip_bytes({"a.txt": b"x" * 1000})[:-30]
+    path = make_zip(tmp_path / "bundle.zip", {"inner.zip": broken})
+
+    error = rejection(path)
+
+    assert error.rule == "zip.corrupt"
+    assert "“inner.zip”" in str(error)
+
+
+def test_tgz_member_outside_archive_is_rejected(tmp_path):
+    path = tmp_path / "pkg.tgz"
+    path.write_bytes(gzip.compress(tar_bytes({"../../etc/cron.d/x": b"* * * * * id"})))
+
+    error = rejection(path)
+
+    assert error.rule == "zip.path_traversal"
+    assert "“pkg.tgz › ../../etc/cron.d/x”" in str(error)
+
+
+def test_tgz_symlink_member_is_rejected(tmp_path):
+    path = tmp_path / "pkg.tgz"
+    path.write_bytes(gzip.compress(tar_bytes({"ok.txt": b"ok"}, links=("passwd",))))
+
+    error = rejection(path)
+
+    assert error.rule == "zip.link"
+    assert "“pkg.tgz › passwd”" in str(error)
+
+
+def test_tgz_holding_a_gz_bomb_is_rejected(tmp_path):
+    bomb = gzip.compress(bytes(20 * 1024**2))
+    path = tmp_path / "pkg.tgz"
+    path.write_bytes(gzip.compress(tar_bytes({"inner.gz": bomb})))
+
+    error = rejection(path)
+
+    assert error.rule == "gzip.bomb"
+    assert "“pkg.tgz › inner.gz”" in str(error)
+
+
+def test_tgz_of_ordinary_files_is_accepted(tmp_path):
+    path = tmp_path / "pkg.tgz"
+    path.write_bytes(gzip.compress(tar_bytes({"a.txt": b"a" * 2000, "b/c.txt": b"c"})))
+
+    report = validate(path)
+
+    assert report.kind == "gzip"

@@ -106,14 +106,19 @@ def pytest_runtest_makereport(item, call):
 def new_page(request, browser, live_server):
     """`new_page()` opens a page in a fresh browser context (its own cookies: one person).
 
-    The test fails if any page or asset the browser loads answers with an error status.
+    The test fails if any page or asset the browser loads answers with an error status, or
+    if the browser reports a Content-Security-Policy violation on any page.
     With E2E_SCREENSHOTS set, a failed test leaves a screenshot of each of its pages.
     """
-    contexts, failures = [], []
+    contexts, failures, violations = [], [], []
 
     def record(response):
         if response.status >= 400 and not response.url.endswith("/favicon.ico"):
             failures.append(f"{response.status} {response.request.method} {response.url}")
+
+    def console(message):
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            violations.append(f"{message.page.url if message.page else ''}: {message.text}")
 
     def open_page():
         context = browser.new_context(base_url=live_server.url, locale="en-GB")
@@ -121,6 +126,7 @@ def new_page(request, browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.on("response", record)
+        page.on("console", console)
         return page
 
     yield open_page
@@ -131,6 +137,7 @@ def new_page(request, browser, live_server):
     for context in contexts:
         context.close()
     assert not failures, "The browser got error responses:\n" + "\n".join(failures)
+    assert not violations, "Pages broke the Content-Security-Policy:\n" + "\n".join(violations)
 
 
 @pytest.fixture

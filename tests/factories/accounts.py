@@ -2,7 +2,7 @@ import factory
 from django.contrib.auth.models import Group
 
 from accounts.enums import Role
-from accounts.models import User
+from accounts.models import ApiToken, User
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -41,3 +41,22 @@ class UserFactory(factory.django.DjangoModelFactory):
         user = super()._create(model_class, *args, **kwargs)
         user.role = role
         return user
+
+
+class ApiTokenFactory(factory.django.DjangoModelFactory):
+    """An API token made as a partner makes one; its secret, shown once, is on `.secret`."""
+
+    class Meta:
+        model = ApiToken
+
+    user = factory.SubFactory(UserFactory, partner_member=True)
+    name = factory.Sequence(lambda n: f"token {n}")
+    days = 90
+
+    @classmethod
+    def _create(cls, model_class, *args, user, name, days, **kwargs):
+        from accounts.services import api_token_create
+
+        token, secret = api_token_create(user=user, name=name, days=days)
+        token.secret = secret
+        return token

@@ -1,0 +1,87 @@
+"""Project-wide middleware: security headers, the API's body limit, the refused-access log."""
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+API_PREFIX = "/api/"
+
+
+def security_headers(get_response):
+    """Permissions-Policy on every response (Content-Security-Policy comes from django-csp)."""
+
+    def middleware(request):
+        response = get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+    return middleware
+
+
+def body_too_large(limit: int) -> JsonResponse:
+    return JsonResponse(
+        {
+            "detail": _("The request body is larger than %(limit)s. Send smaller batches.")
+            % {"limit": filesizeformat(limit)}
+        },
+        status=413,
+    )
+
+
+def api_body_limit(get_response):
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE sent to the API answers a JSON 413 before it is
+    read; elsewhere Django's own limit applies."""
+
+    def middleware(request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if request.path.startswith(API_PREFIX) and limit is not None:
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > limit:
+                return body_too_large(limit)
+        return get_response(request)
+
+    return middleware
+
+
+def _existing_record(match) -> str:
+    """The request or solution the URL names, when it exists ("" otherwise)."""
+    from applications.models import Application, Solution
+
+    kwargs = match.kwargs
+    if "pk" in kwargs and Application.objects.filter(pk=kwargs["pk"]).exists():
+        return f"application {kwargs['pk']}"
+    if "slug" in kwargs and Solution.objects.filter(slug=kwargs["slug"]).exists():
+        return f"solution {kwargs['slug']}"
+    return ""
+
+
+def refused_access_log(get_response):
+    """A signed-in user refused (403 or 404) a page about a record that exists is recorded in
+    the security log: it is how probing for other partners' records shows."""
+
+    def middleware(request):
+        response = get_response(request)
+        match = request.resolver_match
+        if (
+            response.status_code in (403, 404)
+            and match is not None
+            and request.user.is_authenticated
+        ):
+            target = _existing_record(match)
+            if target:
+                from accounts.enums import SecurityEventKind
+                from accounts.security import record_security_event
+
+                record_security_event(
+                    SecurityEventKind.ACCESS_REFUSED,
+                    request=request,
+                    target=target,
+                    detail=f"{request.method} {response.status_code}",
+                )
+        return response
+
+    return middleware
