@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,8 +19,9 @@ from applications.models import Certification, Solution
 from support_audit.models import RemediationPlan
 
 from . import bulk, early_warnings, finality, judging
+from .counting import case_counts, case_inputs, nps_counts, nps_inputs, thresholds_for
 from .customers import surveyed_without_answer
-from .models import KPI, Breach, KPISnapshot, NPSAnswer, SupportCase, Threshold
+from .models import KPI, Breach, KPISnapshot
 from .periods import Period, parse_period
 from .surveys import survey_missing_record
 
@@ -35,82 +36,6 @@ def _solutions_queryset(solutions) -> QuerySet:
         return solutions
     ids = [getattr(s, "pk", s) for s in solutions]
     return Solution.objects.filter(pk__in=ids)
-
-
-def thresholds_for(period: Period) -> dict[str, Threshold]:
-    """The target of each KPI for the period: the newest row valid before the period ends."""
-    applying = {}
-    for row in Threshold.objects.filter(valid_from__lt=period.end).order_by("kpi", "-valid_from"):
-        applying.setdefault(row.kpi, row)
-    return applying
-
-
-def overdue(done: str, due: str, as_of: datetime) -> Q:
-    """A case late on a step (R5.4, R5.5): done after its deadline, or not done and the
-    deadline passed at `as_of`."""
-    return Q(**{f"{done}__gt": F(due)}) | Q(**{f"{done}__isnull": True, f"{due}__lt": as_of})
-
-
-def case_counts(period: Period, solutions: QuerySet, as_of: datetime) -> dict[int, dict]:
-    """The month's counts per solution, in one aggregate query (pre-sale questions excluded)."""
-    response_overdue = overdue("first_response_at", "response_due_at", as_of)
-    resolution_overdue = overdue("resolved_at", "resolution_due_at", as_of)
-    pending = finality.pending(as_of)
-    rows = (
-        SupportCase.objects.filter(
-            solution__in=solutions.values("pk"),
-            presale=False,
-            registered_at__gte=period.start,
-            registered_at__lt=period.end,
-        )
-        .order_by()
-        .values("solution_id")
-        .annotate(
-            cases=Count("pk"),
-            response_overdue=Count("pk", filter=response_overdue),
-            resolution_overdue=Count("pk", filter=resolution_overdue),
-            rated=Count("pk", filter=Q(csat__isnull=False)),
-            positive=Count("pk", filter=Q(csat__gte=4)),
-            escalated=Count("pk", filter=Q(escalation_level__gte=1)),
-            pending=Count("pk", filter=pending),
-        )
-    )
-    return {row.pop("solution_id"): row for row in rows}
-
-
-def nps_counts(period: Period, solutions: QuerySet) -> dict[int, dict]:
-    """The half-year's NPS answers per solution, in one aggregate query."""
-    rows = (
-        NPSAnswer.objects.filter(solution__in=solutions.values("pk"), half_year=period.name)
-        .order_by()
-        .values("solution_id")
-        .annotate(
-            answers=Count("pk"),
-            total=Sum("score"),
-            promoters=Count("pk", filter=Q(score__gte=9)),
-            detractors=Count("pk", filter=Q(score__lte=6)),
-        )
-    )
-    return {row.pop("solution_id"): row for row in rows}
-
-
-def _case_inputs(counts: dict) -> dict[str, tuple[int, int]]:
-    cases = counts.get("cases", 0)
-    return {
-        KPI.RESPONSE_OVERDUE_RATE: (counts.get("response_overdue", 0), cases),
-        KPI.RESOLUTION_OVERDUE_RATE: (counts.get("resolution_overdue", 0), cases),
-        KPI.CSAT_RESPONSE_RATE: (counts.get("rated", 0), cases),
-        KPI.CSAT_POSITIVE_SHARE: (counts.get("positive", 0), counts.get("rated", 0)),
-        KPI.ESCALATIONS: (counts.get("escalated", 0), cases),
-    }
-
-
-def _nps_inputs(counts: dict) -> dict[str, tuple[int, int]]:
-    answers = counts.get("answers", 0)
-    return {
-        KPI.NPS_MEAN: (counts.get("total") or 0, answers),
-        KPI.NPS_CLASSIC: (counts.get("promoters", 0) - counts.get("detractors", 0), answers),
-    }
 
 
 SNAPSHOT_FIELDS = (
@@ -171,10 +96,10 @@ def evaluate_period(
     thresholds = thresholds_for(period)
     if period.is_month:
         counts = case_counts(period, queryset, as_of)
-        make_inputs = _case_inputs
+        make_inputs = case_inputs
     else:
         counts = nps_counts(period, queryset)
-        make_inputs = _nps_inputs
+        make_inputs = nps_inputs
     frozen = {}
     if period.is_month or not over:
         frozen = _final_snapshots(period, queryset)

@@ -39,7 +39,7 @@ def pending(as_of: datetime) -> Q:
 
 
 def is_final(counts: dict, *, month_over: bool) -> bool:
-    """Whether a month's counts (`evaluation.case_counts`) are final."""
+    """Whether a month's counts (`counting.case_counts`) are final."""
     return month_over and counts.get("pending", 0) == 0
 
 

@@ -18,9 +18,9 @@ from applications.enums import CertificationStatus
 from applications.models import Certification, Solution
 
 from . import judging
+from .counting import overdue
 from .customers import CustomerOverview, customer_overview, nps_participation
 from .early_warnings import WarningText, warning_text
-from .evaluation import overdue
 from .models import KPI, Breach, KPISnapshot, KPIWarning, MonthReopening, NPSAnswer, SupportCase
 from .periods import Period, half_years_of, month_of, recent_months, reporting_zone
 from .surveys import survey_progress
