@@ -39,10 +39,15 @@ test: install-test ## Install the test tools and run the whole suite
 test-fast: ## Run the suite without reinstalling
 	$(PY) -m pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
-mutation: install-test ## Mutation testing of the KPI verdict (mutmut; results in mutants/)
+MUTATION_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/certportal_mutation
+
+mutation: install-test ## Mutation testing of the KPI verdict (mutmut on PostgreSQL; see docs/testing.md)
 	$(PIP) install --quiet -e ".[test,mutation]"
 	rm -rf mutants
-	$(VENV)/bin/mutmut run; $(VENV)/bin/mutmut results
+	DATABASE_URL=$(MUTATION_DATABASE_URL) $(PY) -m pytest -q -p no:xdist --create-db \
+		tests/kpi/test_numbers.py::test_the_seeded_targets_are_the_regulations
+	DATABASE_URL=$(MUTATION_DATABASE_URL) $(VENV)/bin/mutmut run
+	$(VENV)/bin/mutmut results
 
 lint: ## ruff check and format check
 	$(VENV)/bin/ruff check .

@@ -226,3 +226,56 @@ def test_cached_business_hours_give_the_same_instants_as_the_calendar(calendar):
         assert cache.add_business_hours(calendar, start, hours) == calendar.add_business_hours(
             start, float(hours)
         ), (start, hours)
+
+
+@pytest.mark.parametrize("region", [Region.EMEA, Region.RUSSIA, Region.AMERICAS_WEST])
+def test_one_cache_asked_across_years_in_both_directions_agrees_with_the_calendar(region):
+    """R5.4 A batch's cache lays out working intervals around its first case and extends them
+    backwards and forwards as later cases ask: far from the first case, at the first instant
+    of a working day, on a holiday, each deadline is the calendar's own."""
+    calendar = region_calendar(region)
+    cache = DeadlineCache()
+    zone = calendar.zone
+    moments = [
+        datetime(2026, 11, 13, 16, 0, tzinfo=zone),  # the first: the intervals are laid out here
+        datetime(2023, 1, 2, 9, 0, tzinfo=zone),  # years before: laid out again, backwards
+        datetime(2023, 1, 1, 12, 0, tzinfo=zone),  # a holiday, and before the first laid out
+        datetime(2029, 12, 31, 17, 59, tzinfo=zone),  # years after: extended forwards
+        datetime(2026, 11, 16, 9, 0, tzinfo=zone),  # a Monday's opening minute, in between
+    ]
+    for hours in (Decimal("0.5"), Decimal("8"), Decimal("40"), Decimal("400")):
+        for moment in moments:
+            assert cache.add_business_hours(calendar, moment, hours) == (
+                calendar.add_business_hours(moment, float(hours))
+            ), (moment, hours)
+
+
+def test_a_calendar_without_working_hours_is_an_error_not_a_hang():
+    closed = WorkingCalendar(tz="UTC", hours={})
+
+    with pytest.raises(ValueError, match=r"^The calendar has no working hours\.$"):
+        DeadlineCache().add_business_hours(closed, datetime(2026, 11, 13, tzinfo=UTC), 1)
+    with pytest.raises(ValueError, match=r"^The calendar has no working hours\.$"):
+        closed.add_business_hours(datetime(2026, 11, 13, tzinfo=UTC), 1)
+
+
+def test_the_policy_in_force_is_the_newest_from_before_the_case():
+    """R5.4 A package's policy changed twice: each case is judged by the one in force when it
+    was registered; a priority without a policy of its own takes the package's."""
+    SLAPolicy.objects.filter(package="basic").delete()
+    for month, hours in ((1, 8), (6, 6), (9, 4)):
+        SLAPolicy.objects.create(
+            package="basic",
+            priority="",
+            response_hours=hours,
+            resolution_hours=40,
+            valid_from=datetime(2026, month, 1, tzinfo=UTC),
+        )
+    cache = DeadlineCache()
+
+    def hours_at(month):
+        return cache.policy("basic", "critical", at=datetime(2026, month, 15, tzinfo=UTC))
+
+    assert [hours_at(m).response_hours for m in (2, 7, 10)] == [8, 6, 4]
+    assert cache.policy("basic", at=datetime(2025, 12, 31, tzinfo=UTC)) is None
+    assert cache.policy("basic").response_hours == 4

@@ -13,6 +13,7 @@ from kpi.judging import (
     as_decimal,
     as_json_number,
     format_figures,
+    format_remedy,
     format_target,
     format_value,
     judge,
@@ -159,3 +160,33 @@ def test_the_figures_behind_a_verdict_name_the_counts():
     assert format_figures(KPI.ESCALATIONS, 3, 40, Fraction(3)) == "3 escalated of 40 cases"
     assert format_figures(KPI.NPS_MEAN, 149, 20, Fraction(149, 20)) == "7.45 from 20 answers"
     assert format_figures(KPI.NPS_CLASSIC, -1, 3, Fraction(-100, 3)) == "-33.33 from 3 answers"
+
+
+@pytest.mark.parametrize(
+    ("kpi", "count", "said"),
+    [
+        (KPI.CSAT_POSITIVE_SHARE, 1, "1 more positive rating would bring it back"),
+        (KPI.CSAT_POSITIVE_SHARE, 3, "3 more positive ratings would bring it back"),
+        (KPI.CSAT_RESPONSE_RATE, 1, "1 more rated case would bring it back"),
+        (KPI.CSAT_RESPONSE_RATE, 2, "2 more rated cases would bring it back"),
+        (KPI.RESPONSE_OVERDUE_RATE, 1, "1 more case answered in time would bring it back"),
+        (KPI.RESPONSE_OVERDUE_RATE, 5, "5 more cases answered in time would bring it back"),
+        (KPI.RESOLUTION_OVERDUE_RATE, 1, "1 more case resolved in time would bring it back"),
+        (KPI.RESOLUTION_OVERDUE_RATE, 9, "9 more cases resolved in time would bring it back"),
+    ],
+)
+def test_the_remedy_of_a_warning_is_said_in_words(kpi, count, said):
+    assert format_remedy(kpi, count) == f"{said} within the target."
+
+
+def test_a_remedy_that_cannot_be_is_said_so():
+    assert format_remedy(KPI.ESCALATIONS, None) == "It can no longer meet its target this month."
+
+
+def test_seven_is_passive_not_a_detractor():
+    """R5.1 Detractors answer 0–6: a 7 is passive, a 6 detracts."""
+    assert nps_counts([7, 6])["detractors"] == 1
+
+
+def test_no_answer_has_no_classic_nps():
+    assert nps_classic(0, 0, 0) is None

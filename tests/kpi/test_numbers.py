@@ -228,3 +228,21 @@ def test_presale_questions_are_not_counted_in_the_month():
     kpis = october(solution)
     assert kpis["response_overdue_rate"]["denominator"] == 1
     assert kpis["csat_positive_share"]["denominator"] == 1
+
+
+def test_a_half_year_without_answers_counts_nothing():
+    """R5.1 No answer is no data: nothing counted, not a score of one."""
+    kpis = half_year(SolutionFactory())
+
+    assert (kpis["nps_mean"]["numerator"], kpis["nps_mean"]["denominator"]) == (0, 0)
+    assert (kpis["nps_classic"]["numerator"], kpis["nps_classic"]["denominator"]) == (0, 0)
+
+
+def test_each_solution_counts_only_its_own_answers():
+    one, other = SolutionFactory(), SolutionFactory()
+    NPSAnswerFactory(solution=one, half_year="2026-H2", score=10)
+    NPSAnswerFactory.create_batch(2, solution=other, half_year="2026-H2", score=0)
+
+    kpi = half_year(one)["nps_mean"]
+
+    assert (kpi["numerator"], kpi["denominator"], kpi["status"]) == (10, 1, "pass")
