@@ -44,12 +44,9 @@ class _Timeline:
     def __init__(self, calendar: WorkingCalendar):
         self.calendar = calendar
         self.zone = calendar.zone
+        # Laid out on first use (`_lay_out`): first and last day, each working interval's
+        # start and end, the working time before it (`before`) and up to its end (`until`).
         self.first: date | None = None
-        self.last: date | None = None
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        self.before: list[int] = []  # working time before interval i
-        self.until: list[int] = []  # working time up to the end of interval i
 
     def _interval(self, day: date):
         if not self.calendar.is_business_day(day):
@@ -143,7 +140,8 @@ class DeadlineCache:
     def policy(self, package: str, priority: str = "", at: datetime | None = None):
         """The policy of the package and priority, else the one of the package alone, in force
         at `at` (the newest when None); None when there is none."""
-        return self._in_force((package, priority or ""), at) or self._in_force((package, ""), at)
+        own = self._in_force((package, priority), at) if priority else None
+        return own or self._in_force((package, ""), at)
 
     # Calendars ---------------------------------------------------------------------------
 
@@ -229,15 +227,3 @@ class DeadlineCache:
             timeline.add(registered_at, policy.response_hours),
             timeline.add(registered_at, policy.resolution_hours),
         )
-
-
-def case_deadlines(case, cache: DeadlineCache | None = None) -> tuple[datetime, datetime]:
-    """Due times of one SupportCase (not saved or saved) by its package, priority and region."""
-    return (cache or DeadlineCache()).deadlines(
-        solution_id=case.solution_id,
-        package=case.support_package,
-        priority=case.priority,
-        region=case.region,
-        registered_at=case.registered_at,
-        presale=case.presale,
-    )

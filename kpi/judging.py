@@ -106,7 +106,8 @@ def remedy(kpi: str, numerator: int, denominator: int, threshold, *, month_over:
         if month_over or kpi == KPI.ESCALATIONS or bound <= 0:
             return None
         # More cases handled in time: numerator / (denominator + k) <= bound.
-        return max(0, math.ceil(Fraction(numerator) / bound - denominator))
+        # Failing means numerator / denominator > bound, so at least one case is needed.
+        return math.ceil(Fraction(numerator) / bound - denominator)
     if kpi == KPI.CSAT_RESPONSE_RATE:
         # More of the month's cases rated: (numerator + k) / denominator >= bound.
         return math.ceil(bound * denominator - numerator)
@@ -158,8 +159,8 @@ def as_decimal(value: Fraction | None) -> Decimal | None:
 
 
 def _number(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
+    """A decimal as people write it: no exponent, no trailing zeros."""
+    return f"{value.normalize():f}"
 
 
 def format_target(kpi: str, threshold) -> str:
@@ -181,7 +182,9 @@ def format_value(kpi: str, value: Fraction | None) -> str:
         return f"{_number(as_decimal(value * 100).quantize(Decimal('0.01')))} %"
     if kpi == KPI.ESCALATIONS:
         return str(as_json_number(kpi, value))
-    return _number(as_decimal(value).quantize(Decimal("0.01")))
+    if kpi in NPS_KPIS:
+        return _number(as_decimal(value).quantize(Decimal("0.01")))
+    raise ValueError(f"Unknown KPI {kpi!r}")
 
 
 def format_remedy(kpi: str, count: int | None) -> str:

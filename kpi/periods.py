@@ -44,7 +44,9 @@ def _first_of(year: int, month: int, zone) -> datetime:
 
 def parse_period(name: str) -> Period:
     """ "2026-10" → October 2026, "2026-H2" → July–December 2026; ValueError otherwise."""
-    name = (name or "").strip()
+    if not name:
+        raise ValueError(_("A period is a month like 2026-10 or a half-year like 2026-H2."))
+    name = name.strip()
     zone = reporting_zone()
     if match := _MONTH_RE.match(name):
         year, month = int(match[1]), int(match[2])

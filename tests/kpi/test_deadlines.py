@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kpi.deadlines import DeadlineCache
+from kpi.deadlines import DeadlineCache, _Timeline
 from kpi.models import SLAPolicy
 from support_audit.calendar import Region, WorkingCalendar, region_calendar
 from support_audit.models import SupportDeclaration
@@ -279,3 +279,70 @@ def test_the_policy_in_force_is_the_newest_from_before_the_case():
     assert [hours_at(m).response_hours for m in (2, 7, 10)] == [8, 6, 4]
     assert cache.policy("basic", at=datetime(2025, 12, 31, tzinfo=UTC)) is None
     assert cache.policy("basic").response_hours == 4
+
+
+def test_a_batch_reads_each_solution_and_lays_out_each_calendar_once(
+    django_assert_num_queries, monkeypatch
+):
+    """R5.4 A whole batch costs the same few queries and one layout per calendar, however many
+    cases it has: the policies, the certifications and their declared regions are read once."""
+    solution = certified_with_hours(Region.EMEA, {"0": ["08:00", "20:00"]})
+    layouts = []
+    original = _Timeline._lay_out
+
+    def counted(self, first, last):
+        layouts.append(self.calendar)
+        return original(self, first, last)
+
+    monkeypatch.setattr(_Timeline, "_lay_out", counted)
+    cache = DeadlineCache()
+    start = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+    with django_assert_num_queries(3):
+        for n in range(30):
+            for region in (Region.EMEA, Region.RUSSIA):
+                cache.deadlines(
+                    solution_id=solution.pk,
+                    package="basic",
+                    priority="medium",
+                    region=region,
+                    registered_at=start + timedelta(hours=n),
+                )
+
+    assert len(layouts) == 2  # the declared EMEA hours, Russia's default calendar
+    emea, _resolution = cache.deadlines(
+        solution_id=solution.pk,
+        package="basic",
+        priority="medium",
+        region=Region.EMEA,
+        registered_at=start,
+    )
+    # Declared Monday 08:00–20:00 in Berlin: 8 working hours from 10:00 local end at 18:00.
+    assert emea == datetime(2026, 11, 16, 17, 0, tzinfo=UTC)
+
+
+def test_a_package_without_a_policy_is_named():
+    with pytest.raises(KeyError, match="gold"):
+        DeadlineCache().deadlines(
+            solution_id=None,
+            package="gold",
+            priority="",
+            region=Region.EMEA,
+            registered_at=datetime(2026, 11, 16, 9, 0, tzinfo=UTC),
+        )
+
+
+def test_a_presale_question_without_a_declaration_is_due_in_two_business_days():
+    """R4.4 A solution that declared nothing answers pre-sale questions within the most the
+    programme allows: two business days."""
+    solution = CertificationFactory().solution
+
+    due, closed = DeadlineCache().deadlines(
+        solution_id=solution.pk,
+        package="",
+        priority="",
+        region=Region.RUSSIA,
+        registered_at=datetime(2026, 11, 13, 12, 0, tzinfo=MOSCOW),  # a Friday
+        presale=True,
+    )
+
+    assert due == closed == datetime(2026, 11, 17, 12, 0, tzinfo=MOSCOW)

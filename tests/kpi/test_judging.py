@@ -21,6 +21,7 @@ from kpi.judging import (
     nps_classic,
     nps_counts,
     nps_mean,
+    remedy,
 )
 from kpi.models import KPI
 
@@ -190,3 +191,37 @@ def test_seven_is_passive_not_a_detractor():
 
 def test_no_answer_has_no_classic_nps():
     assert nps_classic(0, 0, 0) is None
+
+
+@pytest.mark.parametrize(
+    ("kpi", "numerator", "denominator", "threshold", "count"),
+    [
+        # Passing already: nothing to bring back, whatever the formula would say.
+        (KPI.CSAT_RESPONSE_RATE, 10, 100, at_least("0.07"), 0),
+        (KPI.RESPONSE_OVERDUE_RATE, 1, 100, at_most("0.01"), 0),
+        (KPI.CSAT_POSITIVE_SHARE, 9, 10, at_least("0.80"), 0),
+        # No target, or not a monthly case KPI: no remedy to give.
+        (KPI.RESPONSE_OVERDUE_RATE, 5, 100, None, None),
+        (KPI.NPS_MEAN, 70, 10, at_least("7.5"), None),
+        (KPI.NPS_CLASSIC, -1, 1, at_least("0"), None),
+        # Failing: the fewest that bring it back.
+        (KPI.RESPONSE_OVERDUE_RATE, 2, 100, at_most("0.01"), 100),
+        (KPI.CSAT_RESPONSE_RATE, 5, 100, at_least("0.07"), 2),
+        (KPI.CSAT_POSITIVE_SHARE, 7, 10, at_least("0.80"), 5),
+        (KPI.RESOLUTION_OVERDUE_RATE, 6, 100, at_most("0.05"), 20),
+    ],
+)
+def test_the_remedy_is_the_fewest_that_bring_a_kpi_back(
+    kpi, numerator, denominator, threshold, count
+):
+    assert remedy(kpi, numerator, denominator, threshold, month_over=False) == count
+
+
+def test_a_rate_is_a_number_in_json_even_when_whole():
+    whole = as_json_number(KPI.CSAT_POSITIVE_SHARE, Fraction(1))
+    assert (whole, type(whole)) == (1.0, float)
+
+
+def test_a_value_of_an_unknown_kpi_is_an_error():
+    with pytest.raises(ValueError, match="Unknown KPI 'speed'"):
+        format_value("speed", Fraction(1))

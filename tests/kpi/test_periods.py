@@ -62,7 +62,9 @@ def test_a_name_with_spaces_around_it_is_read():
     "name", ["2026-13", "2026-00", "2026-1", "26-10", "2026-H0", "2026-H3", "2026-h1", "", None]
 )
 def test_anything_else_is_refused_with_a_message(name):
-    with pytest.raises(ValueError, match="A period is a month like 2026-10"):
+    with pytest.raises(
+        ValueError, match=r"^A period is a month like 2026-10 or a half-year like 2026-H2\.$"
+    ):
         parse_period(name)
 
 
