@@ -346,3 +346,40 @@ def test_a_presale_question_without_a_declaration_is_due_in_two_business_days():
     )
 
     assert due == closed == datetime(2026, 11, 17, 12, 0, tzinfo=MOSCOW)
+
+
+def test_solutions_on_the_same_calendar_share_one_layout(monkeypatch, django_assert_num_queries):
+    """Two solutions without declared hours in the same region, and repeated sums on one
+    calendar, lay the calendar out once; a case of no solution reads the policies alone."""
+    layouts = []
+    original = _Timeline._lay_out
+
+    def counted(self, first, last):
+        layouts.append(self.calendar)
+        return original(self, first, last)
+
+    monkeypatch.setattr(_Timeline, "_lay_out", counted)
+    one, other = CertificationFactory().solution, CertificationFactory().solution
+    cache = DeadlineCache()
+    start = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+    for solution in (one, other):
+        cache.deadlines(
+            solution_id=solution.pk,
+            package="basic",
+            priority="",
+            region=Region.EMEA,
+            registered_at=start,
+        )
+    calendar = region_calendar(Region.EMEA)
+    for hours in (1, 2, 3):
+        cache.add_business_hours(calendar, start, hours)
+
+    assert len(layouts) == 1
+    with django_assert_num_queries(1):
+        DeadlineCache().deadlines(
+            solution_id=None,
+            package="basic",
+            priority="",
+            region=Region.EMEA,
+            registered_at=start,
+        )

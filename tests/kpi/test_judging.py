@@ -203,6 +203,7 @@ def test_no_answer_has_no_classic_nps():
         # No target, or not a monthly case KPI: no remedy to give.
         (KPI.RESPONSE_OVERDUE_RATE, 5, 100, None, None),
         (KPI.NPS_MEAN, 70, 10, at_least("7.5"), None),
+        (KPI.NPS_MEAN, 80, 10, at_least("7.5"), None),
         (KPI.NPS_CLASSIC, -1, 1, at_least("0"), None),
         # Failing: the fewest that bring it back.
         (KPI.RESPONSE_OVERDUE_RATE, 2, 100, at_most("0.01"), 100),
