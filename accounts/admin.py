@@ -5,6 +5,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from certportal.admin_site import ReadOnlyAdmin
+
 from .models import ApiToken, SecurityEvent, User
 from .services import api_token_revoke
 
@@ -60,7 +62,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin):
+class SecurityEventAdmin(ReadOnlyAdmin):
     """The security log, read-only: staff read and filter it; nobody edits or deletes it."""
 
     list_display = ("at", "kind", "username", "ip_address", "path", "target", "detail")
@@ -68,15 +70,6 @@ class SecurityEventAdmin(admin.ModelAdmin):
     search_fields = ("username", "ip_address", "path", "target", "detail")
     date_hierarchy = "at"
     list_select_related = ("user",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 admin.site.unregister(AccessAttempt)

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition
 from django_fsm_log.models import StateLog
 
+from certportal.admin_site import ReadOnlyAdmin
+
 from . import selectors, services
 from .forms import LeaderDecisionForm, guard_state, state_unchanged
 from .models import (
@@ -297,19 +299,6 @@ class SolutionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return selectors.solutions_visible_to(request.user)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written only by the services: staff look, nobody edits or deletes."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Material)

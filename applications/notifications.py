@@ -3,11 +3,11 @@
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from accounts.enums import Role
+from accounts.selectors import reachable
 from support_audit.selectors import latest_audit
 
 from .enums import ApplicationState as S
@@ -61,14 +61,8 @@ ROUTES: dict[T, Route] = {
 def recipients_for(application, transition: str) -> dict[str, str]:
     """E-mail address → language of the people concerned by this step."""
     route = ROUTES[T(transition)]
-    User = get_user_model()
-    active = User.objects.filter(is_active=True).exclude(email="")
-    people = active.none()
-    if route.partner:
-        people |= active.filter(partner_id=application.solution.partner_id)
-    if route.team:
-        people |= active.filter(groups__name__in=[role.value for role in route.team])
-    return dict(people.order_by("email").values_list("email", "language").distinct())
+    partner_id = application.solution.partner_id if route.partner else None
+    return reachable(partner_id=partner_id, roles=route.team)
 
 
 def render_message(application, log, language: str) -> tuple[str, str]:

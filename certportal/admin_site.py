@@ -25,3 +25,16 @@ class PortalAdminSite(admin.AdminSite):
         wrapper.__dict__.update(inner.__dict__)
         wrapper.admin_site = self
         return wrapper
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by the services: staff look, nobody edits or deletes."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

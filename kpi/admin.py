@@ -7,7 +7,7 @@ from django.contrib.admin import widgets
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.admin import ReadOnlyAdmin
+from certportal.admin_site import ReadOnlyAdmin
 
 from .customers import CUSTOMER_UPDATE_FIELDS
 from .models import (

@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 
 import outbox.services as outbox
 from accounts.enums import Role
+from accounts.selectors import reachable
 from applications.enums import CertificationStatus
 from applications.models import Solution
 
@@ -46,9 +47,7 @@ def recipients(solutions) -> dict[int, dict[str, str]]:
     """Per solution, e-mail → language of its partner's members and of the analysts (two
     queries)."""
     active = get_user_model().objects.filter(is_active=True).exclude(email="")
-    analysts = dict(
-        active.filter(groups__name=Role.ANALYST.value).values_list("email", "language").distinct()
-    )
+    analysts = reachable(roles=[Role.ANALYST])
     members = defaultdict(dict)
     partners = {solution.pk: solution.partner_id for solution in solutions}
     for email, language, partner_id in active.filter(

@@ -10,7 +10,6 @@ stored as an NPS answer with the source "portal"; one reminder.
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -24,6 +23,7 @@ from django.utils.translation import gettext as _
 import outbox.services as outbox
 from accounts.enums import Role
 from accounts.rules import is_analyst
+from accounts.selectors import reachable
 from applications.enums import CertificationStatus
 from applications.models import Solution
 from support_audit.enums import MARKETPLACE_LANGUAGE
@@ -79,12 +79,7 @@ def survey_missing_record(period: Period, missing: dict[int, int]) -> dict[int, 
 
 def _analysts() -> dict[str, str]:
     """E-mail → language of the active analysts."""
-    people = (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=Role.ANALYST.value)
-        .exclude(email="")
-    )
-    return dict(people.order_by("email").values_list("email", "language").distinct())
+    return reachable(roles=[Role.ANALYST])
 
 
 def survey_missing_notify(*, breach_id: int) -> int:

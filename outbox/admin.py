@@ -2,12 +2,14 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from certportal.admin_site import ReadOnlyAdmin
+
 from . import services
 from .models import Message
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ReadOnlyAdmin):
     """What steps must still send or start: pending and failed deliveries, for staff."""
 
     list_display = ("pk", "task", "state", "attempts", "created_at", "next_attempt_at", "done_at")
@@ -16,15 +18,6 @@ class MessageAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     actions = ["retry_now"]
     readonly_fields = [field.name for field in Message._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("Try again now"), permissions=["view"])
     def retry_now(self, request, queryset):

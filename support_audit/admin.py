@@ -6,7 +6,8 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from applications.admin import ReadOnlyAdmin, ReadOnlyInline
+from applications.admin import ReadOnlyInline
+from certportal.admin_site import ReadOnlyAdmin
 
 from .models import (
     Nonconformity,

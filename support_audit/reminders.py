@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.enums import Role
+from accounts.selectors import reachable
 from applications.enums import ApplicationKind, ApplicationState
 from applications.models import Application
 
@@ -185,9 +186,7 @@ def digests(now: datetime | None = None) -> list[Digest]:
         return []
 
     active = get_user_model().objects.filter(is_active=True).exclude(email="")
-    analysts = dict(
-        active.filter(groups__name=Role.ANALYST.value).values_list("email", "language").distinct()
-    )
+    analysts = reachable(roles=[Role.ANALYST])
     everything = reviews + audits + actions
     listed: dict[str, list[Due]] = {email: list(everything) for email in analysts}
     languages = dict(analysts)

@@ -1,6 +1,5 @@
 from celery import shared_task
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -8,17 +7,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.enums import Role
+from accounts.selectors import reachable
 from applications.models import CertificationEvent, Solution
 
 
 def _people(solution) -> dict[str, str]:
     """E-mail → language of the partner's members and the analysts."""
-    User = get_user_model()
-    active = User.objects.filter(is_active=True).exclude(email="")
-    people = active.filter(partner_id=solution.partner_id) | active.filter(
-        groups__name=Role.ANALYST.value
-    )
-    return dict(people.order_by("email").values_list("email", "language").distinct())
+    return reachable(partner_id=solution.partner_id, roles=[Role.ANALYST])
 
 
 @shared_task(name="support_audit.notify_certification_event")
