@@ -160,10 +160,16 @@ def log_in(new_page):
 
 
 def assert_styled(page) -> None:
-    """Bootstrap and the portal's stylesheet reached the browser (static files are served)."""
-    navbar = page.locator("nav.navbar").first
+    """Bootstrap and the portal's stylesheet reached the browser (static files are served).
+
+    The check waits for the page's stylesheets: the navbar may be in the DOM a moment
+    before they are applied.
+    """
+    from playwright.sync_api import expect
+
+    page.wait_for_load_state("load")
     # .bg-dark from bootstrap.min.css; an unstyled page keeps a transparent background.
-    assert navbar.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(33, 37, 41)"
+    expect(page.locator("nav.navbar").first).to_have_css("background-color", "rgb(33, 37, 41)")
 
 
 def shot(page, name: str) -> None:
