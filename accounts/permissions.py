@@ -53,6 +53,10 @@ TEAM_ADMIN = [
     "kpi.view_monthreopening",
     "kpi.view_npssurvey",
     "kpi.view_npsinvitation",
+    # What the jobs and the steps left to do: KPI runs not complete, e-mails not delivered.
+    "kpi.view_evaluationrun",
+    "kpi.view_runitem",
+    "outbox.view_message",
     # Security: the log, partners' API tokens (revoke = delete), locked log-ins (unlock = delete).
     "accounts.view_securityevent",
     "accounts.view_apitoken",

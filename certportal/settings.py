@@ -278,6 +278,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # waits for staff in the admin.
 OUTBOX_STALE_SECONDS = int(os.environ.get("OUTBOX_STALE_SECONDS", str(2 * 900)))
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "12"))
+# A solution of a KPI run handed to a worker is handed again after this long without being
+# done (longer than CELERY_TASK_TIME_LIMIT); one that failed this often waits for staff.
+KPI_RUN_STALE_SECONDS = int(os.environ.get("KPI_RUN_STALE_SECONDS", str(2 * 900)))
+KPI_RUN_MAX_ATTEMPTS = int(os.environ.get("KPI_RUN_MAX_ATTEMPTS", "8"))
 
 # --- E-mail: console by default, SMTP when EMAIL_HOST is set. ---
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

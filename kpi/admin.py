@@ -2,23 +2,27 @@
 new row, so its history stays); what partners send and what the jobs compute is only looked at."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import widgets
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from certportal.admin_site import ReadOnlyAdmin
 
+from . import runs
 from .customers import CUSTOMER_UPDATE_FIELDS
 from .models import (
     Breach,
     Customer,
+    EvaluationRun,
     KPISnapshot,
     KPIWarning,
     MonthReopening,
     NPSAnswer,
     NPSInvitation,
     NPSSurvey,
+    RunItem,
     SLAPolicy,
     SupportCase,
     Threshold,
@@ -182,3 +186,90 @@ class NPSInvitationAdmin(ReadOnlyAdmin):
     list_display = ("survey", "customer_id", "email", "sent_at", "reminded_at", "answered_at")
     search_fields = ("customer_id", "email", "survey__solution__slug")
     list_select_related = ("survey__solution",)
+
+
+class CompletedFilter(admin.SimpleListFilter):
+    title = _("complete")
+    parameter_name = "complete"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("No: solutions not done")), ("yes", _("Yes"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(completed_at__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(completed_at__isnull=False)
+        return queryset
+
+
+class UndoneItemInline(admin.TabularInline):
+    """The solutions of a run not done yet, with the error of the last failure."""
+
+    model = RunItem
+    verbose_name_plural = _("Solutions not done")
+    fields = ("solution", "state", "attempts", "next_attempt_at", "error")
+    readonly_fields = fields
+    can_delete = False
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).exclude(state=RunItem.State.DONE)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EvaluationRun)
+class EvaluationRunAdmin(ReadOnlyAdmin):
+    """Each run of a KPI job and how far it got: an incomplete run lists the solutions it has
+    not evaluated, and why; the sweep completes it, or staff ask for it now."""
+
+    list_display = (
+        "period",
+        "kind",
+        "as_of",
+        "started_at",
+        "completed_at",
+        "pending_count",
+        "failed_count",
+        "done_count",
+    )
+    list_filter = (CompletedFilter, "kind")
+    search_fields = ("period",)
+    date_hierarchy = "started_at"
+    readonly_fields = ("key", "kind", "period", "as_of", "started_at", "completed_at")
+    inlines = [UndoneItemInline]
+    actions = ["complete_now"]
+
+    def get_queryset(self, request):
+        return runs.with_counts(super().get_queryset(request))
+
+    @admin.display(description=_("pending"), ordering="pending")
+    def pending_count(self, run):
+        return run.pending
+
+    @admin.display(description=_("failed"), ordering="failed")
+    def failed_count(self, run):
+        return run.failed
+
+    @admin.display(description=_("done"), ordering="done")
+    def done_count(self, run):
+        return run.done
+
+    @admin.action(description=_("Complete now"), permissions=["view"])
+    def complete_now(self, request, queryset):
+        sent = runs.retry(queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d chunk of solutions was handed to the workers.",
+                "%(count)d chunks of solutions were handed to the workers.",
+                sent,
+            )
+            % {"count": sent},
+            messages.SUCCESS,
+        )

@@ -168,16 +168,19 @@ def evaluate_period(
             }
         )
 
-    if snapshots:
-        _store_snapshots(snapshots)
-    if over:
-        actions = _enforce(period, [solution_id for solution_id, _slug in chosen], failures)
-        for solution_id, action in survey_missing_record(period, missing).items():
-            actions.setdefault(solution_id, action)
-        for (solution_id, _slug), result in zip(chosen, results, strict=True):
-            result["action"] = actions.get(solution_id, ACTION_NONE)
-    if warn and warnings:
-        early_warnings.warnings_record(period, warnings, month_over=over)
+    # One transaction: final figures are never stored without their breaches and badge
+    # changes (a final month is not evaluated again, so it would never be enforced).
+    with transaction.atomic():
+        if snapshots:
+            _store_snapshots(snapshots)
+        if over:
+            actions = _enforce(period, [solution_id for solution_id, _slug in chosen], failures)
+            for solution_id, action in survey_missing_record(period, missing).items():
+                actions.setdefault(solution_id, action)
+            for (solution_id, _slug), result in zip(chosen, results, strict=True):
+                result["action"] = actions.get(solution_id, ACTION_NONE)
+        if warn and warnings:
+            early_warnings.warnings_record(period, warnings, month_over=over)
     return results
 
 

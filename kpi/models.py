@@ -432,3 +432,80 @@ class NPSInvitation(models.Model):
 
     def __str__(self):
         return f"{self.survey} {self.customer_id}"
+
+
+class EvaluationRun(models.Model):
+    """One run of a KPI job over a period, and its ledger: the solutions it must evaluate and
+    those done (kpi.runs). A run with solutions not done is incomplete: the sweep completes it."""
+
+    class Kind(models.TextChoices):
+        PERIOD_ENDED = "period_ended", _("Period ended")
+        SO_FAR = "so_far", _("Month so far")
+        NOT_FINAL = "not_final", _("Month not final yet")
+
+    # The task that started the run: a task delivered again finds its own run.
+    key = models.CharField(_("key"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    period = models.CharField(_("period"), max_length=7)
+    as_of = models.DateTimeField(_("figures as of"))
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("KPI evaluation run")
+        verbose_name_plural = _("KPI evaluation runs")
+        indexes = [
+            models.Index(fields=["period", "kind"], name="kpi_run_period"),
+            # The sweep reads the runs not complete.
+            models.Index(
+                fields=["started_at"],
+                name="kpi_run_incomplete",
+                condition=models.Q(completed_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.period} ({self.as_of:%Y-%m-%d %H:%M})"
+
+
+class RunItem(models.Model):
+    """One solution of an evaluation run: pending until it is evaluated; a failure is kept
+    with its error and tried again with back-off."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    run = models.ForeignKey(EvaluationRun, on_delete=models.CASCADE, related_name="items")
+    solution = models.ForeignKey(
+        "applications.Solution", on_delete=models.CASCADE, related_name="+"
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("failed attempts"), default=0)
+    # When the sweep hands the solution to a worker (again): a worker lost with it, or a
+    # failure, is retried from then on.
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    error = models.TextField(_("last error"), blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "solution"]
+        verbose_name = _("solution of a run")
+        verbose_name_plural = _("solutions of a run")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "solution"], name="one_item_per_solution")
+        ]
+        indexes = [
+            models.Index(
+                fields=["run", "next_attempt_at"],
+                name="kpi_run_item_undone",
+                condition=~models.Q(state="done"),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.run_id} {self.solution_id} {self.state}"

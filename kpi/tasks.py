@@ -7,72 +7,81 @@ from celery import shared_task
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from applications.models import Solution
+from certportal.retrying import RETRY_ON_TRANSIENT_ERRORS
 
+from . import runs
 from .early_warnings import send_warnings
-from .evaluation import evaluate_period
 from .finality import open_months
-from .periods import month_of, parse_period, previous_half_year, previous_month
+from .models import EvaluationRun
+from .periods import month_of, previous_half_year, previous_month
 
-CHUNK_SIZE = 200
+Kind = EvaluationRun.Kind
 
 
-@shared_task(name="kpi.evaluate_month")
-def evaluate_month(*, period: str | None = None, as_of: str | None = None) -> int:
-    """Evaluate `period` (by default the month before now) for every certified solution, in
-    chunks of CHUNK_SIZE; returns the number of chunks sent."""
-    now = timezone.now()
-    period = period or previous_month(now)
-    parse_period(period)  # refuse a malformed period here, not in every chunk
-    as_of = as_of or now.isoformat()
-    ids = list(
-        Solution.objects.filter(certification__isnull=False)
-        .order_by("pk")
-        .values_list("pk", flat=True)
+def _moment(as_of: str | None):
+    return parse_datetime(as_of) if as_of else timezone.now()
+
+
+def _run(task, *, kind: str, period: str, as_of, solution_ids=None) -> int:
+    """Start (or, for the same task delivered again, continue) a run; its number of chunks."""
+    run = runs.start(
+        kind=kind,
+        period=period,
+        as_of=as_of,
+        solution_ids=solution_ids,
+        key=task.request.id and f"task-{task.request.id}-{period}",
     )
-    chunks = [ids[i : i + CHUNK_SIZE] for i in range(0, len(ids), CHUNK_SIZE)]
-    for chunk in chunks:
-        evaluate_chunk.delay(period=period, solution_ids=chunk, as_of=as_of)
-    return len(chunks)
+    return runs.chunk_count(run)
 
 
-@shared_task(name="kpi.evaluate_chunk")
-def evaluate_chunk(*, period: str, solution_ids: list[int], as_of: str) -> int:
-    """Evaluate one chunk of solutions; idempotent (snapshots updated in place, breaches and
-    badge changes recorded once)."""
-    results = evaluate_period(period, solutions=solution_ids, as_of=parse_datetime(as_of))
-    return len(results)
+@shared_task(bind=True, name="kpi.evaluate_month", **RETRY_ON_TRANSIENT_ERRORS)
+def evaluate_month(self, *, period: str | None = None, as_of: str | None = None) -> int:
+    """Evaluate `period` (by default the month before now) for every certified solution: a
+    run with its ledger (kpi.runs), handed to workers in chunks; returns the number of
+    chunks."""
+    now = _moment(as_of)
+    return _run(self, kind=Kind.PERIOD_ENDED, period=period or previous_month(now), as_of=now)
 
 
-@shared_task(name="kpi.evaluate_half_year")
-def evaluate_half_year(*, as_of: str | None = None) -> int:
+@shared_task(name="kpi.evaluate_chunk", **RETRY_ON_TRANSIENT_ERRORS)
+def evaluate_chunk(*, run_id: int, solution_ids: list[int]) -> int:
+    """Evaluate one chunk of a run's solutions; idempotent (what is done is skipped,
+    snapshots are updated in place, breaches and badge changes recorded once)."""
+    return runs.evaluate(run_id, solution_ids)
+
+
+@shared_task(bind=True, name="kpi.evaluate_half_year", **RETRY_ON_TRANSIENT_ERRORS)
+def evaluate_half_year(self, *, as_of: str | None = None) -> int:
     """The NPS survey's half-year that has just ended (run on 1 January and 1 July)."""
-    now = timezone.now()
-    return evaluate_month(period=previous_half_year(now), as_of=as_of or now.isoformat())
+    now = _moment(as_of)
+    return _run(self, kind=Kind.PERIOD_ENDED, period=previous_half_year(now), as_of=now)
 
 
-@shared_task(name="kpi.evaluate_so_far")
-def evaluate_so_far(*, as_of: str | None = None) -> int:
+@shared_task(bind=True, name="kpi.evaluate_so_far", **RETRY_ON_TRANSIENT_ERRORS)
+def evaluate_so_far(self, *, as_of: str | None = None) -> int:
     """The current month "so far" (run daily): its snapshots are provisional and enforce
     nothing, since the month is not over at `as_of`; a KPI that already misses its target
     warns the partner once (kpi.early_warnings)."""
-    moment = parse_datetime(as_of) if as_of else timezone.now()
-    return evaluate_month(period=month_of(moment), as_of=moment.isoformat())
+    now = _moment(as_of)
+    return _run(self, kind=Kind.SO_FAR, period=month_of(now), as_of=now)
 
 
-@shared_task(name="kpi.evaluate_open_months")
-def evaluate_open_months(*, as_of: str | None = None) -> int:
+@shared_task(bind=True, name="kpi.evaluate_open_months", **RETRY_ON_TRANSIENT_ERRORS)
+def evaluate_open_months(self, *, as_of: str | None = None) -> int:
     """Every month over whose figures are not final yet (run daily, until they are), for the
-    solutions concerned, in chunks; returns the number of chunks sent."""
-    moment = parse_datetime(as_of) if as_of else timezone.now()
-    sent = 0
-    for period, ids in open_months(moment).items():
-        for i in range(0, len(ids), CHUNK_SIZE):
-            evaluate_chunk.delay(
-                period=period, solution_ids=ids[i : i + CHUNK_SIZE], as_of=moment.isoformat()
-            )
-            sent += 1
-    return sent
+    solutions concerned: one run per month; returns the number of chunks."""
+    now = _moment(as_of)
+    return sum(
+        _run(self, kind=Kind.NOT_FINAL, period=period, as_of=now, solution_ids=ids)
+        for period, ids in open_months(now).items()
+    )
+
+
+@shared_task(name="kpi.complete_runs", **RETRY_ON_TRANSIENT_ERRORS)
+def complete_runs() -> int:
+    """Every quarter of an hour: hand on what the runs left pending (a lost worker, a broker
+    outage) or failed and is due again, and start a run the scheduler missed."""
+    return runs.sweep()
 
 
 @shared_task(name="kpi.send_kpi_warnings")

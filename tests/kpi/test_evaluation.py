@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from applications.enums import CertificationStatus
 from applications.models import CertificationEvent
 from kpi.evaluation import evaluate_period
-from kpi.models import Breach, KPISnapshot, Threshold
+from kpi.models import Breach, EvaluationRun, KPISnapshot, Threshold
 from kpi.tasks import evaluate_chunk, evaluate_month
 from tests.factories.accounts import UserFactory
 from tests.factories.applications import CertificationFactory, SolutionFactory
@@ -455,8 +455,9 @@ def test_the_job_fans_out_over_chunks(on_commit):
     assert on_commit(evaluate_month.delay, period="2026-10", as_of=as_of).get() == 1
     assert KPISnapshot.objects.count() == 15
     assert Breach.objects.count() == 3
-    evaluate_chunk.delay(
-        period="2026-10", solution_ids=[s.pk for s in solutions], as_of=as_of
-    ).get()
+    run = EvaluationRun.objects.get()
+    assert (run.period, run.completed_at is not None) == ("2026-10", True)
+    # The same chunk delivered again: its solutions are done, nothing is evaluated twice.
+    assert evaluate_chunk.delay(run_id=run.pk, solution_ids=[s.pk for s in solutions]).get() == 0
     assert (Breach.objects.count(), KPISnapshot.objects.count()) == (3, 15)
     assert CertificationEvent.objects.filter(action="revoked").count() == 3

@@ -20,7 +20,9 @@ def test_monthly_and_half_yearly_jobs_are_scheduled_by_default():
             task.crontab.day_of_month,
             task.crontab.month_of_year,
         )
-        for task in PeriodicTask.objects.filter(task__startswith="kpi.").select_related("crontab")
+        for task in PeriodicTask.objects.filter(
+            task__startswith="kpi.", crontab__isnull=False
+        ).select_related("crontab")
     }
 
     assert tasks == {
@@ -57,6 +59,19 @@ def test_daily_jobs_run_at_their_hours_in_utc():
         "kpi.evaluate_so_far": ("30", "1", "*", "*", "*", "UTC", True),
         "kpi.evaluate_open_months": ("45", "1", "*", "*", "*", "UTC", True),
         "support_audit.send_reminders": ("0", "6", "*", "*", "*", "UTC", True),
+    }
+
+
+def test_the_sweeps_run_every_minute_and_every_quarter_of_an_hour():
+    """The outbox is delivered every minute; the KPI runs are completed every 15 minutes."""
+    sweeps = {
+        task.task: (task.interval.every, task.interval.period, task.enabled)
+        for task in PeriodicTask.objects.filter(interval__isnull=False).select_related("interval")
+    }
+
+    assert sweeps == {
+        "outbox.deliver_pending": (1, "minutes", True),
+        "kpi.complete_runs": (15, "minutes", True),
     }
 
 
