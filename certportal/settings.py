@@ -282,6 +282,8 @@ OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "12"))
 # done (longer than CELERY_TASK_TIME_LIMIT); one that failed this often waits for staff.
 KPI_RUN_STALE_SECONDS = int(os.environ.get("KPI_RUN_STALE_SECONDS", str(2 * 900)))
 KPI_RUN_MAX_ATTEMPTS = int(os.environ.get("KPI_RUN_MAX_ATTEMPTS", "8"))
+# Solutions per task of a KPI run: the counting is a few queries per chunk, whatever its size.
+KPI_RUN_CHUNK_SIZE = int(os.environ.get("KPI_RUN_CHUNK_SIZE", "200"))
 
 # --- E-mail: console by default, SMTP when EMAIL_HOST is set. ---
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -291,6 +293,8 @@ EMAIL_BACKEND = os.environ.get(
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend",
 )
+if "EMAIL_FILE_PATH" in os.environ:  # with the file backend: one file per message sent
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")

@@ -33,9 +33,6 @@ logger = logging.getLogger(__name__)
 Kind = EvaluationRun.Kind
 State = RunItem.State
 
-CHUNK_SIZE = 200
-
-
 def _stale() -> timedelta:
     """How long a solution handed to a worker may stay pending before the sweep hands it
     again: longer than a task may run (its hard time limit)."""
@@ -82,7 +79,7 @@ def start(
 
 def chunk_count(run: EvaluationRun) -> int:
     """How many chunks the run's solutions make."""
-    return math.ceil(run.items.count() / CHUNK_SIZE)
+    return math.ceil(run.items.count() / settings.KPI_RUN_CHUNK_SIZE)
 
 
 def hand_on(run: EvaluationRun, *, due_only: bool = True, now: datetime | None = None) -> int:
@@ -99,9 +96,9 @@ def hand_on(run: EvaluationRun, *, due_only: bool = True, now: datetime | None =
     if due_only:
         undone = undone.filter(next_attempt_at__lte=now, attempts__lt=settings.KPI_RUN_MAX_ATTEMPTS)
     ids = list(undone.order_by("solution_id").values_list("solution_id", flat=True))
-    sent = 0
-    for i in range(0, len(ids), CHUNK_SIZE):
-        chunk = ids[i : i + CHUNK_SIZE]
+    sent, size = 0, settings.KPI_RUN_CHUNK_SIZE
+    for i in range(0, len(ids), size):
+        chunk = ids[i : i + size]
         try:
             evaluate_chunk.delay(run_id=run.pk, solution_ids=chunk)
         except TRANSIENT_ERRORS as error:

@@ -1,9 +1,11 @@
 from celery import shared_task
 
+from certportal.retrying import RETRY_ON_TRANSIENT_ERRORS
+
 from . import services
 
 
-@shared_task(name="outbox.run")
+@shared_task(name="outbox.run", **RETRY_ON_TRANSIENT_ERRORS)
 def run_message(message_id: int) -> bool:
     """Run one outbox message (handed over after its step committed)."""
     return services.run(message_id)
