@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 Kind = EvaluationRun.Kind
 State = RunItem.State
 
+
 def _stale() -> timedelta:
     """How long a solution handed to a worker may stay pending before the sweep hands it
     again: longer than a task may run (its hard time limit)."""
