@@ -60,10 +60,18 @@ def notify_escalation(
     return len(recipients)
 
 
+@shared_task(name="support_audit.deliver_reminder")
+def deliver_reminder(*, reminder_id: int) -> bool:
+    """E-mail one recorded reminder (through the outbox); nothing when it was sent already."""
+    from .reminders import reminder_deliver
+
+    return reminder_deliver(reminder_id)
+
+
 @shared_task(name="support_audit.send_reminders")
 def send_reminders(*, now: str | None = None) -> int:
-    """Today's reminders, one digest per person (run daily); a second run the same day sends
-    nothing."""
+    """Today's reminders, one digest per person (run daily), recorded and handed to the
+    outbox; a second run the same day records nothing."""
     from django.utils.dateparse import parse_datetime
 
     from .reminders import reminders_send
