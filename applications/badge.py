@@ -21,8 +21,19 @@ from accounts.security import record_security_event
 
 from .enums import CertificationStatus
 from .models import Application, Certification, CertificationEvent
+from .notifications import BADGE_ROUTES
 
 Action = CertificationEvent.Action
+
+# The badge's transitions, one per change: `grant` records GRANTED or VERSION_UPDATED; the
+# others are the state machine's transitions on `Certification.status`, by name. Who hears of
+# each change is `applications.notifications.BADGE_ROUTES` (tests fail when one has no entry).
+GRANT_ACTIONS = (Action.GRANTED, Action.VERSION_UPDATED)
+STEPS: dict[Action, str] = {
+    Action.AT_RISK: "mark_at_risk",
+    Action.REVOKED: "revoke",
+    Action.RESTORED: "restore",
+}
 
 
 class SystemActor:
@@ -71,7 +82,7 @@ def grant(*, application: Application, by, reason: str = "") -> Certification:
             certification.application = application
             certification.save(update_fields=["version", "application"])
             action = Action.VERSION_UPDATED
-        _record(certification, action, by=by, reason=reason, notify=action == Action.GRANTED)
+        _record(certification, action, by=by, reason=reason)
     return certification
 
 
@@ -79,7 +90,6 @@ def revoke(*, certification: Certification, by, reason: str) -> CertificationEve
     """Take the badge away (R5.8, R7.1): an analyst by hand, or the KPI job as SYSTEM."""
     return _change(
         certification,
-        "revoke",
         Action.REVOKED,
         by=by,
         reason=reason,
@@ -91,7 +101,6 @@ def restore(*, certification: Certification, by, reason: str) -> CertificationEv
     """An analyst puts a revoked badge back on."""
     return _change(
         certification,
-        "restore",
         Action.RESTORED,
         by=by,
         reason=reason,
@@ -102,18 +111,11 @@ def restore(*, certification: Certification, by, reason: str) -> CertificationEv
 def mark_at_risk(*, certification: Certification, by, reason: str) -> CertificationEvent | None:
     """A failed KPI is covered by a remediation plan in force: the badge stays on, at risk
     (R5.8). Recorded once: None when the badge is at risk or revoked already."""
-    return _change(
-        certification,
-        "mark_at_risk",
-        Action.AT_RISK,
-        by=by,
-        reason=reason,
-        refusal=None,
-        notify=False,
-    )
+    return _change(certification, Action.AT_RISK, by=by, reason=reason, refusal=None)
 
 
-def _change(certification, name, action, *, by, reason, refusal, notify=True):
+def _change(certification, action, *, by, reason, refusal):
+    name = STEPS[action]
     if not reason.strip():
         raise ValidationError(_("Give the reason."))
     if not _allowed(certification, name, by):
@@ -129,7 +131,7 @@ def _change(certification, name, action, *, by, reason, refusal, notify=True):
             raise ValidationError(refusal)
         step()
         locked.save(update_fields=["status"])
-        event = _record(locked, action, by=by, reason=reason, notify=notify)
+        event = _record(locked, action, by=by, reason=reason)
         if _person(by) is not None:
             # A badge changed by hand goes to the security log as well as to its history.
             record_security_event(
@@ -151,8 +153,9 @@ def _allowed(certification, name: str, actor) -> bool:
     )
 
 
-def _record(certification, action, *, by, reason, notify) -> CertificationEvent:
-    """The history row of a change, and its e-mails in the outbox (partner and analysts)."""
+def _record(certification, action, *, by, reason) -> CertificationEvent:
+    """The history row of a change, and its e-mails in the outbox when its route reaches
+    anyone (BADGE_ROUTES)."""
     event = CertificationEvent.objects.create(
         certification=certification,
         action=action,
@@ -161,7 +164,7 @@ def _record(certification, action, *, by, reason, notify) -> CertificationEvent:
         reason=reason,
         actor=_person(by),
     )
-    if notify:
+    if BADGE_ROUTES[action].reaches_anyone:
         outbox.enqueue(
             "support_audit.notify_certification_event",
             key=f"certification-event:{event.pk}",

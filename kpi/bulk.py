@@ -1,9 +1,11 @@
 """Writing many rows at once on PostgreSQL: COPY into a temporary table, then one INSERT …
 ON CONFLICT DO UPDATE (what `bulk_create(update_conflicts=True)` does, without building a
-model instance and compiling a parameter for every value)."""
+model instance and compiling a parameter for every value); and the lock that lets one import
+of a solution's rows at a time check what is stored and write."""
 
 import csv
 import io
+import zlib
 
 from django.db import connection
 
@@ -18,6 +20,25 @@ def _staged(rows, times: frozenset[int]):
             (value - EPOCH) // MICROSECOND if index in times and value is not None else value
             for index, value in enumerate(row)
         ]
+
+
+def lock_solutions(model, solution_ids) -> None:
+    """Wait, until the end of the current transaction, for any other import of `model` rows
+    of these solutions to finish (PostgreSQL advisory locks, taken in order so that two
+    imports never wait for each other). Take it before reading what is stored: two imports of
+    the same new batch then run one after the other, and the second sees the first's rows
+    (committed) instead of inserting them again into a duplicate-key error. Elsewhere
+    (SQLite) writers already take turns on the whole database."""
+    if connection.vendor != "postgresql":
+        return
+    # One lock space per table; a solution id beyond 32 bits shares a lock, which only
+    # makes two imports wait for each other.
+    space = zlib.crc32(model._meta.db_table.encode()) & 0x7FFFFFFF
+    with connection.cursor() as cursor:
+        for solution_id in sorted(set(solution_ids)):
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [space, solution_id & 0x7FFFFFFF]
+            )
 
 
 def upsert(model, fields, unique, update, rows) -> int | None:

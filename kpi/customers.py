@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from applications.models import Certification, Solution, SolutionVersion
 from support_audit.enums import MARKETPLACE_REGIONS, SupportPackage
 
+from . import bulk
 from .importing import (
     BATCH_SIZE,
     BadValue,
@@ -176,6 +177,7 @@ def _import_customers(rows, errors, scope) -> ImportResult:
     if errors:
         raise ImportRejected(sorted(errors, key=lambda error: error.line))
     with transaction.atomic():
+        bulk.lock_solutions(Customer, {solution_id for solution_id, _id in customers})
         existing = stored_count(Customer, "customer_id", customers)
         Customer.objects.bulk_create(
             list(customers.values()),

@@ -4,7 +4,9 @@ Every row is validated in Python; if any row is bad, nothing of the batch is sto
 bad row is reported as a `RowError` (line, column, reason). Good batches are written with bulk
 operations: a case is identified by (solution, case id) and an NPS answer by (solution,
 respondent, half-year), so importing again updates rather than duplicates; the same case twice
-in one batch is refused.
+in one batch is refused. Two imports of the same solutions' rows at the same time take turns
+(`bulk.lock_solutions`): the second finds the first's rows stored and reports them updated,
+never a duplicate-key error.
 
 A case names its customer, whose contract (support package and region) decides its SLA; the
 portal computes every deadline, and a batch that sends deadlines is refused. A pre-sale question
@@ -566,6 +568,8 @@ def _import_cases(rows, errors, scope) -> ImportResult:
     if errors:
         raise ImportRejected(sorted(errors, key=lambda error: error.line))
     with transaction.atomic():
+        # Another import of these solutions' cases finishes first (kpi.bulk.lock_solutions).
+        bulk.lock_solutions(SupportCase, {solution_id for solution_id, _case_id in cases})
         escalations = _rising_escalations(cases)
         # New cases of a month whose figures are final already are marked late (kpi.finality).
         late = finality.late_arrivals((*key, case[_REGISTERED]) for key, case in cases.items())
@@ -660,6 +664,7 @@ def _import_nps(rows, errors, scope) -> ImportResult:
     if errors:
         raise ImportRejected(sorted(errors, key=lambda error: error.line))
     with transaction.atomic():
+        bulk.lock_solutions(NPSAnswer, {key[0] for key in answers})
         stored = {}
         for solution_id in {key[0] for key in answers}:
             respondents = [key[1] for key in answers if key[0] == solution_id]

@@ -110,6 +110,6 @@ class RemediationPlanAdmin(ReadOnlyAdmin):
 @admin.register(Reminder)
 class ReminderAdmin(ReadOnlyAdmin):
     list_display = ("day", "recipient", "language", "sent_at")
-    list_filter = ("day",)
+    list_filter = ("day", ("sent_at", admin.EmptyFieldListFilter))
     search_fields = ("recipient",)
     date_hierarchy = "day"

@@ -229,14 +229,20 @@ class RemediationItem(models.Model):
 
 class Reminder(models.Model):
     """The daily reminder e-mailed to one person: at most one a day, whatever it lists, so that
-    running the job again the same day sends nothing (support_audit.reminders)."""
+    running the job again the same day sends nothing (support_audit.reminders).
+
+    The e-mail is written when the row is recorded, in the recipient's language of that
+    moment, and sent through the outbox (`support_audit.deliver_reminder`): `sent_at` stays
+    empty until the mail server has taken it."""
 
     recipient = models.EmailField(_("recipient"))
     day = models.DateField(_("day"))
     language = models.CharField(_("language"), max_length=10)
     # What the e-mail listed: ["audit:12", "item:40", "review:7"].
     items = models.JSONField(_("items listed"), default=list)
-    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body = models.TextField(_("body"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-day", "recipient"]

@@ -8,7 +8,9 @@ Three things are due (the same rules the analyst queue shows):
 
 Analysts hear of all three; a partner's members, and the action's owner when it names an
 e-mail address, hear of the partner's remediation actions. A `Reminder` row per person and
-day makes the job idempotent: run twice the same day, it sends nothing the second time.
+day makes the job idempotent: run twice the same day, it sends nothing the second time. The
+row holds the e-mail as written that day and is sent through the outbox, so a mail server that
+is down delays the reminder instead of losing it.
 """
 
 from dataclasses import dataclass, field
@@ -26,6 +28,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+import outbox.services as outbox
 from accounts.enums import Role
 from accounts.selectors import reachable
 from applications.enums import ApplicationKind, ApplicationState
@@ -227,28 +230,52 @@ def _render(digest: Digest, today: date) -> tuple[str, str]:
 
 
 def reminders_send(*, now: datetime | None = None) -> int:
-    """E-mail today's digest to everyone who has something due, once a day; the number sent.
+    """Record today's digest for everyone who has something due, once a day, and hand each
+    to the outbox; the number recorded.
 
-    Each e-mail is recorded in the same transaction that sends it: a run that stops half-way
-    is safe to repeat, and a second run the same day sends nothing.
+    Each reminder is written (subject and body in the recipient's language) in one
+    transaction with its outbox message: the mail goes after the commit, and a mail server
+    that is down leaves the message pending for the sweep instead of losing the reminder. A
+    run that stops half-way is safe to repeat, and a second run the same day records nothing.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
-    sent = 0
+    recorded = 0
     for digest in digests(now):
         with transaction.atomic():
-            _reminder, created = Reminder.objects.get_or_create(
+            subject, body = _render(digest, today)
+            reminder, created = Reminder.objects.get_or_create(
                 recipient=digest.email,
                 day=today,
                 defaults={
                     "language": digest.language,
                     "items": [item.key for item in digest.items],
-                    "sent_at": now,
+                    "subject": subject,
+                    "body": body,
                 },
             )
             if not created:
                 continue
-            subject, body = _render(digest, today)
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [digest.email])
-            sent += 1
-    return sent
+            outbox.enqueue(
+                "support_audit.deliver_reminder",
+                key=f"reminder:{reminder.pk}",
+                reminder_id=reminder.pk,
+            )
+            recorded += 1
+    return recorded
+
+
+def reminder_deliver(reminder_id: int) -> bool:
+    """E-mail a recorded reminder once and mark it sent; False when it was sent already. A
+    mail server that refuses it raises, and the reminder stays unsent for the outbox to try
+    again."""
+    with transaction.atomic():
+        reminder = Reminder.objects.select_for_update().get(pk=reminder_id)
+        if reminder.sent_at is not None:
+            return False
+        send_mail(
+            reminder.subject, reminder.body, settings.DEFAULT_FROM_EMAIL, [reminder.recipient]
+        )
+        reminder.sent_at = timezone.now()
+        reminder.save(update_fields=["sent_at"])
+    return True

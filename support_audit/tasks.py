@@ -3,22 +3,15 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from accounts.enums import Role
-from accounts.selectors import reachable
 from applications.models import CertificationEvent, Solution
-
-
-def _people(solution) -> dict[str, str]:
-    """E-mail → language of the partner's members and the analysts."""
-    return reachable(partner_id=solution.partner_id, roles=[Role.ANALYST])
+from applications.notifications import badge_recipients, render_badge_message
 
 
 @shared_task(name="support_audit.notify_certification_event")
 def notify_certification_event(*, event_id: int) -> int:
-    """Tell the partner and the analysts about a grant, revocation or restoration; once."""
+    """Tell the people its route names (BADGE_ROUTES) about a change of a badge; once."""
     with transaction.atomic():
         event = (
             # Only the event's row is locked: PostgreSQL refuses FOR UPDATE on the outer join
@@ -29,18 +22,10 @@ def notify_certification_event(*, event_id: int) -> int:
         )
         if event.notified_at is not None:
             return 0
-        solution = event.certification.solution
         sent = 0
-        for email, language in _people(solution).items():
-            with translation.override(language or settings.LANGUAGE_CODE):
-                context = {
-                    "event": event,
-                    "solution": solution,
-                    "url": settings.SITE_URL + reverse("certificate", args=[solution.slug]),
-                }
-                subject = render_to_string("support_audit/email/badge_subject.txt", context)
-                body = render_to_string("support_audit/email/badge_body.txt", context)
-            send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [email])
+        for email, language in badge_recipients(event).items():
+            subject, body = render_badge_message(event, language)
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
             sent += 1
         event.notified_at = timezone.now()
         event.save(update_fields=["notified_at"])
@@ -60,10 +45,18 @@ def notify_escalation(
     return len(recipients)
 
 
+@shared_task(name="support_audit.deliver_reminder")
+def deliver_reminder(*, reminder_id: int) -> bool:
+    """E-mail one recorded reminder (through the outbox); nothing when it was sent already."""
+    from .reminders import reminder_deliver
+
+    return reminder_deliver(reminder_id)
+
+
 @shared_task(name="support_audit.send_reminders")
 def send_reminders(*, now: str | None = None) -> int:
-    """Today's reminders, one digest per person (run daily); a second run the same day sends
-    nothing."""
+    """Today's reminders, one digest per person (run daily), recorded and handed to the
+    outbox; a second run the same day records nothing."""
     from django.utils.dateparse import parse_datetime
 
     from .reminders import reminders_send

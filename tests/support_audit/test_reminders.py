@@ -2,16 +2,21 @@
 digest a day per person, in their language (R5.7, R5.8, R6.5)."""
 
 from datetime import UTC, date, datetime, timedelta
+from unittest import mock
 
 import pytest
+import time_machine
 from django.core import mail
+from django.test import TestCase
 
 from applications.enums import ApplicationKind, ApplicationState, Marketplace
+from outbox import services as outbox
+from outbox.models import Message
 from support_audit.enums import AuditPurpose, AuditType
 from support_audit.models import Reminder
 from support_audit.reminders import reminders_send
 from support_audit.services import audit_record
-from support_audit.tasks import send_reminders
+from support_audit.tasks import deliver_reminder, send_reminders
 from tests.factories.accounts import UserFactory
 from tests.factories.applications import ApplicationFactory, CertificationFactory
 from tests.factories.certification import RemediationPlanFactory
@@ -47,6 +52,21 @@ def critical_fix(due, state=ApplicationState.IN_REVIEW):
     return ApplicationFactory(kind=ApplicationKind.CRITICAL_FIX, state=state, review_due_at=due)
 
 
+def send(now=NOW) -> int:
+    """The daily job, its transactions committed as in production: each reminder's outbox
+    message is handed over, and run, at the commit."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return reminders_send(now=now)
+
+
+def mail_server_down():
+    """The mail backend refuses every message, as an SMTP server that is down would."""
+    return mock.patch(
+        "django.core.mail.backends.locmem.EmailBackend.send_messages",
+        side_effect=ConnectionRefusedError("SMTP is down"),
+    )
+
+
 def sent_to(email):
     return [message for message in mail.outbox if message.to == [email]]
 
@@ -61,7 +81,7 @@ def test_nothing_due_sends_nothing():
     critical_fix(TUESDAY_10_MSK)
     critical_fix(NOW - timedelta(days=1), state=ApplicationState.CHANGES_REQUESTED)
 
-    sent = reminders_send(now=NOW)
+    sent = send(now=NOW)
 
     assert (sent, mail.outbox, Reminder.objects.count()) == (0, [], 0)
 
@@ -72,7 +92,7 @@ def test_an_overdue_regular_audit_reminds_the_analysts_only():
     certification = overdue_audit()
     member = UserFactory(role="Partner", partner=certification.solution.partner)
 
-    reminders_send(now=NOW)
+    send(now=NOW)
 
     [message] = mail.outbox
     assert message.to == [analyst.email]
@@ -101,7 +121,7 @@ def test_a_held_audit_is_no_longer_reminded():
         summary="Thirty past cases read.",
     )
 
-    assert reminders_send(now=NOW) == 0
+    assert send(now=NOW) == 0
 
 
 def test_an_overdue_action_reminds_the_partner_its_owner_and_the_analysts():
@@ -115,7 +135,7 @@ def test_an_overdue_action_reminds_the_partner_its_owner_and_the_analysts():
     member = UserFactory(role="Partner", partner=partner)
     stranger = UserFactory(partner_member=True)
 
-    sent = reminders_send(now=NOW)
+    sent = send(now=NOW)
 
     assert sent == 3
     assert sorted(message.to[0] for message in mail.outbox) == sorted(
@@ -141,7 +161,7 @@ def test_a_done_action_or_a_closed_plan_is_not_reminded():
     item.save()
     overdue_action(closed_at=NOW)
 
-    assert reminders_send(now=NOW) == 0
+    assert send(now=NOW) == 0
 
 
 def test_an_action_of_a_support_certification_links_to_its_request():
@@ -150,7 +170,7 @@ def test_an_action_of_a_support_certification_links_to_its_request():
     item = RemediationItemFactory(due_on=TODAY - timedelta(days=1))
     member = UserFactory(role="Partner", partner=item.plan.solution.partner)
 
-    reminders_send(now=NOW)
+    send(now=NOW)
 
     [message] = sent_to(member.email)
     assert (
@@ -178,7 +198,7 @@ def test_a_critical_fix_review_due_by_the_next_business_day_is_reminded(due, sta
     analyst = UserFactory(analyst=True)
     application = critical_fix(due, state=state)
 
-    reminders_send(now=NOW)
+    send(now=NOW)
 
     messages = sent_to(analyst.email)
     assert len(messages) == int(reminded)
@@ -195,7 +215,7 @@ def test_a_critical_fix_of_a_holiday_eve_counts_the_next_working_day():
     analyst = UserFactory(analyst=True)
     critical_fix(datetime(2026, 11, 5, 14, 0, tzinfo=UTC))
 
-    reminders_send(now=datetime(2026, 11, 3, 6, 0, tzinfo=UTC))
+    send(now=datetime(2026, 11, 3, 6, 0, tzinfo=UTC))
 
     assert len(sent_to(analyst.email)) == 1
 
@@ -207,7 +227,7 @@ def test_the_digest_lists_everything_due_in_one_email():
     item = overdue_action("Answer within the SLA", agreed_by=analyst)
     review = critical_fix(NOW - timedelta(hours=2))
 
-    sent = reminders_send(now=NOW)
+    sent = send(now=NOW)
 
     [message] = sent_to(analyst.email)
     assert sent == 1
@@ -237,9 +257,9 @@ def test_a_second_run_the_same_day_sends_nothing():
     """Reminders go once a day: running the job again the same day sends nothing."""
     UserFactory(analyst=True)
     overdue_audit()
-    assert reminders_send(now=NOW) == 1
+    assert send(now=NOW) == 1
 
-    sent = reminders_send(now=NOW + timedelta(hours=5))
+    sent = send(now=NOW + timedelta(hours=5))
 
     assert (sent, len(mail.outbox), Reminder.objects.count()) == (0, 1, 1)
 
@@ -248,9 +268,9 @@ def test_the_next_day_reminds_again_while_still_due():
     """What is still due the next day is reminded again."""
     analyst = UserFactory(analyst=True)
     overdue_audit()
-    reminders_send(now=NOW)
+    send(now=NOW)
 
-    sent = reminders_send(now=NOW + timedelta(days=1))
+    sent = send(now=NOW + timedelta(days=1))
 
     assert sent == 1
     assert len(sent_to(analyst.email)) == 2
@@ -265,8 +285,10 @@ def test_the_task_runs_the_same_reminders_once():
     analyst = UserFactory(analyst=True)
     overdue_audit()
 
-    first = send_reminders.delay(now=NOW.isoformat()).get()
-    again = send_reminders.delay(now=NOW.isoformat()).get()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        first = send_reminders.delay(now=NOW.isoformat()).get()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        again = send_reminders.delay(now=NOW.isoformat()).get()
 
     assert (first, again) == (1, 0)
     assert len(sent_to(analyst.email)) == 1
@@ -277,7 +299,7 @@ def test_each_person_reads_the_reminder_in_their_language():
     russian = UserFactory(analyst=True, language="ru")
     overdue_audit()
 
-    reminders_send(now=NOW)
+    send(now=NOW)
 
     [in_english] = sent_to(english.email)
     [in_russian] = sent_to(russian.email)
@@ -295,7 +317,7 @@ def test_an_owner_without_an_account_reads_the_marketplace_language():
     item.owner = "lead@partner.example"
     item.save()
 
-    reminders_send(now=NOW)
+    send(now=NOW)
 
     [message] = sent_to("lead@partner.example")
     assert "25 ноября 2026 г." in message.body
@@ -311,9 +333,91 @@ def test_the_number_of_queries_does_not_grow_with_what_is_due(count, django_asse
         critical_fix(NOW - timedelta(hours=1))
 
     # What is due (3), who hears of it (2), then for the one analyst: the transaction of the
-    # e-mail, with get_or_create's look-up and savepoint-guarded insert.
-    with django_assert_num_queries(11):
+    # reminder, with get_or_create's look-up and savepoint-guarded insert for the reminder and
+    # for its outbox message. The e-mail goes at the commit, outside the count.
+    with TestCase.captureOnCommitCallbacks(execute=True), django_assert_num_queries(15):
         reminders_send(now=NOW)
 
     [message] = mail.outbox
     assert message.body.count("— overdue") == 3 * count
+
+
+def test_a_reminder_and_its_outbox_message_are_recorded_together_and_sent_once():
+    """The reminder is written with its e-mail and handed to the outbox, keyed per reminder;
+    it is marked sent only once the mail has gone."""
+    analyst = UserFactory(analyst=True)
+    overdue_audit()
+
+    send(now=NOW)
+
+    reminder = Reminder.objects.get()
+    message = Message.objects.get(key=f"reminder:{reminder.pk}")
+    assert (message.task, message.kwargs, message.state) == (
+        "support_audit.deliver_reminder",
+        {"reminder_id": reminder.pk},
+        Message.State.DONE,
+    )
+    [sent] = sent_to(analyst.email)
+    assert (sent.subject, sent.body) == (reminder.subject, reminder.body)
+    assert reminder.sent_at is not None
+
+
+def test_a_mail_server_down_leaves_the_reminder_pending_and_the_sweep_sends_it_once():
+    """With the mail server down, the day's reminder is kept, unsent, and its outbox message
+    waits; running the job again records nothing more; once the back-off has passed the sweep
+    sends it, once."""
+    analyst = UserFactory(analyst=True)
+    overdue_audit()
+
+    with mail_server_down():
+        recorded = send(now=NOW)
+        again = send(now=NOW + timedelta(hours=1))
+
+    reminder = Reminder.objects.get()
+    message = Message.objects.get(key=f"reminder:{reminder.pk}")
+    assert (recorded, again, mail.outbox, reminder.sent_at) == (1, 0, [], None)
+    assert (message.state, message.attempts) == (Message.State.PENDING, 1)
+    assert "SMTP is down" in message.last_error
+    assert outbox.deliver_pending() == {"delivered": 0, "waiting": 0}  # still backing off
+
+    after_back_off = message.next_attempt_at + timedelta(seconds=1)
+    with time_machine.travel(after_back_off, tick=False):
+        first = outbox.deliver_pending()
+    with time_machine.travel(after_back_off + timedelta(hours=2), tick=False):
+        second = outbox.deliver_pending()
+
+    reminder.refresh_from_db()
+    assert (first, second) == ({"delivered": 1, "waiting": 0}, {"delivered": 0, "waiting": 0})
+    [sent] = sent_to(analyst.email)
+    assert sent.subject == "[Certification] Reminder for Nov. 27, 2026: 1 thing due"
+    assert reminder.sent_at == after_back_off
+    assert Message.objects.get(pk=message.pk).state == Message.State.DONE
+
+
+def test_a_reminder_sent_already_is_not_sent_again():
+    """The delivery task is idempotent: run again on a sent reminder, it sends nothing."""
+    UserFactory(analyst=True)
+    overdue_audit()
+    send(now=NOW)
+    reminder = Reminder.objects.get()
+
+    assert deliver_reminder(reminder_id=reminder.pk) is False
+    assert len(mail.outbox) == 1
+    assert Reminder.objects.get().sent_at == reminder.sent_at
+
+
+def test_a_reminder_delivered_later_keeps_the_language_it_was_written_in():
+    """The e-mail is written when the reminder is recorded: a later delivery sends that text,
+    even if the recipient has changed language meanwhile."""
+    russian = UserFactory(analyst=True, language="ru")
+    overdue_audit()
+    with mail_server_down():
+        send(now=NOW)
+    russian.language = "en"
+    russian.save()
+
+    outbox.retry(Message.objects.all())  # staff's "try again now"
+    outbox.deliver_pending()
+
+    [message] = sent_to(russian.email)
+    assert "26 ноября 2026 г. — просрочено" in message.body
