@@ -232,7 +232,7 @@ def prepare_database(env: dict[str, str]) -> None:
         check=True,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,  # migrate takes about 10 s alone, much longer on a busy CI machine
     )
 
 
@@ -259,7 +259,7 @@ def serve(name: str, env: dict[str, str], port: int, log) -> subprocess.Popen:
     )
 
 
-def wait_until_serving(port: int, server: subprocess.Popen, seconds: float = 30) -> None:
+def wait_until_serving(port: int, server: subprocess.Popen, seconds: float = 60) -> None:
     probe = Browser("probe", port, [])
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and server.poll() is None:
