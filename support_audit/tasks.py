@@ -11,25 +11,35 @@ from applications.notifications import badge_recipients, render_badge_message
 
 @shared_task(name="support_audit.notify_certification_event")
 def notify_certification_event(*, event_id: int) -> int:
-    """Tell the people its route names (BADGE_ROUTES) about a change of a badge; once."""
-    with transaction.atomic():
-        event = (
-            # Only the event's row is locked: PostgreSQL refuses FOR UPDATE on the outer join
-            # to an actor that may be empty (a scheduled job).
-            CertificationEvent.objects.select_for_update(of=("self",))
-            .select_related("certification__solution", "version", "actor")
-            .get(pk=event_id)
-        )
-        if event.notified_at is not None:
-            return 0
-        sent = 0
-        for email, language in badge_recipients(event).items():
+    """Tell the people its route names (BADGE_ROUTES) about a change of a badge; each once.
+
+    Each address is e-mailed and recorded in a transaction of its own, on the locked event: a
+    run interrupted half-way, or two runs at once, send nobody the message twice.
+    """
+    event = CertificationEvent.objects.select_related("certification__solution", "version").get(
+        pk=event_id
+    )
+    if event.notified_at is not None:
+        return 0
+    sent = 0
+    for email, language in badge_recipients(event).items():
+        with transaction.atomic():
+            told = _locked(event_id).notified_to
+            if email in told:
+                continue
             subject, body = render_badge_message(event, language)
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
-            sent += 1
-        event.notified_at = timezone.now()
-        event.save(update_fields=["notified_at"])
+            CertificationEvent.objects.filter(pk=event_id).update(notified_to=[*told, email])
+        sent += 1
+    CertificationEvent.objects.filter(pk=event_id, notified_at__isnull=True).update(
+        notified_at=timezone.now()
+    )
     return sent
+
+
+def _locked(event_id: int) -> CertificationEvent:
+    # Only the event's row is locked, and only what is needed is read.
+    return CertificationEvent.objects.select_for_update().only("notified_to").get(pk=event_id)
 
 
 @shared_task(name="support_audit.notify_escalation")

@@ -118,8 +118,11 @@ class CertificationEvent(models.Model):
         help_text=_("Empty when a scheduled job acted."),
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
-    # Set once the partner and the analysts have been told: makes the mailing idempotent.
+    # Set once everyone its route names has been told: makes the mailing idempotent ...
     notified_at = models.DateTimeField(_("notified at"), null=True, blank=True, editable=False)
+    # ... and, person by person, whom it has reached: a mailing interrupted half-way (the mail
+    # server refusing the third address) goes on with the others when it is run again.
+    notified_to = models.JSONField(_("told"), default=list, blank=True, editable=False)
 
     class Meta:
         ordering = ["certification", "at", "pk"]

@@ -171,3 +171,38 @@ def test_a_version_update_or_an_at_risk_mark_sends_no_badge_e_mail(action, peopl
     assert certification.events.filter(action=action).count() == 1
     assert mail.outbox == []
     assert not Message.objects.filter(task="support_audit.notify_certification_event").exists()
+
+
+def test_a_mailing_interrupted_half_way_tells_nobody_twice(people, monkeypatch):
+    """The mail server refuses the second address of a revocation: the task fails (the outbox
+    tries again later), the first person is recorded as told, and the next run e-mails only
+    those not told yet."""
+    from django.core.mail.backends.locmem import EmailBackend
+
+    from support_audit.tasks import notify_certification_event
+
+    certification = _certified(people)
+    event = badge.revoke(certification=certification, by=people[Role.ANALYST], reason="NPS 6.1.")
+    mail.outbox.clear()
+    send = EmailBackend.send_messages
+    calls = []
+
+    def refuses_the_second(backend, messages):
+        calls.append(messages)
+        if len(calls) == 2:
+            raise ConnectionRefusedError("mail server gone")
+        return send(backend, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuses_the_second)
+    with pytest.raises(ConnectionRefusedError):
+        notify_certification_event(event_id=event.pk)
+    first = [message.to[0] for message in mail.outbox]
+    event.refresh_from_db()
+    assert (len(first), event.notified_to, event.notified_at) == (1, first, None)
+
+    monkeypatch.undo()
+    assert notify_certification_event(event_id=event.pk) == 2
+    assert notify_certification_event(event_id=event.pk) == 0
+
+    wanted = sorted([*(m.email for m in people["members"]), people[Role.ANALYST].email])
+    assert sorted(message.to[0] for message in mail.outbox) == wanted
