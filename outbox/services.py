@@ -8,6 +8,7 @@ worker killed half-way, a sweep racing a worker) sends nothing twice.
 """
 
 import logging
+import math
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -105,6 +106,20 @@ def run(message_id: int, now: datetime | None = None) -> bool:
         state=State.DONE, attempts=message.attempts + 1, done_at=timezone.now(), last_error=""
     )
     return True
+
+
+def claimed_for(message_id: int, now: datetime | None = None) -> int | None:
+    """Whole seconds until just after the claim of a message being run becomes stale (anyone
+    may run it again then); None when it is not being run."""
+    now = now or timezone.now()
+    claimed_at = (
+        Message.objects.filter(pk=message_id, state=State.RUNNING)
+        .values_list("claimed_at", flat=True)
+        .first()
+    )
+    if claimed_at is None:
+        return None
+    return math.ceil(max((claimed_at - _stale(now)).total_seconds(), 0)) + 1
 
 
 def _task(name: str):

@@ -198,6 +198,43 @@ def test_a_message_the_broker_or_a_worker_lost_is_run_again(draft, settings):
     assert recent.state == State.RUNNING  # still running somewhere: left alone
 
 
+def test_a_task_delivered_again_while_its_message_is_claimed_looks_again_once_stale(
+    draft, settings, monkeypatch
+):
+    """A pool process killed while running a message leaves it claimed; its task, delivered
+    again by the broker, finds the claim fresh and retries itself for when the claim is stale,
+    instead of giving up and leaving the message to the sweep alone."""
+    from celery.exceptions import Retry
+
+    from outbox.tasks import run_message
+
+    settings.OUTBOX_STALE_SECONDS = 60
+    claimed = Message.objects.create(
+        task="applications.notify_transition",
+        kwargs={},
+        state=State.RUNNING,
+        claimed_at=timezone.now() - timedelta(seconds=10),
+    )
+    done = Message.objects.create(task="applications.notify_transition", state=State.DONE)
+    countdowns = []
+
+    def retry(countdown):
+        countdowns.append(countdown)
+        return Retry()
+
+    monkeypatch.setattr(run_message, "retry", retry)
+    run_message.push_request(is_eager=False)
+    try:
+        with pytest.raises(Retry):
+            run_message.run(claimed.pk)
+        assert run_message.run(done.pk) is False
+    finally:
+        run_message.pop_request()
+
+    assert countdowns == [51]
+    assert outbox.claimed_for(done.pk) is None
+
+
 def test_the_same_key_is_recorded_once(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         first = outbox.enqueue("outbox.deliver_pending", key="once")
