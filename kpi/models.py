@@ -436,7 +436,8 @@ class NPSInvitation(models.Model):
 
 class EvaluationRun(models.Model):
     """One run of a KPI job over a period, and its ledger: the solutions it must evaluate and
-    those done (kpi.runs). A run with solutions not done is incomplete: the sweep completes it."""
+    those done (kpi.runs). A run with solutions not done is incomplete: the sweep completes it;
+    a complete run keeps only its counts."""
 
     class Kind(models.TextChoices):
         PERIOD_ENDED = "period_ended", _("Period ended")
@@ -450,6 +451,9 @@ class EvaluationRun(models.Model):
     as_of = models.DateTimeField(_("figures as of"))
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    # How many solutions it had to evaluate: its items are removed once all are done (a daily
+    # run over every solution would otherwise pile up millions of rows a year).
+    solution_count = models.PositiveIntegerField(_("solutions"), default=0)
 
     class Meta:
         ordering = ["-started_at", "-pk"]

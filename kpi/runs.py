@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, ExpressionWrapper, F, IntegerField, Q, QuerySet
 from django.utils import timezone
 
 from applications.models import Solution
@@ -66,7 +66,13 @@ def start(
         )
     with transaction.atomic():
         run, created = EvaluationRun.objects.get_or_create(
-            key=key, defaults={"kind": kind, "period": period, "as_of": as_of}
+            key=key,
+            defaults={
+                "kind": kind,
+                "period": period,
+                "as_of": as_of,
+                "solution_count": len(solution_ids),
+            },
         )
         if created:
             RunItem.objects.bulk_create(
@@ -80,7 +86,7 @@ def start(
 
 def chunk_count(run: EvaluationRun) -> int:
     """How many chunks the run's solutions make."""
-    return math.ceil(run.items.count() / settings.KPI_RUN_CHUNK_SIZE)
+    return math.ceil(run.solution_count / settings.KPI_RUN_CHUNK_SIZE)
 
 
 def hand_on(run: EvaluationRun, *, due_only: bool = True, now: datetime | None = None) -> int:
@@ -168,10 +174,14 @@ def _mark_done(run: EvaluationRun, solution_ids: list[int]) -> None:
 
 
 def _complete_if_done(run: EvaluationRun) -> None:
-    if not run.items.exclude(state=State.DONE).exists():
+    """A run whose solutions are all done is complete, and keeps only its counts."""
+    if run.items.exclude(state=State.DONE).exists():
+        return
+    with transaction.atomic():
         EvaluationRun.objects.filter(pk=run.pk, completed_at__isnull=True).update(
             completed_at=timezone.now()
         )
+        run.items.all().delete()
 
 
 def with_counts(runs: QuerySet) -> QuerySet:
@@ -179,7 +189,10 @@ def with_counts(runs: QuerySet) -> QuerySet:
     return runs.annotate(
         pending=Count("items", filter=Q(items__state=State.PENDING)),
         failed=Count("items", filter=Q(items__state=State.FAILED)),
-        done=Count("items", filter=Q(items__state=State.DONE)),
+    ).annotate(
+        done=ExpressionWrapper(
+            F("solution_count") - F("pending") - F("failed"), output_field=IntegerField()
+        )
     )
 
 

@@ -23,6 +23,7 @@ class Migration(migrations.Migration):
                 ('as_of', models.DateTimeField(verbose_name='figures as of')),
                 ('started_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='started at')),
                 ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='completed at')),
+                ('solution_count', models.PositiveIntegerField(default=0, verbose_name='solutions')),
             ],
             options={
                 'verbose_name': 'KPI evaluation run',

@@ -259,7 +259,11 @@ def test_the_same_chunk_delivered_twice_at_once_doubles_nothing(workers, tmp_pat
     certifications = failing_solutions()
     analyst = UserFactory(analyst=True)
     run = EvaluationRun.objects.create(
-        key="twice", kind=EvaluationRun.Kind.PERIOD_ENDED, period="2026-10", as_of=JOB["as_of"]
+        key="twice",
+        kind=EvaluationRun.Kind.PERIOD_ENDED,
+        period="2026-10",
+        as_of=JOB["as_of"],
+        solution_count=SOLUTIONS,
     )
     run.items.bulk_create([RunItem(run=run, solution=c.solution) for c in certifications])
     chunk = {"run_id": run.pk, "solution_ids": [c.solution_id for c in certifications]}

@@ -88,10 +88,12 @@ def test_a_run_writes_down_every_certified_solution_and_completes(on_commit):
 
     run = EvaluationRun.objects.get()
     assert (run.kind, run.period, run.as_of) == ("period_ended", "2026-10", JOB_TIME)
-    assert run.completed_at is not None
-    assert sorted(run.items.values_list("solution_id", "state")) == sorted(
-        (solution.pk, State.DONE) for solution in solutions
-    )
+    assert (run.completed_at, run.solution_count) == (JOB_TIME, 2)
+    # Complete: only its counts are kept, not a row per solution.
+    assert not run.items.exists()
+    assert runs.with_counts(EvaluationRun.objects.all()).values_list(
+        "pending", "failed", "done"
+    ).get() == (0, 0, 2)
     assert [status(solution) for solution in solutions] == [
         CertificationStatus.REVOKED,
         CertificationStatus.CERTIFIED,
@@ -135,7 +137,7 @@ def test_the_sweep_completes_a_run_after_the_failure_passes(on_commit, monkeypat
 
     run = EvaluationRun.objects.get()
     assert run.completed_at is not None
-    assert run.items.get(solution=broken).state == State.DONE
+    assert not run.items.exists()
     assert status(broken) == CertificationStatus.REVOKED
     for solution in (broken, fine):
         assert revocations(solution) == 1
@@ -172,9 +174,10 @@ def test_a_transient_error_is_raised_for_a_retry_and_leaves_the_chunk_pending(
     retries it with back-off), nothing is marked failed, and the sweep hands the chunk again
     once it is stale."""
     solution = failing_solution()
-    run = runs.start(kind="period_ended", period="2026-10", as_of=JOB_TIME, solution_ids=[])
+    run = EvaluationRun.objects.create(
+        key="lost", kind="period_ended", period="2026-10", as_of=JOB_TIME, solution_count=1
+    )
     RunItem.objects.create(run=run, solution=solution)
-    EvaluationRun.objects.filter(pk=run.pk).update(completed_at=None)
 
     def lost(*args, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
@@ -188,7 +191,7 @@ def test_a_transient_error_is_raised_for_a_retry_and_leaves_the_chunk_pending(
     with time_machine.travel(JOB_TIME + timedelta(minutes=1)):
         on_commit(complete_runs)
     assert status(solution) == CertificationStatus.REVOKED
-    assert RunItem.objects.get().state == State.DONE
+    assert EvaluationRun.objects.get().completed_at is not None
 
 
 def test_a_broker_that_refuses_a_chunk_leaves_it_for_the_sweep(on_commit, monkeypatch):
@@ -211,17 +214,30 @@ def test_a_broker_that_refuses_a_chunk_leaves_it_for_the_sweep(on_commit, monkey
     assert EvaluationRun.objects.get().completed_at is not None
 
 
-def test_the_same_task_delivered_again_continues_its_own_run(on_commit):
-    """A task redelivered after a lost worker carries the same id: it finds its run."""
-    failing_solution()
+def test_the_same_task_delivered_again_continues_its_own_run(on_commit, monkeypatch):
+    """A task redelivered after a lost worker carries the same id: it finds its run (and its
+    instant), and completes it."""
+    solution = failing_solution()
+
+    def refused(**kwargs):
+        raise BrokerError("Connection refused.")
+
+    monkeypatch.setattr(evaluate_chunk, "delay", refused)
     first = runs.start(kind="period_ended", period="2026-10", as_of=JOB_TIME, key="task-abc")
-    again = runs.start(
-        kind="period_ended", period="2026-10", as_of=JOB_TIME + timedelta(hours=1), key="task-abc"
+    monkeypatch.undo()
+    again = on_commit(
+        runs.start,
+        kind="period_ended",
+        period="2026-10",
+        as_of=JOB_TIME + timedelta(hours=1),
+        key="task-abc",
     )
 
     assert first.pk == again.pk
-    assert (EvaluationRun.objects.count(), RunItem.objects.count()) == (1, 1)
-    assert again.as_of == JOB_TIME
+    assert EvaluationRun.objects.count() == 1
+    again.refresh_from_db()
+    assert (again.as_of, again.solution_count, again.completed_at) == (JOB_TIME, 1, JOB_TIME)
+    assert revocations(solution) == 1
 
 
 def test_a_chunk_of_done_solutions_does_nothing(on_commit):
