@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.enums import Role
 from certportal.admin_site import ReadOnlyAdmin
 
 from . import runs
@@ -260,7 +261,12 @@ class EvaluationRunAdmin(ReadOnlyAdmin):
     def done_count(self, run):
         return run.done
 
-    @admin.action(description=_("Complete now"), permissions=["view"])
+    def has_complete_permission(self, request) -> bool:
+        """Analysts and leaders (they run the programme's jobs); other staff only look."""
+        user = request.user
+        return user.is_superuser or user.has_role(Role.ANALYST) or user.has_role(Role.LEADER)
+
+    @admin.action(description=_("Complete now"), permissions=["complete"])
     def complete_now(self, request, queryset):
         sent = runs.retry(queryset)
         self.message_user(

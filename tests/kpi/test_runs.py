@@ -303,3 +303,17 @@ def test_staff_see_an_incomplete_run_and_why(client, on_commit, breaks_on):
         follow=True,
     )
     assert "handed to the workers" in response.text
+
+
+@pytest.mark.parametrize(("role", "may"), [("analyst", True), ("leader", True), ("auditor", False)])
+def test_only_analysts_and_leaders_complete_a_run_by_hand(client, on_commit, breaks_on, role, may):
+    """Auditors and R&D experts see the runs; only those who run the programme act on them."""
+    broken = failing_solution()
+    breaks_on(broken.pk)
+    on_commit(evaluate_month, period="2026-10", as_of=JOB_TIME.isoformat())
+    client.force_login(UserFactory(**{role: True}))
+
+    listing = client.get(reverse("admin:kpi_evaluationrun_changelist"))
+
+    assert listing.status_code == 200
+    assert ('value="complete_now"' in listing.text) is may
