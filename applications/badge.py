@@ -14,11 +14,14 @@ The scheduled KPI job acts as `SYSTEM`, an explicit actor that holds only the jo
 permission ("applications.enforce_kpis"); its events have no person as actor.
 """
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
+from django_fsm_log.conf import settings as fsm_log_settings
+from django_fsm_log.models import StateLog
 
 import outbox.services as outbox
 from accounts.enums import SecurityEventKind
@@ -175,25 +178,32 @@ def _change_many(action, changes, *, by) -> list[CertificationEvent]:
         block = _outermost_block()
         unlocked = [c.solution_id for c, _r in changes if getattr(c, LOCK_MARK, None) != block]
         fresh = locked(solution_ids=unlocked) if unlocked else {}
-        taken, sources, seen = [], set(), set()
+        meta = getattr(Certification, name)._django_fsm
+        field = Certification._meta.get_field("status")
+        taken, seen = [], set()
         for certification, reason in changes:
             row = fresh.get(certification.solution_id, certification)
-            step = getattr(row, name)
             # Asked of the locked row: another change may have come first.
-            if row.pk in seen or not can_proceed(step):
+            if row.pk in seen or not can_proceed(getattr(row, name)):
                 continue
             seen.add(row.pk)
-            sources.add(row.status)
-            step()
-            taken.append((row, reason))
+            source = row.status
+            # The transition's target, set as django-fsm sets it (the step's own call would
+            # write its state log row by row: they are written together below).
+            field.set_state(row, meta.get_transition(source).target)
+            taken.append((row, reason, source))
         if not taken:
             return []
-        target = taken[0][0].status
+        targets = {row.status for row, _r, _s in taken}
+        if len(targets) != 1:
+            raise RuntimeError(f"{name} has more than one target: {targets}")
         changed = Certification.objects.filter(
-            pk__in=[row.pk for row, _r in taken], status__in=sorted(sources)
-        ).update(status=target)
+            pk__in=[row.pk for row, _r, _s in taken],
+            status__in=sorted({source for _row, _r, source in taken}),
+        ).update(status=targets.pop())
         if changed != len(taken):  # the rows are locked: nobody else can have moved them
             raise RuntimeError(f"{len(taken) - changed} badges changed under their lock.")
+        _log_transitions(name, taken, by)
         events = CertificationEvent.objects.bulk_create(
             [
                 CertificationEvent(
@@ -204,7 +214,7 @@ def _change_many(action, changes, *, by) -> list[CertificationEvent]:
                     reason=reason,
                     actor=_person(by),
                 )
-                for row, reason in taken
+                for row, reason, _source in taken
             ]
         )
         if BADGE_ROUTES[action].reaches_anyone:
@@ -213,7 +223,7 @@ def _change_many(action, changes, *, by) -> list[CertificationEvent]:
                 [(f"certification-event:{event.pk}", {"event_id": event.pk}) for event in events],
             )
         if _person(by) is not None:
-            for row, reason in taken:
+            for row, reason, _source in taken:
                 record_security_event(
                     SecurityEventKind.BADGE_CHANGED,
                     user=by,
@@ -221,6 +231,27 @@ def _change_many(action, changes, *, by) -> list[CertificationEvent]:
                     detail=f"{action}: {reason}",
                 )
     return events
+
+
+def _log_transitions(name: str, taken, by) -> None:
+    """The state-log rows django-fsm-log writes for each transition, in one INSERT."""
+    model = "applications.models.certification.Certification"
+    if model in fsm_log_settings.DJANGO_FSM_LOG_IGNORED_MODELS:
+        return
+    content_type = ContentType.objects.get_for_model(Certification)
+    StateLog.objects.bulk_create(
+        [
+            StateLog(
+                by=_person(by),
+                source_state=source,
+                state=row.status,
+                transition=name,
+                content_type=content_type,
+                object_id=row.pk,
+            )
+            for row, _reason, source in taken
+        ]
+    )
 
 
 def _change(certification, action, *, by, reason, refusal):
