@@ -4,7 +4,7 @@ The counts come from SQL aggregates grouped by solution (the number of queries d
 with the number of solutions); judging the counts is `kpi.judging`, with no database.
 """
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from datetime import datetime
 
 from django.db import transaction
@@ -184,17 +184,21 @@ def evaluate_period(
     return results
 
 
-def _final_snapshots(period: Period, solutions: QuerySet) -> dict[int, dict[str, KPISnapshot]]:
-    """The final snapshots of the period per solution, by KPI (one query)."""
+StoredFigures = namedtuple("StoredFigures", "numerator denominator value target status")
+
+
+def _final_snapshots(period: Period, solutions: QuerySet) -> dict[int, dict[str, StoredFigures]]:
+    """The figures of the final snapshots of the period per solution, by KPI (one query, no
+    model instance built)."""
     frozen = defaultdict(dict)
-    for snapshot in KPISnapshot.objects.filter(
+    for solution_id, kpi, *figures in KPISnapshot.objects.filter(
         solution__in=solutions.values("pk"), period=period.name, provisional=False
-    ):
-        frozen[snapshot.solution_id][snapshot.kpi] = snapshot
+    ).values_list("solution_id", "kpi", *StoredFigures._fields):
+        frozen[solution_id][kpi] = StoredFigures(*figures)
     return frozen
 
 
-def _stored_result(period: Period, slug: str, stored: dict[str, KPISnapshot]) -> dict:
+def _stored_result(period: Period, slug: str, stored: dict[str, StoredFigures]) -> dict:
     """The result of a final month as it was judged: its stored figures."""
     kpis = {}
     for kpi in judging.CASE_KPIS:
@@ -228,15 +232,27 @@ BASIS_NOTES = {
 }
 
 
-def _reason(period: Period, failed) -> str:
+def _reason_words() -> dict:
+    """The words of a breach's reason in the active language, translated once for a whole
+    set of solutions."""
+    return {
+        "template": _("%(kpi)s failed in %(period)s: %(figures)s, target %(target)s (%(basis)s)"),
+        "kpis": {kpi: str(KPI(kpi).label) for kpi in KPI.values},
+        "bases": {basis: str(note) for basis, note in BASIS_NOTES.items()},
+        "final": _("on final figures"),
+    }
+
+
+def _reason(period: Period, failed, words: dict | None = None) -> str:
+    words = words or _reason_words()
     return "; ".join(
-        _("%(kpi)s failed in %(period)s: %(figures)s, target %(target)s (%(basis)s)")
+        words["template"]
         % {
-            "kpi": KPI(kpi).label,
+            "kpi": words["kpis"][kpi],
             "period": period.name,
             "figures": judging.format_figures(kpi, numerator, denominator, value),
             "target": target,
-            "basis": BASIS_NOTES[basis] if period.is_month else _("on final figures"),
+            "basis": words["bases"][basis] if period.is_month else words["final"],
         }
         for kpi, numerator, denominator, value, target, basis in failed
     )
@@ -288,6 +304,7 @@ def _enforce_new(period: Period, new, certifications, recorded) -> None:
     ).values_list("solution_id", "covers_kpis"):
         covered[solution_id].update(kpis or [])
     breaches, revocations, at_risk = [], [], []
+    words = _reason_words()
     for solution_id, failed in new.items():
         certification = certifications.get(solution_id)
         certified = certification is not None and certification.status in BADGE_ON
@@ -314,9 +331,9 @@ def _enforce_new(period: Period, new, certifications, recorded) -> None:
         if not certified:
             continue
         if uncovered:
-            revocations.append((certification, _reason(period, uncovered)))
+            revocations.append((certification, _reason(period, uncovered, words)))
         else:
-            at_risk.append((certification, _reason(period, failed)))
+            at_risk.append((certification, _reason(period, failed, words)))
     # A solution without a certification is not locked: a concurrent evaluation may have
     # recorded its breach (action "none") first.
     Breach.objects.bulk_create(breaches, ignore_conflicts=True)
