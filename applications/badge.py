@@ -122,19 +122,20 @@ def mark_at_risk(*, certification: Certification, by, reason: str) -> Certificat
     return _change(certification, Action.AT_RISK, by=by, reason=reason, refusal=None)
 
 
-# Set on a certification that `locked` returned: the transaction that holds its row lock.
+# Set on a certification that `locked` returned: the outermost atomic block (the transaction)
+# that holds its row lock.
 LOCK_MARK = "_badge_locked_in"
 
 
 def _outermost_block():
-    return id(connection.atomic_blocks[0]) if connection.in_atomic_block else None
+    return connection.atomic_blocks[0] if connection.in_atomic_block else None
 
 
 def locked(*, solution_ids) -> dict[int, Certification]:
     """The certifications of these solutions, locked until the current transaction ends (one
-    query, rows taken in pk order so that two runs over overlapping sets never wait for each
-    other), by solution id. The status read is the one a change will be decided on; pass the
-    rows to `revoke_many` or `mark_at_risk_many` in the same transaction."""
+    query, rows taken in pk order so that two runs over overlapping sets wait for each other
+    but never deadlock), by solution id. The status read is the one a change will be decided
+    on; pass the rows to `revoke_many` or `mark_at_risk_many` in the same transaction."""
     if not connection.in_atomic_block:
         raise RuntimeError("badge.locked() holds its locks only inside a transaction.")
     block = _outermost_block()
@@ -176,7 +177,7 @@ def _change_many(action, changes, *, by) -> list[CertificationEvent]:
             raise PermissionDenied
     with transaction.atomic():
         block = _outermost_block()
-        unlocked = [c.solution_id for c, _r in changes if getattr(c, LOCK_MARK, None) != block]
+        unlocked = [c.solution_id for c, _r in changes if getattr(c, LOCK_MARK, None) is not block]
         fresh = locked(solution_ids=unlocked) if unlocked else {}
         meta = getattr(Certification, name)._django_fsm
         field = Certification._meta.get_field("status")
