@@ -29,6 +29,11 @@ HOUR_US = 3_600_000_000
 _MARGIN_DAYS = 400  # working intervals are laid out this far around the first instant asked
 
 
+# Working hours as microseconds, by the hours asked (a policy's few values): Decimal
+# arithmetic on every case cost more than the two binary searches.
+_SPANS: dict = {}
+
+
 def _us(moment: datetime) -> int:
     return (moment - EPOCH) // MICROSECOND
 
@@ -94,7 +99,10 @@ class _Timeline:
         worked = 0
         if i >= 0:
             worked = self.before[i] + min(t - self.starts[i], self.ends[i] - self.starts[i])
-        target = worked + int(Decimal(hours) * HOUR_US)
+        span = _SPANS.get(hours)
+        if span is None:
+            span = _SPANS[hours] = int(Decimal(hours) * HOUR_US)
+        target = worked + span
         for _guard in range(3 * 366):
             j = bisect_left(self.until, target)
             if j < len(self.until):
@@ -111,6 +119,7 @@ class DeadlineCache:
 
     def __init__(self):
         self._policies: dict[tuple[str, str], list[SLAPolicy]] | None = None
+        self._starts: dict[tuple[str, str], list[datetime]] = {}  # each history's valid_from
         self._declared: dict[int, list[RegionSupport]] = {}
         self._presale_days: dict[int, int] = {}
         self._timelines: dict[WorkingCalendar, _Timeline] = {}
@@ -134,7 +143,10 @@ class DeadlineCache:
             return None
         if at is None:
             return history[-1]
-        index = bisect_right([policy.valid_from for policy in history], at) - 1
+        starts = self._starts.get(key)
+        if starts is None:
+            starts = self._starts[key] = [policy.valid_from for policy in history]
+        index = bisect_right(starts, at) - 1
         return history[index] if index >= 0 else None
 
     def policy(self, package: str, priority: str = "", at: datetime | None = None):

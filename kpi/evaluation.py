@@ -4,7 +4,7 @@ The counts come from SQL aggregates grouped by solution (the number of queries d
 with the number of solutions); judging the counts is `kpi.judging`, with no database.
 """
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from datetime import datetime
 
 from django.db import transaction
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from applications import badge
 from applications.enums import CertificationStatus
-from applications.models import Certification, Solution
+from applications.models import Solution
 from support_audit.models import RemediationPlan
 
 from . import bulk, early_warnings, finality, judging
@@ -184,17 +184,21 @@ def evaluate_period(
     return results
 
 
-def _final_snapshots(period: Period, solutions: QuerySet) -> dict[int, dict[str, KPISnapshot]]:
-    """The final snapshots of the period per solution, by KPI (one query)."""
+StoredFigures = namedtuple("StoredFigures", "numerator denominator value target status")
+
+
+def _final_snapshots(period: Period, solutions: QuerySet) -> dict[int, dict[str, StoredFigures]]:
+    """The figures of the final snapshots of the period per solution, by KPI (one query, no
+    model instance built)."""
     frozen = defaultdict(dict)
-    for snapshot in KPISnapshot.objects.filter(
+    for solution_id, kpi, *figures in KPISnapshot.objects.filter(
         solution__in=solutions.values("pk"), period=period.name, provisional=False
-    ):
-        frozen[snapshot.solution_id][snapshot.kpi] = snapshot
+    ).values_list("solution_id", "kpi", *StoredFigures._fields):
+        frozen[solution_id][kpi] = StoredFigures(*figures)
     return frozen
 
 
-def _stored_result(period: Period, slug: str, stored: dict[str, KPISnapshot]) -> dict:
+def _stored_result(period: Period, slug: str, stored: dict[str, StoredFigures]) -> dict:
     """The result of a final month as it was judged: its stored figures."""
     kpis = {}
     for kpi in judging.CASE_KPIS:
@@ -228,42 +232,60 @@ BASIS_NOTES = {
 }
 
 
-def _reason(period: Period, failed) -> str:
+def _reason_words() -> dict:
+    """The words of a breach's reason in the active language, translated once for a whole
+    set of solutions."""
+    return {
+        "template": _("%(kpi)s failed in %(period)s: %(figures)s, target %(target)s (%(basis)s)"),
+        "kpis": {kpi: str(KPI(kpi).label) for kpi in KPI.values},
+        "bases": {basis: str(note) for basis, note in BASIS_NOTES.items()},
+        "final": _("on final figures"),
+    }
+
+
+def _reason(period: Period, failed, words: dict | None = None) -> str:
+    words = words or _reason_words()
     return "; ".join(
-        _("%(kpi)s failed in %(period)s: %(figures)s, target %(target)s (%(basis)s)")
+        words["template"]
         % {
-            "kpi": KPI(kpi).label,
+            "kpi": words["kpis"][kpi],
             "period": period.name,
             "figures": judging.format_figures(kpi, numerator, denominator, value),
             "target": target,
-            "basis": BASIS_NOTES[basis] if period.is_month else _("on final figures"),
+            "basis": words["bases"][basis] if period.is_month else words["final"],
         }
         for kpi, numerator, denominator, value, target, basis in failed
     )
 
 
 def _enforce(period: Period, ids: list[int], failures) -> dict[int, str]:
-    """Breaches of the period, once each, and what they did to the badge (R5.8).
+    """Breaches of the period, once each, and what they did to the badge (R5.8), for a set of
+    solutions in a constant number of queries.
+
+    The certifications of the failing solutions are locked first (in pk order): that
+    serialises two evaluations of the same solutions, so the breaches read next are all there
+    are, and the new ones are decided once. Breaches are inserted together, and the badges
+    revoked, or marked at risk when a remediation plan in force covers every new failure,
+    together through `applications.badge`.
 
     Returns the action per solution, from the breaches recorded for the period (so a second
     evaluation reports what the first one did, and does nothing again).
     """
+    certifications = badge.locked(solution_ids=list(failures)) if failures else {}
     recorded = defaultdict(set)
-    for solution_id, action in Breach.objects.filter(
+    kpis_recorded = defaultdict(set)
+    for solution_id, kpi, action in Breach.objects.filter(
         solution_id__in=ids, period=period.name
-    ).values_list("solution_id", "action"):
+    ).values_list("solution_id", "kpi", "action"):
         recorded[solution_id].add(action)
-    if failures:
-        covered = defaultdict(set)
-        for solution_id, kpis in RemediationPlan.objects.filter(
-            solution_id__in=list(failures), closed_at__isnull=True
-        ).values_list("solution_id", "covers_kpis"):
-            covered[solution_id].update(kpis or [])
-        failing = Solution.objects.filter(pk__in=list(failures)).select_related("certification")
-        for solution in failing.order_by("slug"):
-            recorded[solution.pk].update(
-                _enforce_solution(period, solution, failures[solution.pk], covered[solution.pk])
-            )
+        kpis_recorded[solution_id].add(kpi)
+    new = {}
+    for solution_id in ids:
+        fresh = [f for f in failures.get(solution_id, ()) if f[0] not in kpis_recorded[solution_id]]
+        if fresh:
+            new[solution_id] = fresh
+    if new:
+        _enforce_new(period, new, certifications, recorded)
     actions = {}
     for solution_id, done in recorded.items():
         if Breach.Action.REVOKED in done:
@@ -273,54 +295,47 @@ def _enforce(period: Period, ids: list[int], failures) -> dict[int, str]:
     return actions
 
 
-def _certification(solution) -> Certification | None:
-    try:
-        return solution.certification
-    except Certification.DoesNotExist:
-        return None
-
-
-def _enforce_solution(period: Period, solution, failed, covered: set) -> set[str]:
-    """Record the new breaches of one solution and act on its badge; the actions taken."""
-    certification = _certification(solution)
-    with transaction.atomic():
-        if certification is not None:
-            # Serialises two evaluations of the same solution: breaches are decided once.
-            certification = Certification.objects.select_for_update().get(pk=certification.pk)
+def _enforce_new(period: Period, new, certifications, recorded) -> None:
+    """Record the new breaches (solution id → failed KPIs, in slug order) and act on the
+    badges (their certifications locked); add the actions taken to `recorded`."""
+    covered = defaultdict(set)
+    for solution_id, kpis in RemediationPlan.objects.filter(
+        solution_id__in=list(new), closed_at__isnull=True
+    ).values_list("solution_id", "covers_kpis"):
+        covered[solution_id].update(kpis or [])
+    breaches, revocations, at_risk = [], [], []
+    words = _reason_words()
+    for solution_id, failed in new.items():
+        certification = certifications.get(solution_id)
         certified = certification is not None and certification.status in BADGE_ON
-        new = []
+        uncovered = []
         for kpi, numerator, denominator, value, target, basis in failed:
             if not certified:
                 action = Breach.Action.NONE
-            elif kpi in covered:
+            elif kpi in covered[solution_id]:
                 action = Breach.Action.COVERED
             else:
                 action = Breach.Action.REVOKED
-            breach, created = Breach.objects.get_or_create(
-                solution=solution,
-                period=period.name,
-                kpi=kpi,
-                defaults={
-                    "action": action,
-                    "basis": basis,
-                    "detail": judging.format_figures(kpi, numerator, denominator, value),
-                },
+                uncovered.append((kpi, numerator, denominator, value, target, basis))
+            breaches.append(
+                Breach(
+                    solution_id=solution_id,
+                    period=period.name,
+                    kpi=kpi,
+                    action=action,
+                    basis=basis,
+                    detail=judging.format_figures(kpi, numerator, denominator, value),
+                )
             )
-            if created:
-                new.append((breach, (kpi, numerator, denominator, value, target, basis)))
-        if not new or not certified:
-            return {breach.action for breach, _figures in new}
-        uncovered = [figures for breach, figures in new if breach.action == Breach.Action.REVOKED]
+            recorded[solution_id].add(action)
+        if not certified:
+            continue
         if uncovered:
-            badge.revoke(
-                certification=certification,
-                by=badge.SYSTEM,
-                reason=_reason(period, uncovered),
-            )
+            revocations.append((certification, _reason(period, uncovered, words)))
         else:
-            badge.mark_at_risk(
-                certification=certification,
-                by=badge.SYSTEM,
-                reason=_reason(period, [figures for _breach, figures in new]),
-            )
-    return {breach.action for breach, _figures in new}
+            at_risk.append((certification, _reason(period, failed, words)))
+    # A solution without a certification is not locked: a concurrent evaluation may have
+    # recorded its breach (action "none") first.
+    Breach.objects.bulk_create(breaches, ignore_conflicts=True)
+    badge.revoke_many(revocations, by=badge.SYSTEM)
+    badge.mark_at_risk_many(at_risk, by=badge.SYSTEM)

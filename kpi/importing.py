@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from applications.models import Solution
 from support_audit.calendar import Region
@@ -380,10 +381,15 @@ class Contracts:
 # Cases -----------------------------------------------------------------------------------
 
 
+# Translated only when a row is refused (gettext on every row cost a third of the parsing).
+_UNKNOWN_PACKAGE = gettext_lazy("unknown support package “%(value)s”")
+_UNKNOWN_REGION = gettext_lazy("unknown region “%(value)s”")
+
+
 def _choice(row, column, allowed, unknown) -> str:
     value = text_value(row, column).lower()
     if value and value not in allowed:
-        raise BadValue(column, unknown % {"value": value})
+        raise BadValue(column, str(unknown) % {"value": value})
     return value
 
 
@@ -392,8 +398,8 @@ def _contract(row, solution, contracts: Contracts, presale: bool) -> tuple[str, 
     and the region; given on the row, they must match it. A pre-sale question comes from a
     prospect: it names its region, and a package only if it wants to."""
     customer = text_value(row, "customer", required=not presale, max_length=200)
-    package = _choice(row, "support_package", _PACKAGES, _("unknown support package “%(value)s”"))
-    region = _choice(row, "region", _REGIONS, _("unknown region “%(value)s”"))
+    package = _choice(row, "support_package", _PACKAGES, _UNKNOWN_PACKAGE)
+    region = _choice(row, "region", _REGIONS, _UNKNOWN_REGION)
     if presale:
         record = contracts.get(solution.pk, customer) if customer else None
         region = region or (record.region if record is not None else "")

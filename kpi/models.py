@@ -152,7 +152,12 @@ class SupportCase(models.Model):
                 condition=models.Q(escalation_level__lte=4), name="escalation_level_0_to_4"
             ),
         ]
-        indexes = [models.Index(fields=["solution", "registered_at"], name="case_month_idx")]
+        indexes = [
+            models.Index(fields=["solution", "registered_at"], name="case_month_idx"),
+            # A month of every solution (the KPI jobs' counts, kpi.counting): read by its
+            # registration times, not by scanning the years of history.
+            models.Index(fields=["registered_at"], name="case_registered_idx"),
+        ]
 
     def __str__(self):
         return f"{self.solution_id}:{self.case_id}"

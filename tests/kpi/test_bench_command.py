@@ -19,9 +19,19 @@ def test_bench_kpis_reports_and_leaves_nothing_behind():
         "10",
         "--import-rows",
         "20",
+        "--final-sizes",
+        "3,5",
         stdout=out,
     )
     last = out.getvalue().strip().splitlines()[-1]
     keys = [pair.split("=")[0] for pair in last.split()]
-    assert keys == ["import_rate", "recompute_s", "floor_s", "ratio", "queries"]
+    assert keys == [
+        "import_rate",
+        "copy_ratio",
+        "ratio",
+        "queries",
+        "final_ratio",
+        "final_queries",
+        "rerun_queries",
+    ]
     assert not Solution.objects.filter(slug__startswith="bench-").exists()

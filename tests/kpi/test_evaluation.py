@@ -4,12 +4,13 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from applications.enums import CertificationStatus
-from applications.models import CertificationEvent
+from applications.models import Certification, CertificationEvent
 from kpi.evaluation import evaluate_period
 from kpi.models import Breach, EvaluationRun, KPISnapshot, Threshold
 from kpi.tasks import evaluate_chunk, evaluate_month
@@ -461,3 +462,70 @@ def test_the_job_fans_out_over_chunks(on_commit):
     assert evaluate_chunk.delay(run_id=run.pk, solution_ids=[s.pk for s in solutions]).get() == 0
     assert (Breach.objects.count(), KPISnapshot.objects.count()) == (3, 15)
     assert CertificationEvent.objects.filter(action="revoked").count() == 3
+
+
+def _programme(count, *, final=True):
+    """`count` certified solutions (a multiple of 3): a third fail escalations and lose the
+    badge, a third fail them under a remediation plan (at risk), a third pass. Unless
+    `final`, each has a case still open within its deadline (the month over, not final: the
+    escalations are enforced as irreversible)."""
+    solutions = []
+    for n in range(count):
+        solution = certified()
+        solutions.append(solution)
+        if n % 3 == 2:
+            cases(solution, 3, csat=5)
+        else:
+            cases(solution, 3, csat=5, escalation_level=1)
+        if n % 3 == 1:
+            RemediationPlanFactory(audit__solution=solution, covers_kpis=["escalations"])
+        if not final:
+            cases(
+                solution,
+                1,
+                csat=5,
+                first_response_at=OCTOBER,
+                resolved_at=None,
+                resolution_due_at=AFTER_OCTOBER + timedelta(days=1),
+            )
+    return solutions
+
+
+def _enforcing_queries(count, *, final=True, django_capture_on_commit_callbacks):
+    """Queries of the month's evaluation with enforcement, then of the same evaluation again
+    (nothing to do), and the after-commit callbacks of each."""
+    solutions = _programme(count, final=final)
+    figures = []
+    for _run in (1, 2):
+        with (
+            django_capture_on_commit_callbacks() as callbacks,
+            CaptureQueriesContext(connection) as context,
+        ):
+            results = evaluate_period("2026-10", solutions=solutions, as_of=AFTER_OCTOBER)
+        assert [r["final"] for r in results] == [final] * count
+        figures.append((len(context.captured_queries), len(callbacks)))
+    events = CertificationEvent.objects.filter(certification__solution__in=solutions)
+    assert events.filter(action="revoked").count() == count // 3
+    assert events.filter(action="at_risk").count() == count // 3
+    assert Breach.objects.filter(solution__in=solutions).count() == 2 * count // 3
+    return figures
+
+
+@pytest.mark.parametrize("final", [True, False], ids=["final", "over-not-final"])
+def test_enforcing_a_month_takes_the_same_queries_for_3_and_12_solutions(
+    final, django_capture_on_commit_callbacks
+):
+    """The month's evaluation with its breaches and badge changes, and the same evaluation run
+    again with everything recorded, each run a number of queries that does not grow with the
+    solutions (and one after-commit dispatch of the badge e-mails at most)."""
+    ContentType.objects.get_for_model(Certification)  # the state log's type: once per process
+    small = _enforcing_queries(
+        3, final=final, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks
+    )
+    large = _enforcing_queries(
+        12, final=final, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks
+    )
+    assert small == large
+    (first, first_callbacks), (again, again_callbacks) = small
+    assert (first_callbacks, again_callbacks) == (1, 0)
+    assert again < first

@@ -68,14 +68,15 @@ def at_job_time():
 def breaks_on(monkeypatch):
     """`breaks_on(solution)`: revoking that solution's badge raises, as a bug would."""
     broken = set()
-    revoke = badge.revoke
+    revoke_many = badge.revoke_many
 
-    def flaky(*, certification, **kwargs):
-        if certification.solution_id in broken:
+    def flaky(changes, **kwargs):
+        changes = list(changes)
+        if any(certification.solution_id in broken for certification, _reason in changes):
             raise RuntimeError("the badge store is broken")
-        return revoke(certification=certification, **kwargs)
+        return revoke_many(changes, **kwargs)
 
-    monkeypatch.setattr("kpi.evaluation.badge.revoke", flaky)
+    monkeypatch.setattr("kpi.evaluation.badge.revoke_many", flaky)
     return broken.add
 
 

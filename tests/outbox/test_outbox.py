@@ -257,3 +257,32 @@ def test_staff_read_the_outbox_and_nobody_edits_it(client, draft):
     assert listing.status_code == change.status_code == 200
     assert "applications.notify_transition" in listing.content.decode()
     assert client.get(reverse("admin:outbox_message_add")).status_code == 403
+
+
+def test_many_messages_are_recorded_once_each_and_wait_when_the_broker_is_down(
+    broker_down, django_capture_on_commit_callbacks
+):
+    """enqueue_many: one row per key (a key recorded already is not recorded again), handed to
+    the broker after commit; a broker that is down leaves every one pending for the sweep."""
+    messages = [(f"bulk:{n}", {"n": n}) for n in range(3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.enqueue_many("outbox.deliver_pending", messages)
+        outbox.enqueue_many("outbox.deliver_pending", messages[:1])
+
+    rows = Message.objects.filter(key__startswith="bulk:").order_by("key")
+    assert [(m.key, m.kwargs, m.state) for m in rows] == [
+        (key, kwargs, State.PENDING) for key, kwargs in messages
+    ]
+    assert all(m.next_attempt_at > timezone.now() and "broker" in m.last_error for m in rows)
+
+
+def test_many_messages_are_handed_over_in_batches_and_run_once(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(outbox, "DISPATCH_BATCH", 2)
+    messages = [(f"bulk:{n}", {}) for n in range(5)]
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.enqueue_many("outbox.deliver_pending", messages)
+
+    assert set(Message.objects.values_list("state", flat=True)) == {State.DONE}
+    assert outbox.dispatch_keys([key for key, _kwargs in messages]) == 0
