@@ -23,6 +23,22 @@ from .catalogue import Solution, SolutionVersion
 S = ApplicationState
 
 
+def queue_order() -> tuple:
+    """The analyst queue's order: critical fixes first, by their review due time (R6.5); then
+    the longest waiting. The same expressions make the index below, so that the queue is read
+    from it rather than sorted."""
+    fast_track = models.Case(
+        models.When(kind=ApplicationKind.CRITICAL_FIX, then=models.Value(0)),
+        default=models.Value(1),
+    )
+    return (
+        fast_track.asc(),
+        models.F("review_due_at").asc(nulls_last=True),
+        models.F("state_changed_at").asc(),
+        models.F("id").asc(),
+    )
+
+
 class Application(ConcurrentTransitionMixin, models.Model):
     """A certification request: one solution version taken through the programme's stages.
 
@@ -97,6 +113,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         verbose_name = _("certification request")
         verbose_name_plural = _("certification requests")
         permissions = [("decide_application", _("Can decide a request's priority and fate"))]
+        indexes = [models.Index(*queue_order(), name="application_queue_order")]
 
     def __str__(self):
         return _("Request #%(pk)s: %(version)s") % {"pk": self.pk, "version": self.version}
