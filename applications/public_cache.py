@@ -7,9 +7,15 @@ certification, a badge event (every badge change writes one: applications.badge)
 a version or a partner: at once, and again once the transaction commits (a reader between
 the two could otherwise cache what is about to change). Entries also expire on their own
 after a few minutes, and when the cache is down (certportal.cache) every read is a miss.
+
+In front of the shared cache each process keeps what it served last for two seconds
+(`local_get`, `local_set`), so that a warm page costs no round trip at all: a change is seen
+at once by the process that made it (the receivers empty its copy too) and within two
+seconds by the others.
 """
 
 import hashlib
+import time
 import uuid
 
 from django.conf import settings
@@ -27,6 +33,45 @@ BADGE_TIMEOUT = 300
 LIST_TIMEOUT = 60
 
 _GENERATION = "public:generation"
+
+# The process's own copy: key -> (until, value), at most LOCAL_SIZE entries.
+LOCAL_TIMEOUT = 2.0
+LOCAL_SIZE = 512
+_local: dict[str, tuple[float, object]] = {}
+
+
+def _local_key(key: str) -> str:
+    # The shared cache's prefix keeps apart what differently configured caches hold.
+    return f"{cache.key_prefix}:{key}"
+
+
+def local_get(key: str):
+    entry = _local.get(_local_key(key))
+    if entry is not None and entry[0] > time.monotonic():
+        return entry[1]
+    return None
+
+
+def local_set(key: str, value) -> None:
+    if len(_local) >= LOCAL_SIZE:
+        _local.clear()
+    _local[_local_key(key)] = (time.monotonic() + LOCAL_TIMEOUT, value)
+
+
+def cached(key: str, shared_key, compute, timeout: int):
+    """The value from this process's copy, else from the shared cache under `shared_key()`
+    (None: do not share), else computed and kept in both."""
+    value = local_get(key)
+    if value is not None:
+        return value
+    shared = shared_key()
+    value = cache.get(shared) if shared else None
+    if value is None:
+        value = compute()
+        if shared:
+            cache.set(shared, value, timeout)
+    local_set(key, value)
+    return value
 
 
 def badge_key(slug: str) -> str:
@@ -59,6 +104,7 @@ def etag_of(content: bytes) -> str:
 
 def forget(slugs=()) -> None:
     """Forget the badges of these solutions and every cached list."""
+    _local.clear()
     keys = [badge_key(slug) for slug in slugs if slug]
     keys += [svg_key(slug, code) for slug in slugs if slug for code, _name in settings.LANGUAGES]
     if keys:

@@ -6,7 +6,6 @@ data of its own solutions, and any bad row rejects the batch with every bad row 
 """
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -140,16 +139,20 @@ class SolutionListView(generics.ListAPIView):
     serializer_class = SolutionSerializer
 
     def list(self, request, *args, **kwargs):
-        current = public_cache.generation()
         # `next` and `previous` are absolute addresses: the host is part of the key.
         query = f"{request.scheme}://{request.get_host()}?{request.GET.urlencode()}"
-        key = public_cache.list_key("api-solutions", query, "", current) if current else None
-        data = cache.get(key) if key else None
-        if data is None:
-            page = super().list(request, *args, **kwargs).data
-            data = {**page, "results": [dict(row) for row in page["results"]]}
-            if key:
-                cache.set(key, data, public_cache.LIST_TIMEOUT)
+
+        def shared_key():
+            current = public_cache.generation()
+            return public_cache.list_key("api-solutions", query, "", current) if current else None
+
+        def compute():
+            page = super(SolutionListView, self).list(request, *args, **kwargs).data
+            return {**page, "results": [dict(row) for row in page["results"]]}
+
+        data = public_cache.cached(
+            f"public:api-solutions:{query}", shared_key, compute, public_cache.LIST_TIMEOUT
+        )
         response = Response(data)
         patch_cache_control(response, public=True, max_age=public_cache.LIST_TIMEOUT)
         return response

@@ -6,7 +6,6 @@ from csp.constants import NONE
 from csp.decorators import csp
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
@@ -64,11 +63,9 @@ def _published(slug):
 def _cached_badge(slug) -> dict:
     """The badge's facts from the cache, else from the database (then cached)."""
     key = public_cache.badge_key(slug)
-    badge = cache.get(key)
-    if badge is None:
-        badge = badge_of(_published(slug))
-        cache.set(key, badge, public_cache.BADGE_TIMEOUT)
-    return badge
+    return public_cache.cached(
+        key, lambda: key, lambda: badge_of(_published(slug)), public_cache.BADGE_TIMEOUT
+    )
 
 
 def public_response(request, content: bytes, content_type: str) -> HttpResponse:
@@ -113,10 +110,9 @@ def badge_svg(request, slug):
     """The badge as an image: "✓ Certified" on green with the certified version beside it
     while the badge is on, a grey label otherwise."""
     key = public_cache.svg_key(slug, get_language())
-    body = cache.get(key)
-    if body is None:
-        body = _draw(request, _cached_badge(slug))
-        cache.set(key, body, public_cache.BADGE_TIMEOUT)
+    body = public_cache.cached(
+        key, lambda: key, lambda: _draw(request, _cached_badge(slug)), public_cache.BADGE_TIMEOUT
+    )
     return public_response(request, body, "image/svg+xml")
 
 
@@ -214,15 +210,16 @@ def catalogue(request):
     searched by name or partner and filtered by marketplace and business area. The list is
     cached for a minute per query string and language, and forgotten on every badge change
     (applications.public_cache)."""
-    current = public_cache.generation()
-    key = (
-        public_cache.list_key("catalogue", request.GET.urlencode(), get_language(), current)
-        if current
-        else None
+    query, language = request.GET.urlencode(), get_language()
+
+    def shared_key():
+        current = public_cache.generation()
+        return public_cache.list_key("catalogue", query, language, current) if current else None
+
+    content = public_cache.cached(
+        f"public:catalogue:{language}:{query}",
+        shared_key,
+        lambda: _catalogue_content(request),
+        public_cache.LIST_TIMEOUT,
     )
-    content = cache.get(key) if key else None
-    if content is None:
-        content = _catalogue_content(request)
-        if key:
-            cache.set(key, content, public_cache.LIST_TIMEOUT)
     return render(request, "applications/catalogue.html", {"content": mark_safe(content)})
