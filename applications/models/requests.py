@@ -24,16 +24,22 @@ S = ApplicationState
 
 
 def queue_order() -> tuple:
-    """The analyst queue's order: critical fixes first, by their review due time (R6.5); then
-    the longest waiting. The same expressions make the index below, so that the queue is read
-    from it rather than sorted."""
+    """The analyst queue's order: critical fixes first, by their review due time (R6.5), those
+    without one after; then the longest waiting. The same expressions make the index below,
+    so that the queue is read from it rather than sorted (written without NULLS LAST, which
+    SQLite's indexes do not take)."""
     fast_track = models.Case(
         models.When(kind=ApplicationKind.CRITICAL_FIX, then=models.Value(0)),
         default=models.Value(1),
     )
+    no_due_time = models.Case(
+        models.When(review_due_at__isnull=True, then=models.Value(1)),
+        default=models.Value(0),
+    )
     return (
         fast_track.asc(),
-        models.F("review_due_at").asc(nulls_last=True),
+        no_due_time.asc(),
+        models.F("review_due_at").asc(),
         models.F("state_changed_at").asc(),
         models.F("id").asc(),
     )
