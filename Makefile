@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install install-test run migrate demo test test-fast mutation lint format rules messages graph clean
+.PHONY: help venv install install-test run migrate demo test test-fast mutation bench-http bench-pages lint format rules messages graph clean
 
 help: ## List the commands
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -48,6 +48,16 @@ mutation: install-test ## Mutation testing of the KPI verdict (mutmut on Postgre
 		tests/kpi/test_numbers.py::test_the_seeded_targets_are_the_regulations
 	DATABASE_URL=$(MUTATION_DATABASE_URL) $(VENV)/bin/mutmut run
 	$(VENV)/bin/mutmut results
+
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/certportal_bench_http
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/12
+BENCH_ARGS ?=
+
+bench-http: install-test ## Public pages against a bare view: gunicorn + wrk, 3 rounds, ratios (PostgreSQL)
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) scripts/bench_http.py $(BENCH_ARGS)
+
+bench-pages: install-test ## Server time (median, p95) of the lists at 10,000 requests and 1,000 certified solutions
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) scripts/bench_http.py --pages $(BENCH_ARGS)
 
 lint: ## ruff check and format check
 	$(VENV)/bin/ruff check .

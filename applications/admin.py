@@ -1,3 +1,6 @@
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied
@@ -206,7 +209,7 @@ class ApplicationAdmin(admin.ModelAdmin):
                         if name in actions
                     ],
                     blocked_reasons=services.reasons_of(blocked),
-                    overlap=selectors.overlap_candidates(application),
+                    **_overlap(application),
                     can_edit_facts=(
                         application.state in services.FACTS_STATES
                         and request.user.has_perm("applications.edit_approval_facts", application)
@@ -273,6 +276,22 @@ def _label(application, name: str) -> str:
     for transition in method._django_fsm.transitions.values():
         return str(transition.custom.get("label", name))
     return name
+
+
+def _overlap(application) -> dict:
+    """The first solutions of the business area for the overlap table and, when there are
+    more, the solution list filtered on the area."""
+    size = settings.SHORT_LIST_SIZE
+    candidates = list(selectors.overlap_candidates(application)[: size + 1])
+    query = urlencode({"category__iexact": application.solution.category, "is_published__exact": 1})
+    return {
+        "overlap": candidates[:size],
+        "overlap_more_url": (
+            f"{reverse('admin:applications_solution_changelist')}?{query}"
+            if len(candidates) > size
+            else ""
+        ),
+    }
 
 
 @admin.register(Partner)

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ApplicationsConfig(AppConfig):
     name = "applications"
     verbose_name = _("Certification requests")
+
+    def ready(self):
+        from . import public_cache  # noqa: F401  (its receivers forget the public pages)

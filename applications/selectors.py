@@ -3,14 +3,15 @@
 from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, When
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
 from accounts.rules import is_marketplace_team
 
-from .enums import ACTIVE_STATES, STAGE_OF_STATE, TERMINAL_STATES, ApplicationKind, ApplicationState
+from .enums import ACTIVE_STATES, STAGE_OF_STATE, TERMINAL_STATES, ApplicationState
 from .models import Application, Material, Solution
+from .models.requests import queue_order
 
 
 def solutions_visible_to(user) -> QuerySet[Solution]:
@@ -63,19 +64,18 @@ def queue(
             | Q(solution__slug__icontains=search)
             | Q(solution__partner__name__icontains=search)
         )
-    # Critical fixes first, by their review due time (R6.5); then the longest waiting.
-    return qs.annotate(
-        fast_track=Case(When(kind=ApplicationKind.CRITICAL_FIX, then=0), default=1)
-    ).order_by("fast_track", F("review_due_at").asc(nulls_last=True), "state_changed_at", "pk")
+    # Critical fixes first, by their review due time (R6.5); then the longest waiting: the
+    # order of the index application_queue_order.
+    return qs.order_by(*queue_order())
 
 
-def partner_dashboard(user) -> dict[str, list[Application]]:
-    """The partner's own requests, open ones first."""
-    qs = applications_visible_to(user).order_by("-state_changed_at")
-    apps = list(qs)
+def partner_dashboard(user) -> dict[str, QuerySet[Application]]:
+    """The partner's own requests, open and closed apart, the latest moved first (the views
+    show them a page at a time)."""
+    qs = applications_visible_to(user).order_by("-state_changed_at", "-pk")
     return {
-        "open": [a for a in apps if a.state not in TERMINAL_STATES],
-        "closed": [a for a in apps if a.state in TERMINAL_STATES],
+        "open": qs.exclude(state__in=TERMINAL_STATES),
+        "closed": qs.filter(state__in=TERMINAL_STATES),
     }
 
 

@@ -357,6 +357,17 @@ LOGGING = {
 # --- The programme ---
 # Requests waiting in the analyst queue per page.
 QUEUE_PAGE_SIZE = int(os.environ.get("QUEUE_PAGE_SIZE", "25"))
+# Certified solutions per page of the public catalogue.
+CATALOGUE_PAGE_SIZE = int(os.environ.get("CATALOGUE_PAGE_SIZE", "24"))
+# Requests per page of the partner dashboard (open and closed ones each), and the rows the
+# short lists show before their link to the rest: the queue's audits due, the overlap table
+# of a request in the admin, a partner's solutions.
+DASHBOARD_PAGE_SIZE = int(os.environ.get("DASHBOARD_PAGE_SIZE", "20"))
+SHORT_LIST_SIZE = int(os.environ.get("SHORT_LIST_SIZE", "10"))
+
+# A constant JSON view at /bench/bare/, the floor scripts/bench_http.py compares the public
+# pages with. Only the benchmark sets it; never routed otherwise.
+BENCH_BARE_VIEW = env_bool("BENCH_BARE_VIEW")
 
 # Critical fixes are reviewed within this many business days of the Marketplace team (R6.5).
 CRITICAL_FIX_REVIEW_BUSINESS_DAYS = int(os.environ.get("CRITICAL_FIX_REVIEW_BUSINESS_DAYS", "2"))

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib import admin
+from django.http import JsonResponse
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -21,3 +23,13 @@ urlpatterns = [
     path("", include("kpi.urls")),
     path("", include("applications.urls")),
 ]
+
+
+def bench_bare(request):
+    """A constant JSON answer through the same middleware: the benchmark's floor."""
+    return JsonResponse({"ok": True})
+
+
+# Only scripts/bench_http.py sets BENCH_BARE_VIEW; the portal never serves this otherwise.
+if settings.BENCH_BARE_VIEW:
+    urlpatterns.append(path("bench/bare/", bench_bare, name="bench_bare"))

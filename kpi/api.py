@@ -6,6 +6,7 @@ data of its own solutions, and any bad row rejects the batch with every bad row 
 """
 
 from django.conf import settings
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import generics, permissions, serializers, status
@@ -14,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.rules import is_partner
+from applications import public_cache
 from applications.enums import CertificationStatus
 from applications.models import Solution
 
@@ -126,15 +128,40 @@ class SolutionSerializer(serializers.ModelSerializer):
 
 
 class SolutionListView(generics.ListAPIView):
-    """Published solutions, `?certified=true|false` to keep those with the badge on or off."""
+    """Published solutions, `?certified=true|false` to keep those with the badge on or off,
+    a page at a time (`count`, `next`, `previous`, `results`; `?page=n`, 404 past the end).
+
+    A page is cached for a minute per address and query string, and forgotten on every change
+    of a solution or a badge (applications.public_cache); browsers and CDNs may keep it as
+    long."""
 
     permission_classes = [permissions.AllowAny]
     serializer_class = SolutionSerializer
+
+    def list(self, request, *args, **kwargs):
+        # `next` and `previous` are absolute addresses: the host is part of the key.
+        query = f"{request.scheme}://{request.get_host()}?{request.GET.urlencode()}"
+
+        def shared_key():
+            current = public_cache.generation()
+            return public_cache.list_key("api-solutions", query, "", current) if current else None
+
+        def compute():
+            page = super(SolutionListView, self).list(request, *args, **kwargs).data
+            return {**page, "results": [dict(row) for row in page["results"]]}
+
+        data = public_cache.cached(
+            f"public:api-solutions:{query}", shared_key, compute, public_cache.LIST_TIMEOUT
+        )
+        response = Response(data)
+        patch_cache_control(response, public=True, max_age=public_cache.LIST_TIMEOUT)
+        return response
 
     def get_queryset(self):
         solutions = (
             Solution.objects.filter(is_published=True)
             .select_related("partner", "certification")
+            .only("slug", "name", "partner__name", "certification__status")
             .order_by("name", "pk")
         )
         certified = self.request.query_params.get("certified")

@@ -23,6 +23,28 @@ from .catalogue import Solution, SolutionVersion
 S = ApplicationState
 
 
+def queue_order() -> tuple:
+    """The analyst queue's order: critical fixes first, by their review due time (R6.5), those
+    without one after; then the longest waiting. The same expressions make the index below,
+    so that the queue is read from it rather than sorted (written without NULLS LAST, which
+    SQLite's indexes do not take)."""
+    fast_track = models.Case(
+        models.When(kind=ApplicationKind.CRITICAL_FIX, then=models.Value(0)),
+        default=models.Value(1),
+    )
+    no_due_time = models.Case(
+        models.When(review_due_at__isnull=True, then=models.Value(1)),
+        default=models.Value(0),
+    )
+    return (
+        fast_track.asc(),
+        no_due_time.asc(),
+        models.F("review_due_at").asc(),
+        models.F("state_changed_at").asc(),
+        models.F("id").asc(),
+    )
+
+
 class Application(ConcurrentTransitionMixin, models.Model):
     """A certification request: one solution version taken through the programme's stages.
 
@@ -97,6 +119,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         verbose_name = _("certification request")
         verbose_name_plural = _("certification requests")
         permissions = [("decide_application", _("Can decide a request's priority and fate"))]
+        indexes = [models.Index(*queue_order(), name="application_queue_order")]
 
     def __str__(self):
         return _("Request #%(pk)s: %(version)s") % {"pk": self.pk, "version": self.version}

@@ -71,15 +71,34 @@ def dashboard(request):
     if not user.partner_id and user.has_perm("applications.view_queue"):
         return redirect("queue")
     mine = selectors.partner_dashboard(user)
-    for application in mine["open"] + mine["closed"]:
+    size = settings.DASHBOARD_PAGE_SIZE
+    open_page = Paginator(mine["open"], size).get_page(request.GET.get("page"))
+    closed_page = Paginator(mine["closed"], size).get_page(request.GET.get("closed"))
+    for application in open_page:
         application.awaited = awaited(application, partner_side=True)
+    solutions = None
+    if not open_page.paginator.count:
+        # The empty state names a few of the partner's solutions, with a link to the rest.
+        solutions = list(
+            selectors.solutions_visible_to(user).order_by("name", "pk")[
+                : settings.SHORT_LIST_SIZE + 1
+            ]
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    closed_query = request.GET.copy()
+    closed_query.pop("closed", None)
     return render(
         request,
         "applications/dashboard.html",
         {
-            **mine,
+            "page": open_page,
+            "query": query.urlencode(),
+            "closed_page": closed_page,
+            "closed_query": closed_query.urlencode(),
             "stages": Stage,
-            "solutions": selectors.solutions_visible_to(user),
+            "solutions": solutions[: settings.SHORT_LIST_SIZE] if solutions else [],
+            "more_solutions": bool(solutions) and len(solutions) > settings.SHORT_LIST_SIZE,
         },
     )
 
@@ -109,14 +128,48 @@ def queue(request):
     )
 
 
+def _overdue_audits():
+    return overdue_audits().order_by("next_audit_due", "pk")
+
+
+def _overdue_actions():
+    return overdue_plan_items().select_related("plan__audit").order_by("due_on", "pk")
+
+
 def _audits_due() -> dict:
-    """The queue's "Audits due" panel: regular audits and remediation actions past due."""
+    """The queue's "Audits due" panel: the first regular audits and remediation actions past
+    due, and a link to the whole list (audits_due) when there are more."""
+    size = settings.SHORT_LIST_SIZE
+    audits = list(_overdue_audits()[: size + 1])
+    actions = list(_overdue_actions()[: size + 1])
     return {
-        "audits_due": list(overdue_audits().order_by("next_audit_due", "pk")),
-        "actions_due": list(
-            overdue_plan_items().select_related("plan__audit").order_by("due_on", "pk")
-        ),
+        "audits_due": audits[:size],
+        "actions_due": actions[:size],
+        "more_due": len(audits) > size or len(actions) > size,
     }
+
+
+@login_required
+def audits_due(request):
+    """Every regular audit and remediation action past due, a page of each at a time."""
+    _require(request.user, "applications.view_queue")
+    size = settings.QUEUE_PAGE_SIZE
+    audits = Paginator(_overdue_audits(), size).get_page(request.GET.get("page"))
+    actions = Paginator(_overdue_actions(), size).get_page(request.GET.get("actions"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    actions_query = request.GET.copy()
+    actions_query.pop("actions", None)
+    return render(
+        request,
+        "applications/audits_due.html",
+        {
+            "page": audits,
+            "query": query.urlencode(),
+            "actions_page": actions,
+            "actions_query": actions_query.urlencode(),
+        },
+    )
 
 
 # --- Solutions ---------------------------------------------------------------------------
