@@ -220,17 +220,10 @@ def _change_many(action, changes, *, by) -> list[CertificationEvent]:
         )
         if BADGE_ROUTES[action].reaches_anyone:
             outbox.enqueue_many(
-                "support_audit.notify_certification_event",
-                [(f"certification-event:{event.pk}", {"event_id": event.pk}) for event in events],
+                NOTIFY_TASK, [(_message_key(event), {"event_id": event.pk}) for event in events]
             )
-        if _person(by) is not None:
-            for row, reason, _source in taken:
-                record_security_event(
-                    SecurityEventKind.BADGE_CHANGED,
-                    user=by,
-                    target=f"solution {row.solution.slug}",
-                    detail=f"{action}: {reason}",
-                )
+        for row, reason, _source in taken:
+            _log_by_hand(row, action, reason, by)
     return events
 
 
@@ -273,14 +266,7 @@ def _change(certification, action, *, by, reason, refusal):
         step()
         locked.save(update_fields=["status"])
         event = _record(locked, action, by=by, reason=reason)
-        if _person(by) is not None:
-            # A badge changed by hand goes to the security log as well as to its history.
-            record_security_event(
-                SecurityEventKind.BADGE_CHANGED,
-                user=by,
-                target=f"solution {locked.solution.slug}",
-                detail=f"{action}: {reason}",
-            )
+        _log_by_hand(locked, action, reason, by)
     certification.refresh_from_db(fields=["status"])
     return event
 
@@ -306,9 +292,24 @@ def _record(certification, action, *, by, reason) -> CertificationEvent:
         actor=_person(by),
     )
     if BADGE_ROUTES[action].reaches_anyone:
-        outbox.enqueue(
-            "support_audit.notify_certification_event",
-            key=f"certification-event:{event.pk}",
-            event_id=event.pk,
-        )
+        outbox.enqueue(NOTIFY_TASK, key=_message_key(event), event_id=event.pk)
     return event
+
+
+NOTIFY_TASK = "support_audit.notify_certification_event"
+
+
+def _message_key(event: CertificationEvent) -> str:
+    """The outbox key of an event's e-mails: recorded once, however often it is enqueued."""
+    return f"certification-event:{event.pk}"
+
+
+def _log_by_hand(certification, action, reason: str, by) -> None:
+    """A badge changed by a person goes to the security log as well as to its history."""
+    if _person(by) is not None:
+        record_security_event(
+            SecurityEventKind.BADGE_CHANGED,
+            user=by,
+            target=f"solution {certification.solution.slug}",
+            detail=f"{action}: {reason}",
+        )

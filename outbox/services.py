@@ -60,40 +60,14 @@ DISPATCH_BATCH = 50
 
 
 def dispatch_keys(keys: list[str]) -> int:
-    """Hand the pending messages of these keys to the broker (`dispatch` of many: one query to
-    find them, one to mark them handed over, one publish per DISPATCH_BATCH messages); how many
-    it took. When the broker refuses, the messages not taken wait for the sweep."""
-    from .tasks import run_messages
-
+    """Hand the pending messages of these keys to the broker, DISPATCH_BATCH to a task; how
+    many it took. When the broker refuses, the messages not taken wait for the sweep."""
     ids = list(
         Message.objects.filter(key__in=keys, state=State.PENDING)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    if not ids:
-        return 0
-    # Marked first: a worker (or an eager run) may take a message before apply_async returns.
-    Message.objects.filter(pk__in=ids, state=State.PENDING).update(
-        state=State.SENT, dispatched_at=timezone.now()
-    )
-    sent = 0
-    try:
-        with current_app.producer_or_acquire() as producer:
-            for sent in range(0, len(ids), DISPATCH_BATCH):
-                run_messages.apply_async(
-                    args=[ids[sent : sent + DISPATCH_BATCH]], producer=producer
-                )
-    except Exception as error:  # the broker is down or refused: the sweep tries again
-        logger.warning(
-            "Outbox: %s messages wait, the broker refused them (%s)", len(ids) - sent, error
-        )
-        Message.objects.filter(pk__in=ids[sent:], state=State.SENT).update(
-            state=State.PENDING,
-            next_attempt_at=timezone.now() + backoff(1),
-            last_error=f"broker: {error}",
-        )
-        return sent
-    return len(ids)
+    return _hand_over(ids) if ids else 0
 
 
 def backoff(attempts: int) -> timedelta:
@@ -104,23 +78,40 @@ def backoff(attempts: int) -> timedelta:
 def dispatch(message_id: int) -> bool:
     """Hand a message to the broker; True if it took it. A broker that is down leaves it
     pending for the sweep."""
-    from .tasks import run_message
+    return _hand_over([message_id]) == 1
 
-    # Marked first: a worker (or an eager run) may take the message before apply_async returns.
-    Message.objects.filter(pk=message_id, state=State.PENDING).update(
+
+def _hand_over(ids: list[int]) -> int:
+    """Publish these messages: one `outbox.run` task for a single message, one `outbox.run_many`
+    per DISPATCH_BATCH otherwise; how many the broker took. Those it refused are pending again,
+    after a back-off, for the sweep."""
+    from .tasks import run_message, run_messages
+
+    # Marked first: a worker (or an eager run) may take a message before apply_async returns.
+    Message.objects.filter(pk__in=ids, state=State.PENDING).update(
         state=State.SENT, dispatched_at=timezone.now()
     )
+    taken = 0
     try:
-        run_message.apply_async(args=[message_id])
+        if len(ids) == 1:
+            run_message.apply_async(args=[ids[0]])
+            taken = 1
+        else:
+            with current_app.producer_or_acquire() as producer:
+                for start in range(0, len(ids), DISPATCH_BATCH):
+                    batch = ids[start : start + DISPATCH_BATCH]
+                    run_messages.apply_async(args=[batch], producer=producer)
+                    taken += len(batch)
     except Exception as error:  # the broker is down or refused: the sweep tries again
-        logger.warning("Outbox message %s waits: the broker refused it (%s)", message_id, error)
-        Message.objects.filter(pk=message_id, state=State.SENT).update(
+        logger.warning(
+            "Outbox: %s messages wait, the broker refused them (%s)", len(ids) - taken, error
+        )
+        Message.objects.filter(pk__in=ids[taken:], state=State.SENT).update(
             state=State.PENDING,
             next_attempt_at=timezone.now() + backoff(1),
             last_error=f"broker: {error}",
         )
-        return False
-    return True
+    return taken
 
 
 def _stale(now: datetime) -> datetime:

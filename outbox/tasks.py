@@ -5,27 +5,37 @@ from certportal.retrying import RETRY_ON_TRANSIENT_ERRORS
 from . import services
 
 
-@shared_task(bind=True, name="outbox.run", **RETRY_ON_TRANSIENT_ERRORS)
-def run_message(self, message_id: int) -> bool:
-    """Run one outbox message (handed over after its step committed).
+def _run_or_look_again(task, message_ids: list[int]) -> int:
+    """Run the messages one after the other; how many were delivered.
 
     A message claimed by another run is left to it; but this task may be that run delivered
-    again after its process was killed (the claim then never ends by itself): it looks again
-    once the claim is stale, and runs the message if nobody finished it.
+    again after its process was killed (the claim then never ends by itself): the task looks
+    again once the last claim is stale, and runs what nobody finished (the rest is skipped).
     """
-    if services.run(message_id):
-        return True
-    wait = None if self.request.is_eager else services.claimed_for(message_id)
-    if wait is not None:
-        raise self.retry(countdown=wait)
-    return False
+    delivered, waits = 0, []
+    for message_id in message_ids:
+        if services.run(message_id):
+            delivered += 1
+        elif not task.request.is_eager:
+            wait = services.claimed_for(message_id)
+            if wait is not None:
+                waits.append(wait)
+    if waits:
+        raise task.retry(countdown=max(waits))
+    return delivered
 
 
-@shared_task(name="outbox.run_many", **RETRY_ON_TRANSIENT_ERRORS)
-def run_messages(message_ids: list[int]) -> int:
-    """Run several outbox messages handed over together (`services.dispatch_keys`), one after
-    the other, each exactly as `run_message` would; how many were delivered."""
-    return sum(services.run(message_id) for message_id in message_ids)
+@shared_task(bind=True, name="outbox.run", **RETRY_ON_TRANSIENT_ERRORS)
+def run_message(self, message_id: int) -> bool:
+    """Run one outbox message (handed over after its step committed)."""
+    return _run_or_look_again(self, [message_id]) == 1
+
+
+@shared_task(bind=True, name="outbox.run_many", **RETRY_ON_TRANSIENT_ERRORS)
+def run_messages(self, message_ids: list[int]) -> int:
+    """Run several outbox messages handed over together (`services.dispatch_keys`), each as
+    `run_message` runs one; how many were delivered."""
+    return _run_or_look_again(self, message_ids)
 
 
 @shared_task(name="outbox.deliver_pending")

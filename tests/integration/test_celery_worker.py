@@ -1,6 +1,6 @@
-"""Tasks go through a real Redis broker to a real Celery worker (CI sets REDIS_URL)."""
+"""Tasks go through a real Redis broker to a real Celery worker. The broker is a redis-server
+of the test's own: parallel test processes sharing one Redis would take each other's tasks."""
 
-import os
 import time
 from datetime import UTC, datetime
 
@@ -19,32 +19,21 @@ from kpi.tasks import evaluate_month
 from tests.factories.accounts import UserFactory
 from tests.factories.applications import ApplicationFactory, CertificationFactory
 from tests.factories.kpi import SupportCaseFactory
+from tests.integration.services import REDIS, wait_for
 
 pytestmark = [
     # Committed for real: the worker reads through its own connection.
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (a real broker)"),
+    pytest.mark.skipif(REDIS is None, reason="needs redis-server to start a broker of its own"),
 ]
 
 
 @pytest.fixture
-def real_worker(settings):
-    """A worker thread consuming from the configured Redis broker, tasks not eager."""
+def real_worker(settings, broker):
+    """A worker thread consuming from the test's broker, tasks not eager."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    celery_app.conf.task_always_eager = False
-    celery_app.conf.broker_url = os.environ["REDIS_URL"]
-    try:
-        with start_worker(celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
-            yield
-    finally:
-        celery_app.conf.task_always_eager = True
-
-
-def wait_for(condition, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and not condition():
-        time.sleep(0.2)
-    return condition()
+    with start_worker(celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+        yield
 
 
 def test_transition_e_mail_is_sent_by_the_worker_after_commit(real_worker):

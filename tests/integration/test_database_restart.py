@@ -26,7 +26,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,6 +37,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+
+from tests.integration.services import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 # Requests that start this long after PostgreSQL accepts connections again must all succeed.
@@ -80,12 +81,6 @@ pytestmark = pytest.mark.skipif(
     reason="needs PostgreSQL's initdb and pg_ctl (and, as root, a `postgres` user and runuser) "
     "to run a cluster of its own",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class OwnPostgres:

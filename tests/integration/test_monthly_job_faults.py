@@ -30,7 +30,7 @@ from outbox.tasks import deliver_pending
 from tests.factories.accounts import UserFactory
 from tests.factories.applications import CertificationFactory
 from tests.factories.kpi import SupportCaseFactory
-from tests.integration.test_outbox_faults import REDIS, OwnRedis, use_broker, wait_for
+from tests.integration.services import REDIS, wait_for
 
 SOLUTIONS = 300
 OCTOBER = datetime(2026, 10, 12, 9, 0, tzinfo=UTC)
@@ -96,19 +96,6 @@ class Worker:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
-
-
-@pytest.fixture
-def broker():
-    own = OwnRedis()
-    own.start()
-    eager, url = celery_app.conf.task_always_eager, celery_app.conf.broker_url
-    celery_app.conf.task_always_eager = False
-    use_broker(own.url)
-    yield own
-    own.stop()
-    celery_app.conf.task_always_eager = eager
-    use_broker(url)
 
 
 @pytest.fixture

@@ -8,9 +8,6 @@ too: the sweep runs two minutes later on that clock (tick=True), past the first 
 """
 
 import importlib
-import shutil
-import socket
-import subprocess
 import time
 from datetime import date, timedelta
 
@@ -40,85 +37,13 @@ from tests.factories.applications import (
 )
 from tests.factories.certification import escalation_people
 from tests.factories.kpi import CustomerFactory
+from tests.integration.services import REDIS, use_broker, wait_for
 
 S = ApplicationState
-REDIS = shutil.which("redis-server")
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(REDIS is None, reason="needs redis-server to start a broker of its own"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class OwnRedis:
-    """A redis-server on a port of its own, started and stopped by its pid."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.process = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self):
-        self.process = subprocess.Popen(
-            [
-                REDIS,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-
-def use_broker(url: str) -> None:
-    celery_app.conf.broker_url = url
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def broker(settings):
-    own = OwnRedis()
-    own.start()
-    eager, url = celery_app.conf.task_always_eager, celery_app.conf.broker_url
-    celery_app.conf.task_always_eager = False
-    use_broker(own.url)
-    yield own
-    own.stop()
-    celery_app.conf.task_always_eager = eager
-    use_broker(url)
-
-
-def wait_for(condition, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and not condition():
-        time.sleep(0.2)
-    return condition()
 
 
 class Sweeps:
