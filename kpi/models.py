@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from support_audit.calendar import Region
+from support_audit.business_hours import Region
 from support_audit.enums import SupportPackage
 
 

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.enums import Marketplace
 
-from .calendar import Region
+from .business_hours import Region
 
 
 class Channel(models.TextChoices):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.forms import CrispyMixin, guard_state
 
-from .calendar import Region
+from .business_hours import Region
 from .enums import (
     MARKETPLACE_REGIONS,
     AuditType,

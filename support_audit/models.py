@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .calendar import Region
+from .business_hours import Region
 from .enums import (
     AuditOutcome,
     AuditPurpose,

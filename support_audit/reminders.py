@@ -34,7 +34,7 @@ from accounts.selectors import reachable
 from applications.enums import ApplicationKind, ApplicationState
 from applications.models import Application
 
-from .calendar import team_calendar
+from .business_hours import team_calendar
 from .enums import MARKETPLACE_LANGUAGE, AuditPurpose
 from .models import RemediationItem, Reminder
 from .selectors import overdue_audits, overdue_plan_items

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from .calendar import Region
+from .business_hours import Region
 from .enums import (
     MARKETPLACE_LANGUAGE,
     MARKETPLACE_REGIONS,

@@ -26,7 +26,7 @@ from applications.services import actions_for, unmet_conditions
 from applications.views.requests import _application, _require, _run
 
 from . import services
-from .calendar import Region
+from .business_hours import Region
 from .enums import AuditOutcome, AuditPurpose, Channel, SupportPackage
 from .forms import (
     LANGUAGE_NAMES,

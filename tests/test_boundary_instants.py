@@ -26,7 +26,7 @@ from kpi.periods import (
     recent_months,
 )
 from kpi.tasks import evaluate_half_year, evaluate_month, evaluate_so_far
-from support_audit.calendar import (
+from support_audit.business_hours import (
     Region,
     WorkingCalendar,
     region_calendar,

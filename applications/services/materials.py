@@ -7,7 +7,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from support_audit.calendar import team_calendar
+from support_audit.business_hours import team_calendar
 
 from ..enums import ACTIVE_STATES, MATERIALS_OPEN_STATES, ApplicationKind, MaterialKind
 from ..materials import SPECS, UPDATE_KINDS

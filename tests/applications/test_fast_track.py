@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from applications.enums import ApplicationKind, ApplicationState
 from applications.models import Application
-from support_audit.calendar import WorkingCalendar
+from support_audit.business_hours import WorkingCalendar
 from tests.applications.markup import find_all, texts
 from tests.factories.accounts import UserFactory
 from tests.factories.applications import ApplicationFactory

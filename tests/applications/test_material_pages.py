@@ -22,7 +22,7 @@ from applications.services.materials import compatibility_confirm
 from dod import services as dod_services
 from dod.enums import CheckResult, Severity
 from dod.models import CheckEvidence, Criterion, FindingAnswer
-from support_audit.calendar import WorkingCalendar
+from support_audit.business_hours import WorkingCalendar
 from tests.applications.markup import (
     alerts,
     attr,

@@ -7,7 +7,7 @@ import factory
 from django.utils import timezone
 
 from applications.enums import Marketplace
-from support_audit.calendar import Region
+from support_audit.business_hours import Region
 from support_audit.enums import (
     MARKETPLACE_LANGUAGE,
     MARKETPLACE_REGIONS,

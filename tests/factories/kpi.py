@@ -6,7 +6,7 @@ import factory
 from django.utils import timezone
 
 from kpi.models import Customer, NPSAnswer, SupportCase
-from support_audit.calendar import Region
+from support_audit.business_hours import Region
 from support_audit.enums import SupportPackage
 
 from .applications import SolutionFactory

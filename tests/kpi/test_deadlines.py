@@ -9,7 +9,7 @@ import pytest
 
 from kpi.deadlines import DeadlineCache, _Timeline
 from kpi.models import SLAPolicy
-from support_audit.calendar import Region, WorkingCalendar, region_calendar
+from support_audit.business_hours import Region, WorkingCalendar, region_calendar
 from support_audit.models import SupportDeclaration
 from tests.factories.applications import CertificationFactory
 from tests.factories.support_audit import RegionSupportFactory, SupportDeclarationFactory

@@ -16,7 +16,7 @@ from kpi.importing import (
     import_nps,
 )
 from kpi.models import NPSAnswer, SLAPolicy, SupportCase
-from support_audit.calendar import Region
+from support_audit.business_hours import Region
 from tests.factories.accounts import UserFactory
 from tests.factories.applications import CertificationFactory, SolutionFactory
 from tests.factories.certification import escalation_people

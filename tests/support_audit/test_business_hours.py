@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from support_audit.calendar import (
+from support_audit.business_hours import (
     Region,
     WorkingCalendar,
     around_the_clock,
