@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "dod",
     "support_audit",
     "kpi",
+    "demo",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [

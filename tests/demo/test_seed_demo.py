@@ -25,7 +25,7 @@ from applications.models import (
     Notification,
     Solution,
 )
-from kpi.demo import SCENARIOS
+from demo.kpis import SCENARIOS
 from kpi.models import KPI, Breach, Customer, KPISnapshot, NPSAnswer, SupportCase
 from kpi.periods import parse_period, previous_half_year, previous_month, reporting_zone
 from support_audit.models import RemediationPlan

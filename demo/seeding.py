@@ -13,11 +13,22 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 
 from accounts.enums import Role
+from applications import services
+from applications.enums import Marketplace, MaterialKind, Priority, ReadinessCriterion
+from applications.materials import SPECS, required_kinds
+from applications.models import Application, Partner, Solution, SolutionVersion
+from dod import services as review
+from dod.enums import CheckResult, Severity
+from dod.selectors import criteria_for
+from support_audit import services as support
+from support_audit.enums import (
+    MARKETPLACE_LANGUAGE,
+    MARKETPLACE_REGIONS,
+    AuditPurpose,
+    AuditType,
+)
 
-from . import services
-from .enums import Marketplace, MaterialKind, Priority, ReadinessCriterion
-from .materials import SPECS, required_kinds
-from .models import Application, Partner, Solution, SolutionVersion
+from .kpis import seed_kpis
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -87,7 +98,7 @@ SOLUTIONS = [
         False,
         False,
     ),
-    # Certified earlier and watched by the KPI jobs (stage 5, see kpi/demo.py).
+    # Certified earlier and watched by the KPI jobs (stage 5, see demo/kpis.py).
     (
         "nw-inventory",
         "northwind",
@@ -191,8 +202,6 @@ def seed(stdout=None) -> dict[str, int]:
             if not Application.objects.filter(solution__slug=slug).exists():
                 _certify(slug, users)
         created["requests"] = Application.objects.count() - requests_before
-        from kpi.demo import seed_kpis
-
         created.update(seed_kpis(users, stdout=stdout))
     return created
 
@@ -350,10 +359,6 @@ def _provide_materials(application, partner) -> None:
 
 
 def _stage_three(users) -> None:
-    from dod import services as review
-    from dod.enums import Severity
-    from dod.selectors import criteria_for
-
     partner, analyst = users["partner"], users["analyst"]
 
     # In review, round 2: round 1 asked for changes, the partner reworked the set-up guide.
@@ -406,10 +411,6 @@ def _stage_three(users) -> None:
 
 def _certify(slug, users) -> Application:
     """A request taken through stages 1–4 to "Certified"."""
-    from dod import services as review
-    from dod.enums import CheckResult
-    from dod.selectors import criteria_for
-
     partner, analyst, rnd = users["partner"], users["analyst"], users["rnd"]
     application = _approved(slug, users)
     _provide_materials(application, partner)
@@ -435,9 +436,6 @@ def _certify(slug, users) -> Application:
 
 
 def _declaration(marketplace):
-    from support_audit import services as support
-    from support_audit.enums import MARKETPLACE_LANGUAGE, MARKETPLACE_REGIONS
-
     office_hours = {str(day): ["09:00", "18:00"] for day in range(5)}
     return support.DeclarationInput(
         system_name="Northwind Service Desk",
@@ -459,9 +457,6 @@ def _declaration(marketplace):
 
 
 def _stage_four(application, users) -> None:
-    from support_audit import services as support
-    from support_audit.enums import AuditPurpose, AuditType
-
     partner, analyst = users["partner"], users["analyst"]
     support.declaration_save(
         application=application,

@@ -20,7 +20,7 @@ def test_a_failed_seed_rolls_back_its_rows_and_removes_its_files(settings, monke
         raise RuntimeError("the evaluation broke")
 
     # The KPI evaluation runs last, after every material file has been stored.
-    monkeypatch.setattr("kpi.demo.evaluate_period", fail)
+    monkeypatch.setattr("demo.kpis.evaluate_period", fail)
 
     with pytest.raises(RuntimeError, match="the evaluation broke"):
         call_command("seed_demo")

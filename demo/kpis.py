@@ -20,6 +20,11 @@ from django.utils import timezone
 
 from applications.enums import CertificationStatus, Marketplace
 from applications.models import Certification, Solution
+from kpi.evaluation import evaluate_period
+from kpi.importing import import_cases, import_nps
+from kpi.models import KPI, Customer, SLAPolicy, SupportCase
+from kpi.periods import Period, parse_period, previous_half_year, previous_month, reporting_zone
+from support_audit import services as support
 from support_audit.enums import (
     MARKETPLACE_REGIONS,
     AuditPurpose,
@@ -27,11 +32,6 @@ from support_audit.enums import (
     NonconformitySeverity,
     SupportPackage,
 )
-
-from .evaluation import evaluate_period
-from .importing import import_cases, import_nps
-from .models import KPI, Customer, SLAPolicy, SupportCase
-from .periods import Period, parse_period, previous_half_year, previous_month, reporting_zone
 
 
 @dataclass(frozen=True)
@@ -353,8 +353,6 @@ def _nps_answers(rng, solution, period: Period, customers) -> list[dict[str, obj
 
 def _remediation_plan(solution, kpi: str, analyst, today: date) -> None:
     """A regular audit that found the late first responses, and the plan agreed for them."""
-    from support_audit import services as support
-
     queue = "Russia" if solution.marketplace == Marketplace.TERRASOFT else "EMEA"
     audit = support.audit_record(
         solution=solution,

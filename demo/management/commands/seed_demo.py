@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
-from applications.demo import DEMO_PASSWORD, USERS, seed
-from kpi.demo import badge_report
+from demo.kpis import badge_report
+from demo.seeding import DEMO_PASSWORD, USERS, seed
 
 
 class Command(BaseCommand):
