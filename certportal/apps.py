@@ -1,9 +1,12 @@
 import logging
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.conf import settings
 from django.contrib.admin import apps as admin_apps
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+from . import checks  # noqa: F401  (registers the system checks)
 
 logger = logging.getLogger("certportal")
 
@@ -14,7 +17,15 @@ class CertportalConfig(AppConfig):
     verbose_name = _("Certification portal")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the system checks)
+        # It imports django-celery-beat's models, which load only once the apps are ready.
+        from .schedules import sync_after_migrate  # noqa: PLC0415
+
+        # After every migrate, the periodic jobs' rows follow the apps' declarations (jobs.py).
+        post_migrate.connect(
+            sync_after_migrate,
+            sender=apps.get_app_config("django_celery_beat"),
+            dispatch_uid="certportal.schedules",
+        )
 
         if settings.CELERY_TASK_ALWAYS_EAGER:
             logger.warning(

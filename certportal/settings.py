@@ -274,6 +274,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The periodic jobs are declared by their apps (<app>/jobs.py) and written to the scheduler's
+# tables after every migrate; an operator's edit in the admin is kept. A job named here gets
+# this schedule instead of its default, applied at every migrate ("30 1 * * *" in UTC, or
+# "every 5 minutes"); docs/reliability.md, "Periodic jobs".
+PERIODIC_JOB_SCHEDULES: dict[str, str] = {}
 
 # The outbox (outbox/): a message handed over or started longer ago than this is taken for
 # lost and run again (longer than the hard time limit); after this many failed attempts it

@@ -1,37 +1,8 @@
-"""The daily re-evaluation of the months whose figures are not final yet, kept by
-django-celery-beat in the database so staff can change it in the admin (Periodic tasks).
-Times are UTC."""
-
-import json
+"""The daily re-evaluation of the months not final yet used to be scheduled here. It is
+declared in kpi/jobs.py and its django-celery-beat row kept by certportal.schedules after every
+migrate; this migration stays, empty, because later ones depend on it."""
 
 from django.db import migrations
-
-JOBS = [
-    # Every day at 01:45: every month over but not final yet, until it is final.
-    ("KPIs: months not final yet", "kpi.evaluate_open_months", "45", "1"),
-]
-
-
-def schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    for name, task, minute, hour in JOBS:
-        crontab, _ = CrontabSchedule.objects.get_or_create(
-            minute=minute,
-            hour=hour,
-            day_of_month="*",
-            month_of_year="*",
-            day_of_week="*",
-            timezone="UTC",
-        )
-        PeriodicTask.objects.get_or_create(
-            name=name, defaults={"task": task, "crontab": crontab, "kwargs": json.dumps({})}
-        )
-
-
-def unschedule(apps, schema_editor):
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name__in=[job[0] for job in JOBS]).delete()
 
 
 class Migration(migrations.Migration):
@@ -40,4 +11,4 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(schedule, unschedule)]
+    operations = []
