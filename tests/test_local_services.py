@@ -83,9 +83,10 @@ def test_make_run_serves_with_a_worker_and_the_scheduler_and_ctrl_c_stops_them(e
         start_new_session=True,  # its own process group, as a terminal gives `make run`
     )
     lines: list[str] = []
-    threading.Thread(
+    reader = threading.Thread(
         target=lambda: lines.extend(iter(serve.stdout.readline, "")), daemon=True
-    ).start()
+    )
+    reader.start()
 
     def logged(prefix: str, text: str) -> bool:
         return any(line.startswith(prefix) and text in line for line in lines)
@@ -119,6 +120,8 @@ def test_make_run_serves_with_a_worker_and_the_scheduler_and_ctrl_c_stops_them(e
         # Ctrl-C: the terminal sends SIGINT to the whole foreground process group.
         os.killpg(serve.pid, signal.SIGINT)
         serve.wait(timeout=60)
+        reader.join(timeout=10)
+        serve.stdout.close()
 
     assert serve.returncode == 0
     assert wait_for(lambda: not group_alive(serve.pid), seconds=15)
