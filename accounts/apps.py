@@ -8,8 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from . import security
-        from .permissions import grant_role_permissions
+        # Both import models, which load only once the apps are ready.
+        from . import security  # noqa: PLC0415
+        from .permissions import grant_role_permissions  # noqa: PLC0415
 
         security.connect_axes()
 

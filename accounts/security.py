@@ -3,11 +3,13 @@ SecurityEvent table, and the receivers that feed it from Django's and django-axe
 
 import logging
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
 
 from .enums import SecurityEventKind
+from .middleware import start_session_clock
 from .models import SecurityEvent
 
 logger = logging.getLogger("certportal.security")
@@ -66,8 +68,6 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 
 @receiver(user_logged_in, dispatch_uid="security_log_logged_in")
 def _logged_in(sender, request, user, **kwargs):
-    from .middleware import start_session_clock
-
     if request is not None and hasattr(request, "session"):
         start_session_clock(request.session)
     # Successful log-ins go to the stream only; django-axes keeps them in its access log.
@@ -86,6 +86,4 @@ def _locked_out(sender, request, username, ip_address, **kwargs):
 
 
 def connect_axes() -> None:
-    from axes.signals import user_locked_out
-
     user_locked_out.connect(_locked_out, dispatch_uid="security_log_locked_out")

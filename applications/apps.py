@@ -7,4 +7,5 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("Certification requests")
 
     def ready(self):
-        from . import public_cache  # noqa: F401  (its receivers forget the public pages)
+        # Its receivers forget the public pages; it imports models, loaded once the apps are ready.
+        from . import public_cache  # noqa: F401, PLC0415

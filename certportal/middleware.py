@@ -5,6 +5,10 @@ from django.http import JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from accounts.enums import SecurityEventKind
+from accounts.security import record_security_event
+from applications.models import Application, Solution
+
 API_PREFIX = "/api/"
 
 
@@ -49,8 +53,6 @@ def api_body_limit(get_response):
 
 def _existing_record(match) -> str:
     """The request or solution the URL names, when it exists ("" otherwise)."""
-    from applications.models import Application, Solution
-
     kwargs = match.kwargs
     if "pk" in kwargs and Application.objects.filter(pk=kwargs["pk"]).exists():
         return f"application {kwargs['pk']}"
@@ -73,9 +75,6 @@ def refused_access_log(get_response):
         ):
             target = _existing_record(match)
             if target:
-                from accounts.enums import SecurityEventKind
-                from accounts.security import record_security_event
-
                 record_security_event(
                     SecurityEventKind.ACCESS_REFUSED,
                     request=request,

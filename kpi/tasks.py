@@ -14,6 +14,7 @@ from .early_warnings import send_warnings
 from .finality import open_months
 from .models import EvaluationRun
 from .periods import month_of, previous_half_year, previous_month
+from .surveys import survey_invitations_send, survey_missing_notify
 
 Kind = EvaluationRun.Kind
 
@@ -93,14 +94,10 @@ def send_kpi_warnings(*, period: str, solution_ids: list[int]) -> int:
 @shared_task(name="kpi.notify_survey_missing")
 def notify_survey_missing(*, breach_id: int) -> int:
     """Tell the analysts about a missing NPS survey; once (idempotent)."""
-    from .surveys import survey_missing_notify
-
     return survey_missing_notify(breach_id=breach_id)
 
 
 @shared_task(name="kpi.send_survey_invitations")
 def send_survey_invitations(*, survey_id: int, reminder: bool = False) -> int:
     """E-mail a portal NPS survey's invitations (or its one reminder); idempotent."""
-    from .surveys import survey_invitations_send
-
     return survey_invitations_send(survey_id=survey_id, reminder=reminder)

@@ -85,7 +85,8 @@ def _hand_over(ids: list[int]) -> int:
     """Publish these messages: one `outbox.run` task for a single message, one `outbox.run_many`
     per DISPATCH_BATCH otherwise; how many the broker took. Those it refused are pending again,
     after a back-off, for the sweep."""
-    from .tasks import run_message, run_messages
+    # outbox.tasks imports this module, so not at the top.
+    from .tasks import run_message, run_messages  # noqa: PLC0415
 
     # Marked first: a worker (or an eager run) may take a message before apply_async returns.
     Message.objects.filter(pk__in=ids, state=State.PENDING).update(

@@ -33,6 +33,15 @@ import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
+import django
+from django.conf import settings
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -51,13 +60,15 @@ def setup_django():
     os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     os.environ.setdefault("SECURE_COOKIES", "0")
     os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0123456789")
-    import django
-
     django.setup()
 
 
+# The portal's own modules and Django's models are imported inside the functions, after
+# setup_django(): importing a model before django.setup() fails.
+
+
 def check_database():
-    from applications.models import Solution
+    from applications.models import Solution  # noqa: PLC0415
 
     foreign = Solution.objects.exclude(slug__startswith="bench-").count()
     if foreign:
@@ -66,22 +77,24 @@ def check_database():
 
 def seed():
     """The benchmark's data in bulk (nothing when it is there already)."""
-    from django.contrib.auth.models import Group
-    from django.db import transaction
-    from django.utils import timezone
+    from django.contrib.auth.models import Group  # noqa: PLC0415
 
-    from accounts.enums import Role
-    from accounts.models import User
-    from applications import public_cache
-    from applications.enums import ApplicationKind, ApplicationState, Marketplace
-    from applications.models import (
+    from accounts.enums import Role  # noqa: PLC0415
+    from accounts.models import User  # noqa: PLC0415
+    from applications import public_cache  # noqa: PLC0415
+    from applications.enums import (  # noqa: PLC0415
+        ApplicationKind,
+        ApplicationState,
+        Marketplace,
+    )
+    from applications.models import (  # noqa: PLC0415
         Application,
         Certification,
         Partner,
         Solution,
         SolutionVersion,
     )
-    from support_audit.models import RemediationItem, RemediationPlan
+    from support_audit.models import RemediationItem, RemediationPlan  # noqa: PLC0415
 
     if Solution.objects.exists():
         return
@@ -177,8 +190,6 @@ def seed():
             for plan in plans
         )
     public_cache.forget([solution.slug for solution in solutions])
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
@@ -285,14 +296,9 @@ def bench_http(args):
 
 
 def bench_pages(args):
-    from django.conf import settings
-    from django.core.cache import cache
-    from django.test import Client
-    from django.urls import reverse
-
-    from accounts.models import User
-    from applications import public_cache
-    from applications.models import Application
+    from accounts.models import User  # noqa: PLC0415
+    from applications import public_cache  # noqa: PLC0415
+    from applications.models import Application  # noqa: PLC0415
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     staff_request = Application.objects.filter(state="awaiting_approval").first()
@@ -356,8 +362,6 @@ def main():
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database of the benchmark's own.")
     setup_django()
-    from django.core.management import call_command
-
     call_command("migrate", verbosity=0)
     check_database()
     seed()

@@ -2,12 +2,17 @@
 in-process."""
 
 import importlib
+import os
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import time_machine
+from django.apps import apps
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
 
 from certportal.celery import app as celery_app
 
@@ -75,10 +80,6 @@ def on_commit(django_capture_on_commit_callbacks):
 
 def pytest_sessionstart(session):
     """In CI the suite must run on PostgreSQL: refuse to pass quietly on SQLite."""
-    import os
-
-    from django.db import connection
-
     wanted = os.environ.get("REQUIRE_DATABASE_VENDOR")
     if wanted and connection.vendor != wanted:
         pytest.exit(f"Tests must run on {wanted}, not {connection.vendor}.", returncode=3)
@@ -90,9 +91,6 @@ def kpi_targets(transactional_db):
     commit for real: those flush the database after each test, migration data included. The
     seed is idempotent, so it is simply run again (the policies in force since 2000, as the
     migration that gave them a history dates them)."""
-    from django.apps import apps
-    from django.conf import settings
-
     seed = importlib.import_module("kpi.migrations.0002_seed_policies_and_thresholds").seed
     seed(apps, None)
     # Found by name, whatever number the migration has.
@@ -106,7 +104,5 @@ def kpi_targets(transactional_db):
 @pytest.fixture
 def later(time_machine):
     """`later(seconds)`: the clock moves on by that much from where the test is (and ticks on)."""
-    from django.utils import timezone
-
     time_machine.move_to(timezone.now(), tick=True)
     return time_machine.shift

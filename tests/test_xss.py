@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import ApiToken, User
+from applications.badge import revoke as badge_revoke
 from applications.models import Application, Material, Partner, Solution, SolutionVersion
 from dod.models import FindingAnswer
 from kpi.models import Customer, NPSAnswer, SupportCase
@@ -98,8 +99,6 @@ def test_the_payload_is_visible_as_typed(client):
 
 
 def test_e_mails_about_hostile_names_are_plain_text_with_one_line_subjects(client, on_commit):
-    from applications.badge import revoke as badge_revoke
-
     world = build_world()
     poison()
     certification = Solution.objects.get(slug="certified").certification

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django import template
 from django.utils.translation import gettext as _
@@ -25,7 +26,5 @@ def duration_short(spent: timedelta) -> str:
 def web_url(url: str) -> str:
     """The URL for an href when it is an http(s) address, else nothing: a stored link can never
     run a script (javascript:, data:) even if it got past the forms' validation."""
-    from urllib.parse import urlsplit
-
     scheme = urlsplit(str(url or "")).scheme.lower()
     return url if scheme in ("http", "https") else ""

@@ -5,6 +5,8 @@ from django.urls import reverse
 
 from accounts.enums import SecurityEventKind
 from accounts.models import SecurityEvent
+from applications.badge import SYSTEM
+from applications.badge import revoke as badge_revoke
 from tests.factories.accounts import UserFactory
 from tests.factories.applications import ApplicationFactory, CertificationFactory
 
@@ -43,8 +45,6 @@ def test_refused_team_page_about_an_existing_solution_is_logged(client):
 
 def test_badge_changed_by_hand_is_logged(client, on_commit):
     """A badge revoked by hand is in the security log with who and why."""
-    from applications.badge import revoke as badge_revoke
-
     certification = CertificationFactory(solution__slug="recorder")
     analyst = UserFactory(analyst=True)
 
@@ -59,9 +59,6 @@ def test_badge_changed_by_hand_is_logged(client, on_commit):
 
 
 def test_badge_revoked_by_the_job_is_not_a_manual_change(on_commit):
-    from applications.badge import SYSTEM
-    from applications.badge import revoke as badge_revoke
-
     certification = CertificationFactory()
 
     on_commit(badge_revoke, certification=certification, by=SYSTEM, reason="KPI missed")

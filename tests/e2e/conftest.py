@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
+from django.test import override_settings
+from playwright.sync_api import expect, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -45,8 +47,6 @@ def browser():
     refuses ORM calls here; the tests' own ORM calls (factories, checks) are synchronous and
     safe, so they are allowed, for as long as the browser is open and no longer.
     """
-    from playwright.sync_api import expect, sync_playwright
-
     expect.set_options(timeout=TIMEOUT_MS)
     environ = pytest.MonkeyPatch()
     environ.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -63,8 +63,6 @@ def browser():
 @pytest.fixture(scope="session")
 def _no_https_redirect():
     """SECURE_SSL_REDIRECT off while the live server builds its handler (see below)."""
-    from django.test import override_settings
-
     override = override_settings(SECURE_SSL_REDIRECT=False)
     override.enable()
     yield override
@@ -143,7 +141,6 @@ def new_page(request, browser, live_server):
 @pytest.fixture
 def log_in(new_page):
     """`log_in(user)`: a new page on which `user` has logged in through the login page."""
-    from playwright.sync_api import expect
 
     def run(user, password=PASSWORD):
         page = new_page()
@@ -165,8 +162,6 @@ def assert_styled(page) -> None:
     The check waits for the page's stylesheets: the navbar may be in the DOM a moment
     before they are applied.
     """
-    from playwright.sync_api import expect
-
     page.wait_for_load_state("load")
     # .bg-dark from bootstrap.min.css; an unstyled page keeps a transparent background.
     expect(page.locator("nav.navbar").first).to_have_css("background-color", "rgb(33, 37, 41)")

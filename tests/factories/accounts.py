@@ -3,6 +3,7 @@ from django.contrib.auth.models import Group
 
 from accounts.enums import Role
 from accounts.models import ApiToken, User
+from accounts.services import api_token_create
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -55,8 +56,6 @@ class ApiTokenFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, user, name, days, **kwargs):
-        from accounts.services import api_token_create
-
         token, secret = api_token_create(user=user, name=name, days=days)
         token.secret = secret
         return token

@@ -7,6 +7,7 @@ import factory
 from django.utils import timezone
 
 from applications.enums import Marketplace
+from support_audit import services
 from support_audit.business_hours import Region
 from support_audit.enums import (
     MARKETPLACE_LANGUAGE,
@@ -113,8 +114,6 @@ def escalation_people(level: int, *people) -> None:
 def declare_conforming_support(application, by):
     """Save a support declaration for `application` that meets every rule of 4.1–4.2, through
     the service a partner's form uses."""
-    from support_audit import services
-
     declared = conforming_declaration(application.solution.marketplace)
     return services.declaration_save(
         application=application,

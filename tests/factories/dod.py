@@ -5,6 +5,7 @@ from django.utils import timezone
 from applications.enums import ApplicationState
 from applications.materials import SPECS, required_kinds
 from applications.models import Application, Material
+from applications.services.materials import materials_submit
 from dod.enums import CheckResult, FindingStatus, Reviewer, RoundOutcome, Severity
 from dod.models import (
     CriteriaVersion,
@@ -14,6 +15,7 @@ from dod.models import (
     FindingAnswer,
     ReviewRound,
 )
+from dod.services import review_start
 
 from .accounts import UserFactory
 from .applications import ApplicationFactory
@@ -185,8 +187,6 @@ def partner_of(application):
 
 def submitted(*, external=False, **kwargs) -> Application:
     """A first certification whose complete materials the partner has just submitted."""
-    from applications.services.materials import materials_submit
-
     application = ApplicationFactory(
         state=ApplicationState.AWAITING_MATERIALS,
         solution__uses_external_services=external,
@@ -199,8 +199,6 @@ def submitted(*, external=False, **kwargs) -> Application:
 
 
 def in_review(analyst, **kwargs) -> Application:
-    from dod.services import review_start
-
     application = submitted(**kwargs)
     review_start(application=application, by=analyst)
     return application

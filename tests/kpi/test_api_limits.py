@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
+from certportal.views import server_error
 from kpi.models import SupportCase
 from tests.factories.accounts import ApiTokenFactory, UserFactory
 from tests.factories.applications import PartnerFactory, SolutionFactory
@@ -163,8 +164,6 @@ def test_malformed_json_gets_json_400(token_client):
 
 
 def test_server_error_under_the_api_is_json(rf):
-    from certportal.views import server_error
-
     response = server_error(rf.get("/api/v1/cases/"))
 
     assert response.status_code == 500

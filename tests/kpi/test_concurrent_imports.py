@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from unittest import mock
 
 import pytest
+from django.apps import apps
 from django.core import mail
 from django.db import connection, connections, transaction
 from rest_framework.test import APIClient
@@ -44,8 +45,6 @@ def _postgresql_only():
 def escalation_levels():
     """The vendor's escalation levels as their data migration seeds them (a test that commits
     for real flushes the database after it, migration data included)."""
-    from django.apps import apps
-
     importlib.import_module("support_audit.migrations.0002_vendor_escalation_levels").seed(
         apps, None
     )

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError
 
 from applications.enums import Marketplace
+from kpi.evaluation import evaluate_period
 from kpi.importing import (
     CASE_COLUMNS,
     NPS_COLUMNS,
@@ -682,8 +683,6 @@ def test_cases_answered_a_week_late_are_judged_by_the_customers_sla(solution):
     """R5.4: 30 cases of November answered 7 days after registration are all overdue on
     response by the contract's Basic SLA, whatever the partner would have called their due
     times."""
-    from kpi.evaluation import evaluate_period
-
     CertificationFactory(solution=solution)
     rows = [
         case_row(

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kpi.customers import CUSTOMER_COLUMNS
-from kpi.importing import CASE_COLUMNS, NPS_COLUMNS
+from kpi.evaluation import evaluate_period
+from kpi.importing import CASE_COLUMNS, NPS_COLUMNS, import_cases
 from kpi.models import KPI, Breach, Customer, KPISnapshot, NPSAnswer, SupportCase
 from kpi.periods import half_years_of, recent_months
 from kpi.selectors import MONTHS_SHOWN
@@ -327,8 +328,6 @@ def test_a_missing_survey_shows_its_status_breach_and_participation(
 ):
     """R5.1: the half-year that ended with active customers and no answer is `missing`, a
     breach the analysts decide on; participation is 0 of the customers active at its end."""
-    from kpi.evaluation import evaluate_period
-
     done = half_years_of(months)[1]
     CustomerFactory.create_batch(3, solution=solution)
     evaluate_period(done.name, solutions=[solution])
@@ -747,8 +746,6 @@ def test_the_latest_cases_show_the_deadlines_computed_from_the_customers_sla(
     """R5.4, R5.5: a Business case of Friday 16:00 in Berlin is due Monday 11:00 and Tuesday
     14:00 there; answered Monday 12:00, it is late on response, and still open on Wednesday,
     late on resolution."""
-    from kpi.importing import import_cases
-
     import_cases(
         [
             case(
@@ -778,8 +775,6 @@ def test_the_latest_cases_show_the_deadlines_computed_from_the_customers_sla(
 
 
 def test_the_cases_export_holds_every_case_with_its_deadlines(client, solution, partner, acme):
-    from kpi.importing import import_cases
-
     import_cases(
         [case("phone-link", "C1", registered_at="2026-11-13T16:00:00+01:00", first_response_at="")]
     )

@@ -5,6 +5,7 @@ import socket
 from datetime import timedelta
 
 import pytest
+from celery.exceptions import Retry
 from django.core import mail
 from django.db import transaction
 from django.urls import reverse
@@ -15,6 +16,7 @@ from applications.enums import ApplicationState
 from certportal.celery import app as celery_app
 from outbox import services as outbox
 from outbox.models import Message
+from outbox.tasks import run_message
 from tests.factories.accounts import UserFactory
 from tests.factories.applications import ApplicationFactory, actor
 
@@ -204,10 +206,6 @@ def test_a_task_delivered_again_while_its_message_is_claimed_looks_again_once_st
     """A pool process killed while running a message leaves it claimed; its task, delivered
     again by the broker, finds the claim fresh and retries itself for when the claim is stale,
     instead of giving up and leaving the message to the sweep alone."""
-    from celery.exceptions import Retry
-
-    from outbox.tasks import run_message
-
     settings.OUTBOX_STALE_SECONDS = 60
     claimed = Message.objects.create(
         task="applications.notify_transition",

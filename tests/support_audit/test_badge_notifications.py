@@ -3,6 +3,7 @@ the people told and the message they read, as ROUTES does for a request's steps.
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
 
 from accounts.enums import Role
 from applications import badge
@@ -10,6 +11,7 @@ from applications.enums import ApplicationState
 from applications.models import Certification, CertificationEvent
 from applications.notifications import BADGE_ROUTES, Route
 from outbox.models import Message
+from support_audit.tasks import notify_certification_event
 from tests.factories.accounts import UserFactory
 from tests.factories.applications import (
     ApplicationFactory,
@@ -177,10 +179,6 @@ def test_a_mailing_interrupted_half_way_tells_nobody_twice(people, monkeypatch):
     """The mail server refuses the second address of a revocation: the task fails (the outbox
     tries again later), the first person is recorded as told, and the next run e-mails only
     those not told yet."""
-    from django.core.mail.backends.locmem import EmailBackend
-
-    from support_audit.tasks import notify_certification_event
-
     certification = _certified(people)
     event = badge.revoke(certification=certification, by=people[Role.ANALYST], reason="NPS 6.1.")
     mail.outbox.clear()

@@ -12,6 +12,7 @@ from support_audit.business_hours import (
     declared_calendar,
     region_calendar,
 )
+from support_audit.models import RegionSupport
 
 PST = ZoneInfo("America/Los_Angeles")
 
@@ -79,8 +80,6 @@ def test_every_region_has_a_calendar(region):
 
 def test_declared_hours_make_the_regions_calendar():
     """R4.5: business hours are the ones declared for the region, in its time zone."""
-    from support_audit.models import RegionSupport
-
     support = RegionSupport(
         region=Region.RUSSIA,
         language="ru",

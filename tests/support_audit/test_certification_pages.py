@@ -30,6 +30,7 @@ from tests.factories.applications import (
     actor,
 )
 from tests.factories.certification import RegularAuditFactory, RemediationPlanFactory
+from tests.factories.kpi import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -726,8 +727,6 @@ def test_admin_keeps_audits_read_only(client):
 
 
 def _customers(certification):
-    from tests.factories.kpi import CustomerFactory
-
     solution = certification.solution
     for name, version in [("Alder Bank", "2.4.0"), ("Birch Foods", "2.3.1"), ("Cedar", "2.2.0")]:
         CustomerFactory(solution=solution, customer_id=name, installed_version=version)
@@ -788,8 +787,6 @@ def test_an_analyst_raises_the_customers_behind_as_a_nonconformity_in_one_step(
 
 
 def test_nothing_is_raised_when_every_active_customer_is_current(client, certification):
-    from tests.factories.kpi import CustomerFactory
-
     CustomerFactory(solution=certification.solution, installed_version="2.4.0")
     client.force_login(actor("analyst"))
 
