@@ -297,10 +297,3 @@ def escalations_notify(escalations, *, recipients: dict[int, list[str]] | None =
             **message,
         )
     return len(messages)
-
-
-def escalation_notify(*, solution, level: int, reference: str) -> list[str]:
-    """Tell the vendor's people of escalation levels 1..`level` about an escalated case (R4.6)."""
-    recipients = escalation_recipients()
-    escalations_notify([(solution.pk, level, reference)], recipients=recipients)
-    return recipients.get(level, [])
