@@ -11,8 +11,9 @@ from applications.enums import ApplicationKind
 from applications.enums import ApplicationState as S
 from applications.models import Application
 from applications.rules import require as _require
-from applications.services.requests import ActionRefused, apply_transition, lock_in_states
+from applications.services.requests import apply_transition, lock_in_states
 from applications.uploads import UploadPolicy, validate_upload
+from certportal.errors import ActionRefused
 
 from .enums import CheckResult, FindingStatus, Reviewer, RoundOutcome, Severity
 from .models import (

@@ -22,14 +22,15 @@ from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition
 
 from applications.enums import ApplicationKind, ApplicationState, MaterialKind
-from applications.forms import state_unchanged
 from applications.guidance import awaited
 from applications.materials import UPDATE_KINDS
 from applications.models import Application
 from applications.rules import require as _require
 from applications.selectors import applications_visible_to, time_in_states
-from applications.services.requests import ActionRefused, actions_for, unmet_conditions
+from applications.services.requests import actions_for, unmet_conditions
 from applications.uploads import UploadRejected
+from certportal.errors import ActionRefused
+from certportal.forms import state_unchanged
 
 from . import services
 from .enums import BLOCKING_SEVERITIES, FindingStatus, Reviewer

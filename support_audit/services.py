@@ -16,7 +16,8 @@ from applications.enums import DECLARATION_OPEN_STATES
 from applications.enums import ApplicationState as S
 from applications.models import Application, Certification
 from applications.rules import require as _require
-from applications.services.requests import ActionRefused, apply_transition, lock_in_states
+from applications.services.requests import apply_transition, lock_in_states
+from certportal.errors import ActionRefused
 
 from .enums import AuditOutcome, AuditPurpose, AuditType
 from .models import (

@@ -19,11 +19,11 @@ from django.views.decorators.http import require_POST
 from django_fsm_log.models import StateLog
 
 from applications.enums import DECLARATION_OPEN_STATES, ApplicationState, Stage
-from applications.forms import state_unchanged
 from applications.guidance import awaited
 from applications.models import Application
 from applications.services import actions_for, unmet_conditions
 from applications.views.requests import _application, _require, _run
+from certportal.forms import state_unchanged
 
 from . import services
 from .calendar import Region

@@ -16,6 +16,7 @@ from django_fsm import can_proceed
 from django_fsm_log.models import StateLog
 
 import outbox.services as outbox
+from certportal.errors import ActionRefused
 
 from ..enums import ACTIVE_STATES, ApplicationState, Priority, ReadinessCriterion
 from ..models import (
@@ -27,14 +28,6 @@ from ..models import (
     SolutionVersion,
 )
 from ..rules import require as _require
-
-
-class ActionRefused(Exception):
-    """A transition the state machine does not allow now; `reasons` says why, for the user."""
-
-    def __init__(self, reasons: list[str]):
-        self.reasons = reasons
-        super().__init__(" ".join(str(reason) for reason in reasons))
 
 
 def unmet_conditions(application: Application, action: str) -> list[str]:

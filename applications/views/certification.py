@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from certportal.forms import CrispyMixin
 from kpi.customers import customer_overview, versions_finding
 from support_audit import services as audit_services
 from support_audit.enums import AuditOutcome, AuditPurpose, AuditType, NonconformitySeverity
@@ -27,7 +28,6 @@ from support_audit.selectors import audits_of
 
 from .. import badge, selectors
 from ..enums import CertificationStatus
-from ..forms import CrispyMixin
 from ..models import Certification
 from .requests import _require
 

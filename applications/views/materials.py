@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from certportal.forms import guard_state, state_unchanged
 from dod import services as dod_services
 from dod.enums import FindingStatus
 from dod.models import CheckEvidence, Finding
@@ -23,7 +24,7 @@ from dod.selectors import findings_of, unanswered_findings
 
 from .. import conditions, selectors, services
 from ..enums import MATERIALS_OPEN_STATES, ApplicationState, MaterialKind, Requirement
-from ..forms import ConfirmForm, guard_state, state_unchanged
+from ..forms import ConfirmForm
 from ..forms_materials import (
     CompatibilityForm,
     FindingAnswerForm,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition
 
+from certportal.forms import guard_state, state_unchanged
 from support_audit.selectors import overdue_audits, overdue_plan_items
 
 from .. import selectors, services
@@ -23,8 +24,6 @@ from ..forms import (
     ReadinessForm,
     SolutionForm,
     VersionForm,
-    guard_state,
-    state_unchanged,
 )
 from ..guidance import awaited
 from ..models import Application

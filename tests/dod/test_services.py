@@ -9,8 +9,8 @@ from applications.badge import grant as certification_grant
 from applications.enums import ApplicationKind, ApplicationState, MaterialKind
 from applications.models import Application, Certification, CertificationEvent
 from applications.services.materials import compatibility_confirm
-from applications.services.requests import ActionRefused
 from applications.uploads import UploadRejected
+from certportal.errors import ActionRefused
 from dod import services
 from dod.enums import CheckResult, FindingStatus, Reviewer, RoundOutcome, Severity
 from dod.models import CheckEvidence, CriteriaVersion, Criterion, ReviewRound

@@ -11,7 +11,7 @@ from django.utils import timezone
 from applications import badge
 from applications.enums import ApplicationState, CertificationStatus, Marketplace
 from applications.models import Certification, CertificationEvent
-from applications.services.requests import ActionRefused
+from certportal.errors import ActionRefused
 from support_audit import services
 from support_audit.enums import AuditOutcome, AuditPurpose, AuditType, NonconformitySeverity
 from support_audit.models import Nonconformity, RemediationPlan
