@@ -5,7 +5,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from applications.models import CertificationEvent, Solution
+from applications.models.catalogue import Solution
+from applications.models.certification import CertificationEvent
 from applications.notifications import badge_recipients, render_badge_message
 
 
