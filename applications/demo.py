@@ -350,9 +350,10 @@ def _provide_materials(application, partner) -> None:
 
 
 def _stage_three(users) -> None:
-    from dod import services as review
     from dod.enums import Severity
     from dod.selectors import criteria_for
+
+    from .services import review
 
     partner, analyst = users["partner"], users["analyst"]
 
@@ -406,9 +407,10 @@ def _stage_three(users) -> None:
 
 def _certify(slug, users) -> Application:
     """A request taken through stages 1–4 to "Certified"."""
-    from dod import services as review
     from dod.enums import CheckResult
     from dod.selectors import criteria_for
+
+    from .services import review
 
     partner, analyst, rnd = users["partner"], users["analyst"], users["rnd"]
     application = _approved(slug, users)
@@ -459,8 +461,9 @@ def _declaration(marketplace):
 
 
 def _stage_four(application, users) -> None:
-    from support_audit import services as support
     from support_audit.enums import AuditPurpose, AuditType
+
+    from .services import support
 
     partner, analyst = users["partner"], users["analyst"]
     support.declaration_save(

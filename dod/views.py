@@ -27,12 +27,12 @@ from applications.materials import UPDATE_KINDS
 from applications.models import Application
 from applications.rules import require as _require
 from applications.selectors import applications_visible_to, time_in_states
+from applications.services import review as flow
 from applications.services.requests import actions_for, unmet_conditions
 from applications.uploads import UploadRejected
 from certportal.errors import ActionRefused
 from certportal.forms import state_unchanged
 
-from . import services
 from .enums import BLOCKING_SEVERITIES, FindingStatus, Reviewer
 from .forms import CheckForm, FindingForm, GuardForm, OutcomeForm
 from .models import (
@@ -133,9 +133,9 @@ class Outcome:
 
     def run(self, application, by, comment: str):
         service = {
-            "request-changes": services.review_request_changes,
-            "pass": services.review_pass,
-            "decline": services.review_decline,
+            "request-changes": flow.review_request_changes,
+            "pass": flow.review_pass,
+            "decline": flow.review_decline,
         }[self.slug]
         return service(application=application, by=by, comment=comment)
 
@@ -364,7 +364,7 @@ def review_start(request, pk):
     return _button(
         request,
         application,
-        lambda: services.review_start(application=application, by=request.user),
+        lambda: flow.review_start(application=application, by=request.user),
         success=_("Review round started; the request is checked against its pinned DoD edition."),
     )
 
@@ -392,7 +392,7 @@ def review_check(request, pk, number):
         and state_unchanged(form, application)
         and _run(
             form,
-            lambda: services.check_record(
+            lambda: flow.check_record(
                 application=application,
                 by=request.user,
                 criterion=criterion,
@@ -422,7 +422,7 @@ def review_finding_raise(request, pk):
         and state_unchanged(form, application)
         and _run(
             form,
-            lambda: services.finding_raise(
+            lambda: flow.finding_raise(
                 application=application,
                 by=request.user,
                 severity=form.cleaned_data["severity"],
@@ -449,7 +449,7 @@ def review_finding_resolve(request, pk, finding_pk):
     return _button(
         request,
         application,
-        lambda: services.finding_resolve(finding=finding, by=request.user),
+        lambda: flow.finding_resolve(finding=finding, by=request.user),
         success=_("Finding resolved."),
         anchor="findings",
     )
@@ -465,7 +465,7 @@ def review_compatibility(request, pk):
     return _button(
         request,
         application,
-        lambda: services.compatibility_verify(application=application, by=request.user),
+        lambda: flow.compatibility_verify(application=application, by=request.user),
         success=_("Backward compatibility with the previous version verified (R6.2)."),
         anchor="compatibility",
     )

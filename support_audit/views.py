@@ -22,10 +22,10 @@ from applications.enums import DECLARATION_OPEN_STATES, ApplicationState, Stage
 from applications.guidance import awaited
 from applications.models import Application
 from applications.services import actions_for, unmet_conditions
+from applications.services import support as flow
 from applications.views.requests import _application, _require, _run
 from certportal.forms import state_unchanged
 
-from . import services
 from .calendar import Region
 from .enums import AuditOutcome, AuditPurpose, Channel, SupportPackage
 from .forms import (
@@ -157,7 +157,7 @@ def declaration(request, pk):
             and state_unchanged(form, application)
             and _run(
                 form,
-                lambda: services.declaration_save(
+                lambda: flow.declaration_save(
                     application=application, by=user, data=form.declaration()
                 ),
             )
@@ -199,7 +199,7 @@ def declaration_submit(request, pk):
     if (
         form.is_valid()
         and state_unchanged(form, application)
-        and _run(form, lambda: services.support_submit(application=application, by=request.user))
+        and _run(form, lambda: flow.support_submit(application=application, by=request.user))
     ):
         messages.success(
             request,
@@ -254,10 +254,10 @@ class Outcome:
 
     def run(self, application, by, comment: str):
         service = {
-            "report": services.nonconformities_report,
-            "pass": services.support_pass,
-            "certify": services.certify,
-            "decline": services.support_decline,
+            "report": flow.nonconformities_report,
+            "pass": flow.support_pass,
+            "certify": flow.certify,
+            "decline": flow.support_decline,
         }[self.slug]
         return service(application=application, by=by, comment=comment)
 
@@ -378,7 +378,7 @@ def audit_record(request, pk):
         and _run(
             form,
             lambda: recorded.append(
-                services.audit_record(
+                flow.audit_record(
                     solution=application.solution,
                     application=application,
                     by=request.user,
@@ -424,7 +424,7 @@ def plan_agree(request, pk, audit_pk):
         and state_unchanged(guard, application)
         and _run(
             guard,
-            lambda: services.plan_agree(audit=audit, by=request.user, items=items.rows()),
+            lambda: flow.plan_agree(audit=audit, by=request.user, items=items.rows()),
         )
     ):
         messages.success(
@@ -550,7 +550,7 @@ def item_done(request, pk, item_pk):
     if (
         form.is_valid()
         and state_unchanged(form, application)
-        and _run(form, lambda: services.plan_item_done(item=item, by=request.user))
+        and _run(form, lambda: flow.plan_item_done(item=item, by=request.user))
     ):
         messages.success(request, _("Marked done: %(action)s") % {"action": item.description})
     else:
@@ -566,7 +566,7 @@ def reaudit(request, pk):
     if (
         form.is_valid()
         and state_unchanged(form, application)
-        and _run(form, lambda: services.reaudit_request(application=application, by=request.user))
+        and _run(form, lambda: flow.reaudit_request(application=application, by=request.user))
     ):
         messages.success(
             request, _("Re-audit requested. The Marketplace team will audit your support again.")

@@ -17,6 +17,7 @@ from django_fsm_log.models import StateLog
 
 import outbox.services as outbox
 from certportal.errors import ActionRefused
+from dod.enums import RoundOutcome
 
 from ..enums import ACTIVE_STATES, ApplicationState, Priority, ReadinessCriterion
 from ..models import (
@@ -194,8 +195,6 @@ def application_submit(*, application: Application, by) -> StateLog:
 
 def application_withdraw(*, application: Application, by, reason: str) -> StateLog:
     """Withdraw an open request; a review round still open closes as withdrawn."""
-    from dod.enums import RoundOutcome  # dod builds on this module: imported when used
-
     with transaction.atomic():
         log = apply_transition(application, "withdraw", by=by, comment=reason)
         application.review_rounds.filter(closed_at__isnull=True).update(

@@ -29,6 +29,7 @@ from support_audit.selectors import audits_of
 from .. import badge, selectors
 from ..enums import CertificationStatus
 from ..models import Certification
+from ..services import support
 from .requests import _require
 
 # What a support audit looks at (regulation 4.1–4.2); stored in the checklist by rule ID.
@@ -500,6 +501,6 @@ def remediation_item_done(request, slug, item):
         plan__solution=certification.solution,
         plan__closed_at__isnull=True,
     )
-    audit_services.plan_item_done(item=item, by=request.user)
+    support.plan_item_done(item=item, by=request.user)
     messages.success(request, _("Action marked done."))
     return redirect(_certificate_url(certification))

@@ -17,7 +17,6 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from certportal.forms import guard_state, state_unchanged
-from dod import services as dod_services
 from dod.enums import FindingStatus
 from dod.models import CheckEvidence, Finding
 from dod.selectors import findings_of, unanswered_findings
@@ -35,6 +34,7 @@ from ..forms_materials import (
 )
 from ..materials import SPECS, UPDATE_KINDS, MaterialSpec, is_complete, is_required, missing_kinds
 from ..models import Application, Certification, Material, SolutionVersion
+from ..services import review
 from ..services.materials import compatibility_confirm
 from ..uploads import UploadRejected
 from .requests import _application, _require, _run, _solution
@@ -492,7 +492,7 @@ def finding_answer(request, pk, finding_id):
     form = FindingAnswerForm(request.POST, prefix=f"finding-{finding.pk}")
     if form.is_valid() and _run(
         form,
-        lambda: dod_services.finding_answer(
+        lambda: review.finding_answer(
             finding=finding, by=request.user, text=form.cleaned_data["text"].strip()
         ),
     ):

@@ -113,10 +113,11 @@ def escalation_people(level: int, *people) -> None:
 def declare_conforming_support(application, by):
     """Save a support declaration for `application` that meets every rule of 4.1–4.2, through
     the service a partner's form uses."""
+    from applications.services import support
     from support_audit import services
 
     declared = conforming_declaration(application.solution.marketplace)
-    return services.declaration_save(
+    return support.declaration_save(
         application=application,
         by=by,
         data=services.DeclarationInput(

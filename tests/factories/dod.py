@@ -199,7 +199,7 @@ def submitted(*, external=False, **kwargs) -> Application:
 
 
 def in_review(analyst, **kwargs) -> Application:
-    from dod.services import review_start
+    from applications.services.review import review_start
 
     application = submitted(**kwargs)
     review_start(application=application, by=analyst)
