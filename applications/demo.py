@@ -13,11 +13,21 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 
 from accounts.enums import Role
+from dod.enums import CheckResult, Severity
+from dod.selectors import criteria_for
+from support_audit.enums import (
+    MARKETPLACE_LANGUAGE,
+    MARKETPLACE_REGIONS,
+    AuditPurpose,
+    AuditType,
+)
+from support_audit.services import DeclarationInput
 
 from . import services
 from .enums import Marketplace, MaterialKind, Priority, ReadinessCriterion
 from .materials import SPECS, required_kinds
 from .models import Application, Partner, Solution, SolutionVersion
+from .services import review, support
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -350,10 +360,6 @@ def _provide_materials(application, partner) -> None:
 
 
 def _stage_three(users) -> None:
-    from dod.enums import Severity
-    from dod.selectors import criteria_for
-
-    from .services import review
 
     partner, analyst = users["partner"], users["analyst"]
 
@@ -407,10 +413,6 @@ def _stage_three(users) -> None:
 
 def _certify(slug, users) -> Application:
     """A request taken through stages 1–4 to "Certified"."""
-    from dod.enums import CheckResult
-    from dod.selectors import criteria_for
-
-    from .services import review
 
     partner, analyst, rnd = users["partner"], users["analyst"], users["rnd"]
     application = _approved(slug, users)
@@ -437,11 +439,9 @@ def _certify(slug, users) -> Application:
 
 
 def _declaration(marketplace):
-    from support_audit import services as support
-    from support_audit.enums import MARKETPLACE_LANGUAGE, MARKETPLACE_REGIONS
 
     office_hours = {str(day): ["09:00", "18:00"] for day in range(5)}
-    return support.DeclarationInput(
+    return DeclarationInput(
         system_name="Northwind Service Desk",
         system_url="https://support.northwind.example",
         channels=["email", "phone", "portal"],
@@ -461,9 +461,6 @@ def _declaration(marketplace):
 
 
 def _stage_four(application, users) -> None:
-    from support_audit.enums import AuditPurpose, AuditType
-
-    from .services import support
 
     partner, analyst = users["partner"], users["analyst"]
     support.declaration_save(

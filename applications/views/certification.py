@@ -29,8 +29,8 @@ from support_audit.selectors import audits_of
 from .. import badge, selectors
 from ..enums import CertificationStatus
 from ..models import Certification
+from ..rules import require as _require
 from ..services import support
-from .requests import _require
 
 # What a support audit looks at (regulation 4.1–4.2); stored in the checklist by rule ID.
 CHECKLIST = [

@@ -34,10 +34,11 @@ from ..forms_materials import (
 )
 from ..materials import SPECS, UPDATE_KINDS, MaterialSpec, is_complete, is_required, missing_kinds
 from ..models import Application, Certification, Material, SolutionVersion
+from ..rules import require as _require
 from ..services import review
 from ..services.materials import compatibility_confirm
 from ..uploads import UploadRejected
-from .requests import _application, _require, _run, _solution
+from .common import run, visible_application, visible_solution
 
 # --- Reading the materials of a request ----------------------------------------------------
 
@@ -231,7 +232,7 @@ def _report_unshown(request, forms, *, shown) -> None:
 
 @login_required
 def materials(request, pk):
-    application = _application(request, pk)
+    application = visible_application(request, pk)
     _require(request.user, "applications.view_material", application)
     return _render_materials(request, application)
 
@@ -269,7 +270,7 @@ class CappedUploadHandler(TemporaryFileUploadHandler):
 @require_POST
 @csrf_exempt  # the upload handlers must be set before the body is read; checked just below
 def material_upload(request, pk, kind):
-    application = _application(request, pk)
+    application = visible_application(request, pk)
     kind = _kind(kind)
     _require(request.user, "applications.upload_material", application)
     handler = CappedUploadHandler(request, limit=SPECS[kind].policy.size_limit())
@@ -317,9 +318,9 @@ def _material_upload(request, application, kind, handler):
 
 
 def _run_upload(form, action) -> bool:
-    """As _run, and a file that breaks an upload rule gets the rule's message beside it."""
+    """As run, and a file that breaks an upload rule gets the rule's message beside it."""
     try:
-        return _run(form, action)
+        return run(form, action)
     except UploadRejected as rejected:
         form.add_error("file", str(rejected.message))
         return False
@@ -328,13 +329,13 @@ def _run_upload(form, action) -> bool:
 @login_required
 @require_POST
 def material_carry_over(request, pk, kind):
-    application = _application(request, pk)
+    application = visible_application(request, pk)
     kind = _kind(kind)
     _require(request.user, "applications.upload_material", application)
     previous = application.previous_version.number if application.previous_version_id else ""
     form = ReconfirmForm(request.POST, prefix=f"reconfirm-{kind.value}", previous_version=previous)
     added = []
-    if form.is_valid() and _run(
+    if form.is_valid() and run(
         form,
         lambda: added.append(
             services.material_carry_over(application=application, by=request.user, kind=kind)
@@ -352,7 +353,7 @@ def material_carry_over(request, pk, kind):
 @login_required
 @require_POST
 def compatibility(request, pk):
-    application = _application(request, pk)
+    application = visible_application(request, pk)
     _require(request.user, "applications.upload_material", application)
     previous = application.previous_version.number if application.previous_version_id else ""
     form = CompatibilityForm(
@@ -361,7 +362,7 @@ def compatibility(request, pk):
         version=application.version.number,
         previous_version=previous,
     )
-    if form.is_valid() and _run(
+    if form.is_valid() and run(
         form,
         lambda: compatibility_confirm(
             application=application, by=request.user, note=form.cleaned_data["note"].strip()
@@ -375,13 +376,13 @@ def compatibility(request, pk):
 @login_required
 @require_POST
 def materials_submit(request, pk):
-    application = _application(request, pk)
+    application = visible_application(request, pk)
     form = ConfirmForm(request.POST)
     guard_state(form, application)
     if (
         form.is_valid()
         and state_unchanged(form, application)
-        and _run(
+        and run(
             form,
             lambda: services.materials_submit(
                 application=application,
@@ -414,7 +415,7 @@ def _attachment(stored, filename: str) -> FileResponse:
 
 @login_required
 def material_download(request, pk, material_id):
-    application = _application(request, pk)
+    application = visible_application(request, pk)
     _require(request.user, "applications.view_material", application)
     material = get_object_or_404(Material, pk=material_id, application=application)
     if not material.file:
@@ -424,7 +425,7 @@ def material_download(request, pk, material_id):
 
 @login_required
 def evidence_download(request, pk, evidence_id):
-    application = _application(request, pk)
+    application = visible_application(request, pk)
     _require(request.user, "applications.view_material", application)
     evidence = get_object_or_404(
         CheckEvidence, pk=evidence_id, check_record__round__application=application
@@ -477,7 +478,7 @@ def _render_findings(request, application: Application, *, answer_forms=None):
 
 @login_required
 def findings(request, pk):
-    application = _application(request, pk)
+    application = visible_application(request, pk)
     _require(request.user, "applications.view_material", application)
     return _render_findings(request, application)
 
@@ -485,12 +486,12 @@ def findings(request, pk):
 @login_required
 @require_POST
 def finding_answer(request, pk, finding_id):
-    application = _application(request, pk)
+    application = visible_application(request, pk)
     finding = get_object_or_404(Finding, pk=finding_id, application=application)
     finding.application = application
     _require(request.user, "applications.upload_material", application)
     form = FindingAnswerForm(request.POST, prefix=f"finding-{finding.pk}")
-    if form.is_valid() and _run(
+    if form.is_valid() and run(
         form,
         lambda: review.finding_answer(
             finding=finding, by=request.user, text=form.cleaned_data["text"].strip()
@@ -506,7 +507,7 @@ def finding_answer(request, pk, finding_id):
 
 @login_required
 def update_request_open(request, slug):
-    solution = _solution(request, slug)
+    solution = visible_solution(request, slug)
     _require(request.user, "applications.add_application", solution)
     certification = (
         Certification.objects.select_related("version", "application")
@@ -542,7 +543,7 @@ def update_request_open(request, slug):
                     )
                 )
 
-        if _run(form, open_update):
+        if run(form, open_update):
             application = opened[0]
             messages.success(
                 request,
