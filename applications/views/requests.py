@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from certportal.forms import guard_state, state_unchanged
-from support_audit.selectors import overdue_audits, overdue_plan_items
+from support_audit.selectors import due_panel
 
 from .. import selectors, services
 from ..enums import ApplicationState, ReadinessCriterion, Stage
@@ -96,50 +96,11 @@ def queue(request):
     return render(
         request,
         "applications/queue.html",
-        {"form": form, "page": page, "query": query.urlencode(), **_audits_due()},
-    )
-
-
-def _overdue_audits():
-    return overdue_audits().order_by("next_audit_due", "pk")
-
-
-def _overdue_actions():
-    return overdue_plan_items().select_related("plan__audit").order_by("due_on", "pk")
-
-
-def _audits_due() -> dict:
-    """The queue's "Audits due" panel: the first regular audits and remediation actions past
-    due, and a link to the whole list (audits_due) when there are more."""
-    size = settings.SHORT_LIST_SIZE
-    audits = list(_overdue_audits()[: size + 1])
-    actions = list(_overdue_actions()[: size + 1])
-    return {
-        "audits_due": audits[:size],
-        "actions_due": actions[:size],
-        "more_due": len(audits) > size or len(actions) > size,
-    }
-
-
-@login_required
-def audits_due(request):
-    """Every regular audit and remediation action past due, a page of each at a time."""
-    _require(request.user, "applications.view_queue")
-    size = settings.QUEUE_PAGE_SIZE
-    audits = Paginator(_overdue_audits(), size).get_page(request.GET.get("page"))
-    actions = Paginator(_overdue_actions(), size).get_page(request.GET.get("actions"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    actions_query = request.GET.copy()
-    actions_query.pop("actions", None)
-    return render(
-        request,
-        "applications/audits_due.html",
         {
-            "page": audits,
+            "form": form,
+            "page": page,
             "query": query.urlencode(),
-            "actions_page": actions,
-            "actions_query": actions_query.urlencode(),
+            **due_panel(settings.SHORT_LIST_SIZE),
         },
     )
 
