@@ -17,16 +17,13 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from certportal.forms import guard_state, state_unchanged
-from dod.enums import FindingStatus
-from dod.models import CheckEvidence, Finding
-from dod.selectors import findings_of, unanswered_findings
+from dod.models import CheckEvidence
 
 from .. import conditions, selectors, services
 from ..enums import MATERIALS_OPEN_STATES, ApplicationState, MaterialKind, Requirement
 from ..forms import ConfirmForm
 from ..forms_materials import (
     CompatibilityForm,
-    FindingAnswerForm,
     MaterialUploadForm,
     ReconfirmForm,
     UpdateRequestForm,
@@ -35,7 +32,6 @@ from ..forms_materials import (
 from ..materials import SPECS, UPDATE_KINDS, MaterialSpec, is_complete, is_required, missing_kinds
 from ..models import Application, Certification, Material, SolutionVersion
 from ..rules import require as _require
-from ..services import review
 from ..services.materials import compatibility_confirm
 from ..uploads import UploadRejected
 from .common import run, visible_application, visible_solution
@@ -431,75 +427,6 @@ def evidence_download(request, pk, evidence_id):
         CheckEvidence, pk=evidence_id, check_record__round__application=application
     )
     return _attachment(evidence.file, evidence.original_name)
-
-
-# --- Findings --------------------------------------------------------------------------
-
-
-def _render_findings(request, application: Application, *, answer_forms=None):
-    user = request.user
-    answer_forms = answer_forms or {}
-    can_answer = (
-        user.has_perm("applications.upload_material", application)
-        and application.state == ApplicationState.CHANGES_REQUESTED
-    )
-    awaiting = (
-        set(unanswered_findings(application).values_list("pk", flat=True)) if can_answer else set()
-    )
-    evidence: dict[tuple[int, int | None], list[CheckEvidence]] = {}
-    for item in (
-        CheckEvidence.objects.filter(check_record__round__application=application)
-        .select_related("check_record")
-        .order_by("uploaded_at", "pk")
-    ):
-        key = (item.check_record.round_id, item.check_record.criterion_id)
-        evidence.setdefault(key, []).append(item)
-    findings = list(findings_of(application))
-    for finding in findings:
-        finding.evidence = evidence.get((finding.round_id, finding.criterion_id), [])
-        finding.awaiting_answer = finding.pk in awaiting
-        finding.answer_form = None
-        if can_answer and finding.status == FindingStatus.OPEN:
-            finding.answer_form = answer_forms.get(finding.pk) or FindingAnswerForm(
-                prefix=f"finding-{finding.pk}"
-            )
-    return render(
-        request,
-        "applications/materials/findings.html",
-        {
-            "application": application,
-            "findings": findings,
-            "open_count": sum(1 for f in findings if f.status == FindingStatus.OPEN),
-            "awaiting_count": len(awaiting),
-            "can_answer": can_answer,
-        },
-    )
-
-
-@login_required
-def findings(request, pk):
-    application = visible_application(request, pk)
-    _require(request.user, "applications.view_material", application)
-    return _render_findings(request, application)
-
-
-@login_required
-@require_POST
-def finding_answer(request, pk, finding_id):
-    application = visible_application(request, pk)
-    finding = get_object_or_404(Finding, pk=finding_id, application=application)
-    finding.application = application
-    _require(request.user, "applications.upload_material", application)
-    form = FindingAnswerForm(request.POST, prefix=f"finding-{finding.pk}")
-    if form.is_valid() and run(
-        form,
-        lambda: review.finding_answer(
-            finding=finding, by=request.user, text=form.cleaned_data["text"].strip()
-        ),
-    ):
-        messages.success(request, _("Answer sent."))
-        return redirect(f"{reverse('findings', args=[application.pk])}#finding-{finding.pk}")
-    return _render_findings(request, application, answer_forms={finding.pk: form})
 
 
 # --- Updates and critical fixes of a certified solution ---------------------------------
