@@ -16,10 +16,11 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition
 from django_fsm_log.models import StateLog
 
-from certportal.admin_site import ReadOnlyAdmin
+from certportal.admin_site import ReadOnlyAdmin, ReadOnlyInline
+from certportal.forms import guard_state, state_unchanged
 
 from . import selectors, services
-from .forms import LeaderDecisionForm, guard_state, state_unchanged
+from .forms import LeaderDecisionForm
 from .models import (
     Application,
     ApprovalFacts,
@@ -32,17 +33,6 @@ from .models import (
     Solution,
     SolutionVersion,
 )
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class TimelineInline(GenericTabularInline):

@@ -6,6 +6,9 @@ unavailable instead of hiding it silently.
 
 from django.utils.translation import gettext_lazy as _
 
+from dod import conditions as review
+from support_audit import conditions as support
+
 from .enums import ApplicationKind, ReadinessCriterion
 from .materials import UPDATE_KINDS, missing_kinds
 
@@ -84,6 +87,7 @@ def solution_is_certified(application) -> bool:
 
 @condition(_("Every required material must be provided first (R3.3–R3.5)."))
 def required_materials_present(application) -> bool:
+    # Imported here: the selectors read the models, which load this module.
     from .selectors import latest_materials
 
     return not missing_kinds(application, latest_materials(application))
@@ -91,9 +95,7 @@ def required_materials_present(application) -> bool:
 
 @condition(_("Every open finding must be answered before resubmitting."))
 def findings_answered(application) -> bool:
-    from dod.selectors import unanswered_findings
-
-    return not unanswered_findings(application).exists()
+    return review.findings_answered(application)
 
 
 @condition(_("Confirm backward compatibility with the previous version first (R6.2)."))
@@ -108,30 +110,17 @@ def compatibility_verified(application) -> bool:
 
 @condition(_("Write at least one finding or recommendation for the partner first (R3.8)."))
 def round_has_findings(application) -> bool:
-    from dod.enums import FindingStatus
-
-    # What goes back to the partner: this round's findings, or earlier ones still open.
-    current = application.review_rounds.order_by("-number").first()
-    return current is not None and (
-        application.findings.filter(round=current).exists()
-        or application.findings.filter(status=FindingStatus.OPEN).exists()
-    )
+    return review.round_has_findings(application)
 
 
 @condition(_("Every DoD criterion must be checked and passed in this round (R3.6, R3.7)."))
 def all_criteria_passed(application) -> bool:
-    from dod.selectors import criteria_outcome
-
-    return criteria_outcome(application).all_passed
+    return review.all_criteria_passed(application)
 
 
 @condition(_("Blocker and major findings must be resolved first."))
 def no_blocking_findings(application) -> bool:
-    from dod.enums import BLOCKING_SEVERITIES, FindingStatus
-
-    return not application.findings.filter(
-        status=FindingStatus.OPEN, severity__in=BLOCKING_SEVERITIES
-    ).exists()
+    return review.no_blocking_findings(application)
 
 
 # --- Stage 4 --------------------------------------------------------------------------------
@@ -139,39 +128,19 @@ def no_blocking_findings(application) -> bool:
 
 @condition(_("Declare support standards that meet regulation 4.1–4.2 first."))
 def support_declared(application) -> bool:
-    from support_audit.standards import declaration_problems
-
-    declaration = getattr(application, "support_declaration", None)
-    return declaration is not None and not declaration_problems(declaration)
+    return support.support_declared(application)
 
 
 @condition(_("Record a support audit with its nonconformities and an agreed plan first (R4.7)."))
 def nonconformities_with_plan(application) -> bool:
-    from support_audit.selectors import latest_audit
-
-    audit = latest_audit(application)
-    return (
-        audit is not None
-        and audit.nonconformities.exists()
-        and audit.remediation_plans.filter(closed_at__isnull=True).exists()
-    )
+    return support.nonconformities_with_plan(application)
 
 
 @condition(_("Every item of the remediation plan must be done first."))
 def remediation_done(application) -> bool:
-    from support_audit.selectors import open_plan_items
-
-    return not open_plan_items(application).exists()
+    return support.remediation_done(application)
 
 
 @condition(_("The latest support audit must have passed, with no nonconformity open (R4.7)."))
 def support_audit_passed(application) -> bool:
-    from support_audit.enums import AuditOutcome
-    from support_audit.selectors import latest_audit, open_nonconformities
-
-    audit = latest_audit(application)
-    return (
-        audit is not None
-        and audit.outcome == AuditOutcome.PASSED
-        and not open_nonconformities(application).exists()
-    )
+    return support.support_audit_passed(application)

@@ -1,20 +1,12 @@
 from crispy_forms.bootstrap import InlineRadios
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Field, Layout, Submit
+from crispy_forms.layout import Field, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from certportal.forms import CrispyMixin
+
 from .enums import ApplicationState, Marketplace, Priority, ReadinessCriterion, Stage
 from .models import Application, Solution, SolutionVersion
-
-
-class CrispyMixin:
-    submit_label = _("Save")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", self.submit_label))
 
 
 class SolutionForm(CrispyMixin, forms.ModelForm):
@@ -254,28 +246,3 @@ class QueueFilterForm(forms.Form):
         for field in self.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select" if is_select else "form-control"
-
-
-def guard_state(form, application) -> None:
-    """Carry the state the user saw, so a step someone else took meanwhile is noticed."""
-    form.fields["seen_state"] = forms.CharField(
-        widget=forms.HiddenInput, required=False, initial=application.state
-    )
-
-
-def state_unchanged(form, application) -> bool:
-    """False, with a message on the form, if the request moved since the user loaded it."""
-    seen = form.cleaned_data.get("seen_state")
-    if not seen or seen == application.state:
-        return True
-    form.add_error(
-        None,
-        _(
-            "Someone else changed this request while you were working on it: it is now "
-            "“%(state)s”. Nothing was saved; your input is kept below. Check and send again."
-        )
-        % {"state": application.get_state_display()},
-    )
-    form.data = form.data.copy()
-    form.data["seen_state"] = application.state
-    return False

@@ -5,8 +5,9 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from certportal.forms import CrispyMixin
+
 from .enums import ACTIVE_STATES
-from .forms import CrispyMixin
 from .materials import MaterialSpec
 from .models import SolutionVersion
 from .uploads import EXTENSION_KINDS

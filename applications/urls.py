@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from support_audit import views as support_views
+
 from .views import badges
 from .views import requests as views
 
@@ -10,7 +12,7 @@ urlpatterns = [
     path("badges/<slug:slug>.json", badges.badge_json, name="badge_json"),
     path("badges/<slug:slug>.svg", badges.badge_svg, name="badge_svg"),
     path("queue/", views.queue, name="queue"),
-    path("queue/audits-due/", views.audits_due, name="audits_due"),
+    path("queue/audits-due/", support_views.audits_due, name="audits_due"),
     path("solutions/", views.solution_list, name="solution_list"),
     path("solutions/new/", views.solution_create, name="solution_create"),
     path("solutions/<slug:slug>/", views.solution_detail, name="solution_detail"),

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from .views import findings
 from .views import materials as views
 
 urlpatterns = [
@@ -32,10 +33,10 @@ urlpatterns = [
         views.evidence_download,
         name="evidence_download",
     ),
-    path("requests/<int:pk>/findings/", views.findings, name="findings"),
+    path("requests/<int:pk>/findings/", findings.findings, name="findings"),
     path(
         "requests/<int:pk>/findings/<int:finding_id>/answer/",
-        views.finding_answer,
+        findings.finding_answer,
         name="finding_answer",
     ),
     path("solutions/<slug:slug>/update/", views.update_request_open, name="update_request_open"),

@@ -27,6 +27,19 @@ class PortalAdminSite(admin.AdminSite):
         return wrapper
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown beside a record and never added, changed or deleted there."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Records written only by the services: staff look, nobody edits or deletes."""
 

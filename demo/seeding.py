@@ -17,16 +17,16 @@ from applications import services
 from applications.enums import Marketplace, MaterialKind, Priority, ReadinessCriterion
 from applications.materials import SPECS, required_kinds
 from applications.models import Application, Partner, Solution, SolutionVersion
-from dod import services as review
+from applications.services import review, support
 from dod.enums import CheckResult, Severity
 from dod.selectors import criteria_for
-from support_audit import services as support
 from support_audit.enums import (
     MARKETPLACE_LANGUAGE,
     MARKETPLACE_REGIONS,
     AuditPurpose,
     AuditType,
 )
+from support_audit.services import DeclarationInput
 
 from .kpis import seed_kpis
 
@@ -437,7 +437,7 @@ def _certify(slug, users) -> Application:
 
 def _declaration(marketplace):
     office_hours = {str(day): ["09:00", "18:00"] for day in range(5)}
-    return support.DeclarationInput(
+    return DeclarationInput(
         system_name="Northwind Service Desk",
         system_url="https://support.northwind.example",
         channels=["email", "phone", "portal"],

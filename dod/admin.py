@@ -4,6 +4,7 @@ An edition is never edited in place: "New edition" copies the one in force with 
 made on its form (dod.services.criteria_revise). Requests already pinned keep theirs.
 """
 
+from django.apps import apps
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Subquery
@@ -13,8 +14,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-
-from applications.models import Application
 
 from . import services
 from .forms import EditionForm, RevisionFormSet
@@ -82,7 +81,8 @@ class CriteriaVersionAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         pinned = (
-            Application.objects.filter(criteria_version=OuterRef("pk"))
+            apps.get_model("applications", "Application")
+            .objects.filter(criteria_version=OuterRef("pk"))
             .order_by()
             .values("criteria_version")
             .annotate(n=Count("pk"))

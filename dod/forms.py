@@ -6,7 +6,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from applications.forms import CrispyMixin, guard_state
+from certportal.forms import CrispyMixin, guard_state
 
 from .enums import CheckResult, Reviewer, Severity
 from .models import Criterion

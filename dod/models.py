@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.models.materials import materials_storage
+from certportal.storage import materials_storage
 
 from .enums import CheckResult, FindingStatus, Reviewer, RoundOutcome, Severity
 

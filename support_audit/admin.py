@@ -6,8 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from applications.admin import ReadOnlyInline
-from certportal.admin_site import ReadOnlyAdmin
+from certportal.admin_site import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
     Nonconformity,

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.forms import CrispyMixin, guard_state
+from certportal.forms import CrispyMixin, guard_state
 
 from .business_hours import Region
 from .enums import (

@@ -1,4 +1,5 @@
-"""The daily reminders: what is due, for whom, and one digest e-mail a day per person.
+"""The daily reminders' stage-4 side: audits and actions due, the digest, its record and its
+delivery. applications/reminders.py adds the requests' reviews due and runs the job.
 
 Three things are due (the same rules the analyst queue shows):
 - a regular audit of a certified solution past its due date, not yet held (R5.7);
@@ -14,10 +15,9 @@ is down delays the reminder instead of losing it.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
@@ -29,12 +29,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 import outbox.services as outbox
-from accounts.enums import Role
-from accounts.selectors import reachable
-from applications.enums import ApplicationKind, ApplicationState
-from applications.models import Application
 
-from .business_hours import team_calendar
 from .enums import MARKETPLACE_LANGUAGE, AuditPurpose
 from .models import RemediationItem, Reminder
 from .selectors import overdue_audits, overdue_plan_items
@@ -43,9 +38,6 @@ AUDIT = "audit"
 ACTION = "action"
 REVIEW = "review"
 KIND_ORDER = (REVIEW, AUDIT, ACTION)
-
-# A critical fix's review is decided once it leaves these states (passed, or changes asked).
-UNDECIDED_REVIEW_STATES = (ApplicationState.SUBMITTED_FOR_REVIEW, ApplicationState.IN_REVIEW)
 
 
 @dataclass(frozen=True)
@@ -74,17 +66,8 @@ class Digest:
         return [item for item in self.items if item.kind == kind]
 
 
-def _link(name: str, *args) -> str:
+def link(name: str, *args) -> str:
     return settings.SITE_URL + reverse(name, args=args)
-
-
-def review_horizon(now: datetime) -> datetime:
-    """The end of the team's next business day after `now`: reviews due by then are reminded."""
-    team = team_calendar()
-    day = now.astimezone(team.zone).date() + timedelta(days=1)
-    while not team.is_business_day(day):
-        day += timedelta(days=1)
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=team.zone)
 
 
 def audits_due(today: date) -> list[Due]:
@@ -95,7 +78,7 @@ def audits_due(today: date) -> list[Due]:
             f"audit:{certification.pk}",
             certification,
             certification.next_audit_due,
-            _link("regular_audit", certification.solution.slug),
+            link("regular_audit", certification.solution.slug),
         )
         for certification in overdue_audits(today).order_by("next_audit_due", "pk")
     ]
@@ -105,8 +88,8 @@ def _action_url(item: RemediationItem) -> str:
     audit = item.plan.audit
     if audit is not None and audit.application_id and audit.purpose != AuditPurpose.REGULAR:
         # A plan of the support certification (stage 4) lives on its request.
-        return _link("support_remediation", audit.application_id)
-    return _link("certificate", item.plan.solution.slug)
+        return link("support_remediation", audit.application_id)
+    return link("certificate", item.plan.solution.slug)
 
 
 def actions_due(today: date) -> list[Due]:
@@ -115,27 +98,6 @@ def actions_due(today: date) -> list[Due]:
     return [
         Due(ACTION, f"item:{item.pk}", item, item.due_on, _action_url(item))
         for item in items.order_by("due_on", "pk")
-    ]
-
-
-def reviews_due(now: datetime) -> list[Due]:
-    """Critical-fix reviews not yet decided, due already or by the end of the next business
-    day (R6.5)."""
-    applications = Application.objects.filter(
-        kind=ApplicationKind.CRITICAL_FIX,
-        state__in=UNDECIDED_REVIEW_STATES,
-        review_due_at__lt=review_horizon(now),
-    ).select_related("solution__partner", "version")
-    return [
-        Due(
-            REVIEW,
-            f"review:{application.pk}",
-            application,
-            application.review_due_at,
-            _link("review", application.pk),
-            late=application.review_due_at < now,
-        )
-        for application in applications.order_by("review_due_at", "pk")
     ]
 
 
@@ -149,7 +111,7 @@ def _owner_email(item: RemediationItem) -> str:
     return owner
 
 
-def _action_people(actions: list[Due], active) -> dict[str, dict[str, str]]:
+def action_people(actions: list[Due], active) -> dict[str, dict[str, str]]:
     """For each action (by key), the partner's members and its owner: address → language."""
     if not actions:
         return {}
@@ -180,40 +142,7 @@ def _action_people(actions: list[Due], active) -> dict[str, dict[str, str]]:
     return people
 
 
-def digests(now: datetime | None = None) -> list[Digest]:
-    """Who must act on what today: one digest per e-mail address, by address."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    audits, actions, reviews = audits_due(today), actions_due(today), reviews_due(now)
-    if not (audits or actions or reviews):
-        return []
-
-    active = get_user_model().objects.filter(is_active=True).exclude(email="")
-    analysts = reachable(roles=[Role.ANALYST])
-    everything = reviews + audits + actions
-    listed: dict[str, list[Due]] = {email: list(everything) for email in analysts}
-    languages = dict(analysts)
-    analyst_addresses = {email.lower() for email in analysts}
-    people = _action_people(actions, active)
-    for item in actions:
-        for email, language in people[item.key].items():
-            if email.lower() in analyst_addresses:
-                continue  # analysts already hear of every action
-            languages.setdefault(email, language)
-            listed.setdefault(email, []).append(item)
-
-    return [
-        Digest(
-            email=email,
-            language=languages.get(email) or settings.LANGUAGE_CODE,
-            items=sorted(items, key=lambda due: KIND_ORDER.index(due.kind)),
-            team=email in analysts,
-        )
-        for email, items in sorted(listed.items())
-    ]
-
-
-def _render(digest: Digest, today: date) -> tuple[str, str]:
+def render_digest(digest: Digest, today: date) -> tuple[str, str]:
     with translation.override(digest.language):
         context = {
             "digest": digest,
@@ -221,7 +150,7 @@ def _render(digest: Digest, today: date) -> tuple[str, str]:
             "reviews": digest.of_kind(REVIEW),
             "audits": digest.of_kind(AUDIT),
             "actions": digest.of_kind(ACTION),
-            "queue_url": _link("queue"),
+            "queue_url": link("queue"),
             "team_zone": settings.TEAM_TIME_ZONE,
         }
         subject = render_to_string("support_audit/email/reminder_subject.txt", context)
@@ -229,21 +158,19 @@ def _render(digest: Digest, today: date) -> tuple[str, str]:
     return " ".join(subject.split()), body
 
 
-def reminders_send(*, now: datetime | None = None) -> int:
-    """Record today's digest for everyone who has something due, once a day, and hand each
-    to the outbox; the number recorded.
+def reminders_record(digests: list[Digest], today: date) -> int:
+    """Record each digest as today's reminder of its person, once a day, and hand each to the
+    outbox; the number recorded.
 
     Each reminder is written (subject and body in the recipient's language) in one
     transaction with its outbox message: the mail goes after the commit, and a mail server
     that is down leaves the message pending for the sweep instead of losing the reminder. A
     run that stops half-way is safe to repeat, and a second run the same day records nothing.
     """
-    now = now or timezone.now()
-    today = timezone.localdate(now)
     recorded = 0
-    for digest in digests(now):
+    for digest in digests:
         with transaction.atomic():
-            subject, body = _render(digest, today)
+            subject, body = render_digest(digest, today)
             reminder, created = Reminder.objects.get_or_create(
                 recipient=digest.email,
                 day=today,

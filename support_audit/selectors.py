@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from applications.models import Certification
+from applications.models.certification import Certification
 
 from .models import Nonconformity, RemediationItem, SupportAudit
 
@@ -51,3 +51,25 @@ def overdue_audits(today=None) -> QuerySet[Certification]:
     return Certification.objects.filter(
         status__in=["certified", "at_risk"], next_audit_due__lt=today or timezone.localdate()
     ).select_related("solution__partner", "version")
+
+
+def audits_due_listed() -> QuerySet[Certification]:
+    """Regular audits past due, in the order the queue lists them."""
+    return overdue_audits().order_by("next_audit_due", "pk")
+
+
+def actions_due_listed() -> QuerySet[RemediationItem]:
+    """Remediation actions past due, in the order the queue lists them."""
+    return overdue_plan_items().select_related("plan__audit").order_by("due_on", "pk")
+
+
+def due_panel(size: int) -> dict:
+    """The queue's "Audits due" panel: the first `size` regular audits and remediation actions
+    past due, and whether the whole list (the audits_due page) has more."""
+    audits = list(audits_due_listed()[: size + 1])
+    actions = list(actions_due_listed()[: size + 1])
+    return {
+        "audits_due": audits[:size],
+        "actions_due": actions[:size],
+        "more_due": len(audits) > size or len(actions) > size,
+    }

@@ -1,4 +1,10 @@
-"""Stage 4 writes: declarations, audits, remediation plans, certification and the badge."""
+"""Stage 4's own records: declarations, audits and remediation plans.
+
+The request's side (its state, transitions, certification and the badge) is the
+workflow's, in applications/services/support.py, which calls these inside its transaction;
+a `guard` it passes is called there before anything is written, to lock the request in the
+state the write needs.
+"""
 
 import calendar as std_calendar
 from dataclasses import dataclass, field
@@ -11,12 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import outbox.services as outbox
-from applications import badge
-from applications.enums import DECLARATION_OPEN_STATES
-from applications.enums import ApplicationState as S
-from applications.models import Application, Certification
-from applications.rules import require as _require
-from applications.services.requests import ActionRefused, apply_transition, lock_in_states
+from applications.models.certification import Certification
+from applications.rules import require
+from certportal.errors import ActionRefused
 
 from .enums import AuditOutcome, AuditPurpose, AuditType
 from .models import (
@@ -56,10 +59,10 @@ class DeclarationInput:
     regions: dict[str, dict] = field(default_factory=dict)
 
 
-def declaration_save(*, application: Application, by, data: DeclarationInput):
+def declaration_record(*, application, by, data: DeclarationInput, guard):
     """Save the partner's support standards; refused, with every rule quoted, unless they
     meet regulation 4.1–4.2."""
-    _require(by, "applications.upload_material", application)
+    require(by, "applications.upload_material", application)
     problems = check_declaration(
         marketplace=application.solution.marketplace,
         channels=data.channels,
@@ -73,11 +76,7 @@ def declaration_save(*, application: Application, by, data: DeclarationInput):
     if problems:
         raise ValidationError({p.field: [p.message] for p in problems})
     with transaction.atomic():
-        lock_in_states(
-            application,
-            DECLARATION_OPEN_STATES,
-            _("Support standards are declared after quality certification or in remediation."),
-        )
+        guard()
         values = {k: v for k, v in vars(data).items() if k != "regions"}
         declaration, _created = SupportDeclaration.objects.update_or_create(
             application=application, defaults={**values, "updated_by": by}
@@ -92,10 +91,6 @@ def declaration_save(*, application: Application, by, data: DeclarationInput):
     return declaration
 
 
-def support_submit(*, application: Application, by, comment: str = ""):
-    return apply_transition(application, "submit_support", by=by, comment=comment)
-
-
 def audit_record(
     *,
     solution,
@@ -106,17 +101,18 @@ def audit_record(
     checklist: list[dict],
     summary: str,
     nonconformities: list[tuple[str, str]] = (),
-    application: Application | None = None,
+    application=None,
+    guard=None,
 ) -> SupportAudit:
     """Record an audit (R4.7, R5.7). Nonconformities make its outcome; a passed re-audit closes
     the open nonconformities and plans of the request, a passed regular audit those of earlier
     regular audits; a regular audit reschedules the next."""
-    _require(by, "applications.run_support_audit", application or solution)
+    require(by, "applications.run_support_audit", application or solution)
     if purpose != AuditPurpose.REGULAR and application is None:
         raise ValidationError(_("A certification audit belongs to a request."))
     with transaction.atomic():
-        if application is not None:
-            lock_in_states(application, [S.SUPPORT_REVIEW], _("The support is not under audit."))
+        if guard is not None:
+            guard()
         audit = SupportAudit.objects.create(
             solution=solution,
             application=application,
@@ -162,7 +158,7 @@ def finding_raise(*, solution, by, checked: str, description: str, severity: str
     """Raise one nonconformity of a certified solution in one step (R5.7, R6.3, R6.4): a regular
     process review held today that found it, checked against the rule `checked`, ready for a
     remediation plan. It does not reschedule the next full regular audit."""
-    _require(by, "applications.run_support_audit", solution)
+    require(by, "applications.run_support_audit", solution)
     with transaction.atomic():
         audit = SupportAudit.objects.create(
             solution=solution,
@@ -179,19 +175,15 @@ def finding_raise(*, solution, by, checked: str, description: str, severity: str
 
 
 def plan_agree(
-    *, audit: SupportAudit, by, items: list[tuple[str, str, date]], covers_kpis=()
+    *, audit: SupportAudit, by, items: list[tuple[str, str, date]], covers_kpis=(), guard=None
 ) -> RemediationPlan:
     """The remediation plan agreed with the partner for an audit's nonconformities."""
-    _require(by, "applications.run_support_audit", audit.application or audit.solution)
+    require(by, "applications.run_support_audit", audit.application or audit.solution)
     if not items:
         raise ValidationError(_("A plan has at least one action."))
     with transaction.atomic():
-        if audit.application is not None:
-            lock_in_states(
-                audit.application,
-                [S.SUPPORT_REVIEW],
-                _("A remediation plan is agreed while the support is under audit."),
-            )
+        if guard is not None:
+            guard()
         plan = RemediationPlan.objects.create(
             solution=audit.solution, audit=audit, agreed_by=by, covers_kpis=list(covers_kpis)
         )
@@ -201,7 +193,7 @@ def plan_agree(
     return plan
 
 
-def plan_item_done(*, item: RemediationItem, by) -> RemediationItem:
+def plan_item_done(*, item: RemediationItem, by, guard=None) -> RemediationItem:
     """The partner (or an analyst) marks a plan item done."""
     # A regular audit's plan belongs to no request: the solution is what the partner owns.
     audit = item.plan.audit
@@ -212,12 +204,8 @@ def plan_item_done(*, item: RemediationItem, by) -> RemediationItem:
     ):
         raise PermissionDenied
     with transaction.atomic():
-        if item.plan.audit and item.plan.audit.application is not None:
-            lock_in_states(
-                item.plan.audit.application,
-                [S.REMEDIATION],
-                _("Plan items are marked done while the remediation is under way."),
-            )
+        if guard is not None:
+            guard()
         locked = RemediationItem.objects.select_for_update().select_related("plan").get(pk=item.pk)
         if locked.plan.closed_at is not None:
             raise ActionRefused([_("This remediation plan is closed.")])
@@ -226,36 +214,6 @@ def plan_item_done(*, item: RemediationItem, by) -> RemediationItem:
             locked.save(update_fields=["done_at"])
     item.done_at = locked.done_at
     return item
-
-
-def nonconformities_report(*, application: Application, by, comment: str):
-    return apply_transition(application, "report_nonconformities", by=by, comment=comment)
-
-
-def reaudit_request(*, application: Application, by, comment: str = ""):
-    return apply_transition(application, "request_reaudit", by=by, comment=comment)
-
-
-def support_pass(*, application: Application, by, comment: str = ""):
-    return apply_transition(application, "pass_support", by=by, comment=comment)
-
-
-def support_decline(*, application: Application, by, comment: str):
-    return apply_transition(application, "decline_support", by=by, comment=comment)
-
-
-def certify(*, application: Application, by, comment: str = "") -> Certification:
-    """Certified: the badge goes on and the first regular audit is scheduled (R7.1, R5.7)."""
-    with transaction.atomic():
-        apply_transition(application, "certify", by=by, comment=comment)
-        certification = badge.grant(
-            application=application, by=by, reason=comment or _("Stages 1–4 passed.")
-        )
-        certification.next_audit_due = add_months(
-            timezone.localdate(), settings.REGULAR_AUDIT_MONTHS
-        )
-        certification.save(update_fields=["next_audit_due"])
-    return certification
 
 
 def escalation_recipients() -> dict[int, list[str]]:
@@ -297,10 +255,3 @@ def escalations_notify(escalations, *, recipients: dict[int, list[str]] | None =
             **message,
         )
     return len(messages)
-
-
-def escalation_notify(*, solution, level: int, reference: str) -> list[str]:
-    """Tell the vendor's people of escalation levels 1..`level` about an escalated case (R4.6)."""
-    recipients = escalation_recipients()
-    escalations_notify([(solution.pk, level, reference)], recipients=recipients)
-    return recipients.get(level, [])

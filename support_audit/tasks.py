@@ -5,8 +5,11 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from applications.models import CertificationEvent, Solution
+from applications.models.catalogue import Solution
+from applications.models.certification import CertificationEvent
 from applications.notifications import badge_recipients, render_badge_message
+
+from .reminders import reminder_deliver
 
 
 @shared_task(name="support_audit.notify_certification_event")
@@ -58,17 +61,4 @@ def notify_escalation(
 @shared_task(name="support_audit.deliver_reminder")
 def deliver_reminder(*, reminder_id: int) -> bool:
     """E-mail one recorded reminder (through the outbox); nothing when it was sent already."""
-    from .reminders import reminder_deliver
-
     return reminder_deliver(reminder_id)
-
-
-@shared_task(name="support_audit.send_reminders")
-def send_reminders(*, now: str | None = None) -> int:
-    """Today's reminders, one digest per person (run daily), recorded and handed to the
-    outbox; a second run the same day records nothing."""
-    from django.utils.dateparse import parse_datetime
-
-    from .reminders import reminders_send
-
-    return reminders_send(now=parse_datetime(now) if now else None)

@@ -16,6 +16,7 @@ from django.core.management import call_command
 
 from applications.enums import ApplicationKind, ApplicationState, CertificationStatus
 from applications.models import Application, CertificationEvent
+from applications.reminders import reminders_send, review_horizon
 from kpi.deadlines import DeadlineCache
 from kpi.models import Breach, KPISnapshot, SLAPolicy, SupportCase
 from kpi.periods import (
@@ -32,7 +33,6 @@ from support_audit.business_hours import (
     region_calendar,
     team_calendar,
 )
-from support_audit.reminders import reminders_send, review_horizon
 from tests.factories.accounts import UserFactory
 from tests.factories.applications import ApplicationFactory, CertificationFactory
 from tests.factories.kpi import NPSAnswerFactory, SupportCaseFactory

@@ -1,38 +1,14 @@
 import posixpath
 
 from django.conf import settings
-from django.core.files.storage import storages
-from django.core.signals import setting_changed
 from django.db import models
-from django.dispatch import receiver
 from django.utils import timezone
-from django.utils.functional import LazyObject, empty
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
+from certportal.storage import materials_storage
+
 from ..enums import MaterialKind
-
-
-class _MaterialsStorage(LazyObject):
-    """STORAGES["materials"], looked up when used rather than once when the models load, so
-    that a change of the setting (a test's private directory) reaches the file fields too."""
-
-    def _setup(self):
-        self._wrapped = storages["materials"]
-
-
-_materials = _MaterialsStorage()
-
-
-@receiver(setting_changed)
-def _storages_changed(*, setting, **kwargs):
-    if setting == "STORAGES":
-        _materials._wrapped = empty
-
-
-def materials_storage():
-    """Private storage for uploads: never served by a public URL (STORAGES["materials"])."""
-    return _materials
 
 
 def material_path(material, filename: str) -> str:

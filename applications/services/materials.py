@@ -7,6 +7,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certportal.errors import ActionRefused
 from support_audit.business_hours import team_calendar
 
 from ..enums import ACTIVE_STATES, MATERIALS_OPEN_STATES, ApplicationKind, MaterialKind
@@ -14,7 +15,7 @@ from ..materials import SPECS, UPDATE_KINDS
 from ..models import Application, Material, Solution, SolutionVersion
 from ..rules import require as _require
 from ..uploads import validate_upload
-from .requests import ActionRefused, apply_transition, lock_in_states
+from .requests import apply_transition, lock_in_states
 
 
 def _next_revision(application: Application, kind: str) -> int:

@@ -16,6 +16,8 @@ from django_fsm import can_proceed
 from django_fsm_log.models import StateLog
 
 import outbox.services as outbox
+from certportal.errors import ActionRefused
+from dod.enums import RoundOutcome
 
 from ..enums import ACTIVE_STATES, ApplicationState, Priority, ReadinessCriterion
 from ..models import (
@@ -27,14 +29,6 @@ from ..models import (
     SolutionVersion,
 )
 from ..rules import require as _require
-
-
-class ActionRefused(Exception):
-    """A transition the state machine does not allow now; `reasons` says why, for the user."""
-
-    def __init__(self, reasons: list[str]):
-        self.reasons = reasons
-        super().__init__(" ".join(str(reason) for reason in reasons))
 
 
 def unmet_conditions(application: Application, action: str) -> list[str]:
@@ -201,8 +195,6 @@ def application_submit(*, application: Application, by) -> StateLog:
 
 def application_withdraw(*, application: Application, by, reason: str) -> StateLog:
     """Withdraw an open request; a review round still open closes as withdrawn."""
-    from dod.enums import RoundOutcome  # dod builds on this module: imported when used
-
     with transaction.atomic():
         log = apply_transition(application, "withdraw", by=by, comment=reason)
         application.review_rounds.filter(closed_at__isnull=True).update(

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from certportal.forms import CrispyMixin
 from kpi.customers import customer_overview, versions_finding
 from support_audit import services as audit_services
 from support_audit.enums import AuditOutcome, AuditPurpose, AuditType, NonconformitySeverity
@@ -27,9 +28,9 @@ from support_audit.selectors import audits_of
 
 from .. import badge, selectors
 from ..enums import CertificationStatus
-from ..forms import CrispyMixin
 from ..models import Certification
-from .requests import _require
+from ..rules import require as _require
+from ..services import support
 
 # What a support audit looks at (regulation 4.1–4.2); stored in the checklist by rule ID.
 CHECKLIST = [
@@ -500,6 +501,6 @@ def remediation_item_done(request, slug, item):
         plan__solution=certification.solution,
         plan__closed_at__isnull=True,
     )
-    audit_services.plan_item_done(item=item, by=request.user)
+    support.plan_item_done(item=item, by=request.user)
     messages.success(request, _("Action marked done."))
     return redirect(_certificate_url(certification))

@@ -16,17 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from dod import services as dod_services
-from dod.enums import FindingStatus
-from dod.models import CheckEvidence, Finding
-from dod.selectors import findings_of, unanswered_findings
+from certportal.forms import guard_state, state_unchanged
+from dod.models import CheckEvidence
 
 from .. import conditions, selectors, services
 from ..enums import MATERIALS_OPEN_STATES, ApplicationState, MaterialKind, Requirement
-from ..forms import ConfirmForm, guard_state, state_unchanged
+from ..forms import ConfirmForm
 from ..forms_materials import (
     CompatibilityForm,
-    FindingAnswerForm,
     MaterialUploadForm,
     ReconfirmForm,
     UpdateRequestForm,
@@ -34,9 +31,10 @@ from ..forms_materials import (
 )
 from ..materials import SPECS, UPDATE_KINDS, MaterialSpec, is_complete, is_required, missing_kinds
 from ..models import Application, Certification, Material, SolutionVersion
+from ..rules import require as _require
 from ..services.materials import compatibility_confirm
 from ..uploads import UploadRejected
-from .requests import _application, _require, _run, _solution
+from .common import run, visible_application, visible_solution
 
 # --- Reading the materials of a request ----------------------------------------------------
 
@@ -230,7 +228,7 @@ def _report_unshown(request, forms, *, shown) -> None:
 
 @login_required
 def materials(request, pk):
-    application = _application(request, pk)
+    application = visible_application(request, pk)
     _require(request.user, "applications.view_material", application)
     return _render_materials(request, application)
 
@@ -268,7 +266,7 @@ class CappedUploadHandler(TemporaryFileUploadHandler):
 @require_POST
 @csrf_exempt  # the upload handlers must be set before the body is read; checked just below
 def material_upload(request, pk, kind):
-    application = _application(request, pk)
+    application = visible_application(request, pk)
     kind = _kind(kind)
     _require(request.user, "applications.upload_material", application)
     handler = CappedUploadHandler(request, limit=SPECS[kind].policy.size_limit())
@@ -316,9 +314,9 @@ def _material_upload(request, application, kind, handler):
 
 
 def _run_upload(form, action) -> bool:
-    """As _run, and a file that breaks an upload rule gets the rule's message beside it."""
+    """As run, and a file that breaks an upload rule gets the rule's message beside it."""
     try:
-        return _run(form, action)
+        return run(form, action)
     except UploadRejected as rejected:
         form.add_error("file", str(rejected.message))
         return False
@@ -327,13 +325,13 @@ def _run_upload(form, action) -> bool:
 @login_required
 @require_POST
 def material_carry_over(request, pk, kind):
-    application = _application(request, pk)
+    application = visible_application(request, pk)
     kind = _kind(kind)
     _require(request.user, "applications.upload_material", application)
     previous = application.previous_version.number if application.previous_version_id else ""
     form = ReconfirmForm(request.POST, prefix=f"reconfirm-{kind.value}", previous_version=previous)
     added = []
-    if form.is_valid() and _run(
+    if form.is_valid() and run(
         form,
         lambda: added.append(
             services.material_carry_over(application=application, by=request.user, kind=kind)
@@ -351,7 +349,7 @@ def material_carry_over(request, pk, kind):
 @login_required
 @require_POST
 def compatibility(request, pk):
-    application = _application(request, pk)
+    application = visible_application(request, pk)
     _require(request.user, "applications.upload_material", application)
     previous = application.previous_version.number if application.previous_version_id else ""
     form = CompatibilityForm(
@@ -360,7 +358,7 @@ def compatibility(request, pk):
         version=application.version.number,
         previous_version=previous,
     )
-    if form.is_valid() and _run(
+    if form.is_valid() and run(
         form,
         lambda: compatibility_confirm(
             application=application, by=request.user, note=form.cleaned_data["note"].strip()
@@ -374,13 +372,13 @@ def compatibility(request, pk):
 @login_required
 @require_POST
 def materials_submit(request, pk):
-    application = _application(request, pk)
+    application = visible_application(request, pk)
     form = ConfirmForm(request.POST)
     guard_state(form, application)
     if (
         form.is_valid()
         and state_unchanged(form, application)
-        and _run(
+        and run(
             form,
             lambda: services.materials_submit(
                 application=application,
@@ -413,7 +411,7 @@ def _attachment(stored, filename: str) -> FileResponse:
 
 @login_required
 def material_download(request, pk, material_id):
-    application = _application(request, pk)
+    application = visible_application(request, pk)
     _require(request.user, "applications.view_material", application)
     material = get_object_or_404(Material, pk=material_id, application=application)
     if not material.file:
@@ -423,7 +421,7 @@ def material_download(request, pk, material_id):
 
 @login_required
 def evidence_download(request, pk, evidence_id):
-    application = _application(request, pk)
+    application = visible_application(request, pk)
     _require(request.user, "applications.view_material", application)
     evidence = get_object_or_404(
         CheckEvidence, pk=evidence_id, check_record__round__application=application
@@ -431,81 +429,12 @@ def evidence_download(request, pk, evidence_id):
     return _attachment(evidence.file, evidence.original_name)
 
 
-# --- Findings --------------------------------------------------------------------------
-
-
-def _render_findings(request, application: Application, *, answer_forms=None):
-    user = request.user
-    answer_forms = answer_forms or {}
-    can_answer = (
-        user.has_perm("applications.upload_material", application)
-        and application.state == ApplicationState.CHANGES_REQUESTED
-    )
-    awaiting = (
-        set(unanswered_findings(application).values_list("pk", flat=True)) if can_answer else set()
-    )
-    evidence: dict[tuple[int, int | None], list[CheckEvidence]] = {}
-    for item in (
-        CheckEvidence.objects.filter(check_record__round__application=application)
-        .select_related("check_record")
-        .order_by("uploaded_at", "pk")
-    ):
-        key = (item.check_record.round_id, item.check_record.criterion_id)
-        evidence.setdefault(key, []).append(item)
-    findings = list(findings_of(application))
-    for finding in findings:
-        finding.evidence = evidence.get((finding.round_id, finding.criterion_id), [])
-        finding.awaiting_answer = finding.pk in awaiting
-        finding.answer_form = None
-        if can_answer and finding.status == FindingStatus.OPEN:
-            finding.answer_form = answer_forms.get(finding.pk) or FindingAnswerForm(
-                prefix=f"finding-{finding.pk}"
-            )
-    return render(
-        request,
-        "applications/materials/findings.html",
-        {
-            "application": application,
-            "findings": findings,
-            "open_count": sum(1 for f in findings if f.status == FindingStatus.OPEN),
-            "awaiting_count": len(awaiting),
-            "can_answer": can_answer,
-        },
-    )
-
-
-@login_required
-def findings(request, pk):
-    application = _application(request, pk)
-    _require(request.user, "applications.view_material", application)
-    return _render_findings(request, application)
-
-
-@login_required
-@require_POST
-def finding_answer(request, pk, finding_id):
-    application = _application(request, pk)
-    finding = get_object_or_404(Finding, pk=finding_id, application=application)
-    finding.application = application
-    _require(request.user, "applications.upload_material", application)
-    form = FindingAnswerForm(request.POST, prefix=f"finding-{finding.pk}")
-    if form.is_valid() and _run(
-        form,
-        lambda: dod_services.finding_answer(
-            finding=finding, by=request.user, text=form.cleaned_data["text"].strip()
-        ),
-    ):
-        messages.success(request, _("Answer sent."))
-        return redirect(f"{reverse('findings', args=[application.pk])}#finding-{finding.pk}")
-    return _render_findings(request, application, answer_forms={finding.pk: form})
-
-
 # --- Updates and critical fixes of a certified solution ---------------------------------
 
 
 @login_required
 def update_request_open(request, slug):
-    solution = _solution(request, slug)
+    solution = visible_solution(request, slug)
     _require(request.user, "applications.add_application", solution)
     certification = (
         Certification.objects.select_related("version", "application")
@@ -541,7 +470,7 @@ def update_request_open(request, slug):
                     )
                 )
 
-        if _run(form, open_update):
+        if run(form, open_update):
             application = opened[0]
             messages.success(
                 request,

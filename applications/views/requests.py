@@ -1,14 +1,15 @@
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_fsm import ConcurrentTransition
 
-from support_audit.selectors import overdue_audits, overdue_plan_items
+from certportal.forms import guard_state, state_unchanged
+from support_audit.selectors import due_panel
 
 from .. import selectors, services
 from ..enums import ApplicationState, ReadinessCriterion, Stage
@@ -23,43 +24,14 @@ from ..forms import (
     ReadinessForm,
     SolutionForm,
     VersionForm,
-    guard_state,
-    state_unchanged,
 )
 from ..guidance import awaited
-from ..models import Application
 from ..rules import require as _require
+from .common import run, visible_application, visible_solution
 
 
 def home(request):
     return render(request, "home.html")
-
-
-def _run(form, action) -> bool:
-    """Call a service; on a refusal, put the reason on the form so nothing typed is lost."""
-    try:
-        action()
-    except ConcurrentTransition:
-        form.add_error(
-            None,
-            _(
-                "Someone else changed this request while you were working on it. "
-                "Nothing was saved; your input is kept below. Check the request and send again."
-            ),
-        )
-    except services.ActionRefused as refused:
-        for reason in refused.reasons:
-            form.add_error(None, str(reason))
-    except ValidationError as error:
-        form.add_error(None, error)
-    else:
-        return True
-    return False
-
-
-def _application(request, pk) -> Application:
-    """The request, if this user may see it; 404 for another partner's or a missing one."""
-    return get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
 
 
 # --- Dashboard ---------------------------------------------------------------------------
@@ -124,50 +96,11 @@ def queue(request):
     return render(
         request,
         "applications/queue.html",
-        {"form": form, "page": page, "query": query.urlencode(), **_audits_due()},
-    )
-
-
-def _overdue_audits():
-    return overdue_audits().order_by("next_audit_due", "pk")
-
-
-def _overdue_actions():
-    return overdue_plan_items().select_related("plan__audit").order_by("due_on", "pk")
-
-
-def _audits_due() -> dict:
-    """The queue's "Audits due" panel: the first regular audits and remediation actions past
-    due, and a link to the whole list (audits_due) when there are more."""
-    size = settings.SHORT_LIST_SIZE
-    audits = list(_overdue_audits()[: size + 1])
-    actions = list(_overdue_actions()[: size + 1])
-    return {
-        "audits_due": audits[:size],
-        "actions_due": actions[:size],
-        "more_due": len(audits) > size or len(actions) > size,
-    }
-
-
-@login_required
-def audits_due(request):
-    """Every regular audit and remediation action past due, a page of each at a time."""
-    _require(request.user, "applications.view_queue")
-    size = settings.QUEUE_PAGE_SIZE
-    audits = Paginator(_overdue_audits(), size).get_page(request.GET.get("page"))
-    actions = Paginator(_overdue_actions(), size).get_page(request.GET.get("actions"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    actions_query = request.GET.copy()
-    actions_query.pop("actions", None)
-    return render(
-        request,
-        "applications/audits_due.html",
         {
-            "page": audits,
+            "form": form,
+            "page": page,
             "query": query.urlencode(),
-            "actions_page": actions,
-            "actions_query": actions_query.urlencode(),
+            **due_panel(settings.SHORT_LIST_SIZE),
         },
     )
 
@@ -188,7 +121,7 @@ def solution_create(request):
     form = SolutionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         solution = form.save(commit=False)
-        if _run(form, lambda: services.solution_register(by=request.user, solution=solution)):
+        if run(form, lambda: services.solution_register(by=request.user, solution=solution)):
             messages.success(request, _("Solution registered. Add its first version."))
             return redirect("version_create", slug=solution.slug)
     return render(
@@ -201,13 +134,9 @@ def solution_create(request):
     )
 
 
-def _solution(request, slug):
-    return get_object_or_404(selectors.solutions_visible_to(request.user), slug=slug)
-
-
 @login_required
 def solution_detail(request, slug):
-    solution = _solution(request, slug)
+    solution = visible_solution(request, slug)
     return render(
         request,
         "applications/solution_detail.html",
@@ -225,14 +154,14 @@ def solution_detail(request, slug):
 
 @login_required
 def solution_edit(request, slug):
-    solution = _solution(request, slug)
+    solution = visible_solution(request, slug)
     _require(request.user, "applications.change_solution", solution)
     # Validating writes the typed values onto `solution`: name the page by the saved one.
     title = _("Edit %s") % solution.name
     form = SolutionForm(request.POST or None, instance=solution)
     if request.method == "POST" and form.is_valid():
         updated = form.save(commit=False)
-        if _run(form, lambda: services.solution_update(by=request.user, solution=updated)):
+        if run(form, lambda: services.solution_update(by=request.user, solution=updated)):
             messages.success(request, _("Solution saved."))
             return redirect(updated)
     return render(
@@ -247,12 +176,12 @@ def solution_edit(request, slug):
 
 @login_required
 def version_create(request, slug):
-    solution = _solution(request, slug)
+    solution = visible_solution(request, slug)
     _require(request.user, "applications.add_solutionversion", solution)
     form = VersionForm(request.POST or None, solution=solution)
     if request.method == "POST" and form.is_valid():
         version = form.save(commit=False)
-        if _run(form, lambda: services.version_add(by=request.user, version=version)):
+        if run(form, lambda: services.version_add(by=request.user, version=version)):
             messages.success(request, _("Version %s added.") % version.number)
             return redirect(solution)
     return render(
@@ -270,7 +199,7 @@ def version_create(request, slug):
 
 @login_required
 def application_create(request, slug):
-    solution = _solution(request, slug)
+    solution = visible_solution(request, slug)
     _require(request.user, "applications.add_application", solution)
     form = ApplicationForm(request.POST or None, solution=solution)
     created = []
@@ -286,7 +215,7 @@ def application_create(request, slug):
                 )
             )
 
-        if _run(form, create):
+        if run(form, create):
             messages.success(request, _("Draft request created. Check it and submit it."))
             return redirect(created[0])
     return render(
@@ -307,7 +236,7 @@ def application_create(request, slug):
 
 @login_required
 def application_detail(request, pk):
-    application = _application(request, pk)
+    application = visible_application(request, pk)
     user = request.user
     team = user.has_perm("applications.view_internal_notes", application)
     actions, blocked = services.actions_for(application, user, with_form=True)
@@ -339,16 +268,14 @@ def application_detail(request, pk):
 @login_required
 @require_POST
 def application_submit(request, pk):
-    application = _application(request, pk)
+    application = visible_application(request, pk)
     form = ConfirmForm(request.POST)
     form.fields["comment"].required = False
     guard_state(form, application)
     if (
         form.is_valid()
         and state_unchanged(form, application)
-        and _run(
-            form, lambda: services.application_submit(application=application, by=request.user)
-        )
+        and run(form, lambda: services.application_submit(application=application, by=request.user))
     ):
         messages.success(request, _("Request submitted. The Marketplace team has been told."))
     else:
@@ -357,14 +284,14 @@ def application_submit(request, pk):
     return redirect(application)
 
 
-def _action_page(request, application, form, run, *, title, success, intro=None):
+def _action_page(request, application, form, action, *, title, success, intro=None):
     """A page with one form that runs one service on the request."""
     guard_state(form, application)
     if (
         request.method == "POST"
         and form.is_valid()
         and state_unchanged(form, application)
-        and _run(form, lambda: run(form))
+        and run(form, partial(action, form))
     ):
         messages.success(request, success)
         return redirect(application)
@@ -377,7 +304,7 @@ def _action_page(request, application, form, run, *, title, success, intro=None)
 
 @login_required
 def application_withdraw(request, pk):
-    application = _application(request, pk)
+    application = visible_application(request, pk)
     _require(request.user, "applications.withdraw_application", application)
     form = ConfirmForm(
         request.POST or None, comment_required=True, submit_label=_("Withdraw the request")
@@ -398,7 +325,7 @@ def application_withdraw(request, pk):
 
 @login_required
 def meeting_schedule(request, pk):
-    application = _application(request, pk)
+    application = visible_application(request, pk)
     _require(request.user, "applications.run_stage_one", application)
     meeting = getattr(application, "meeting", None)
     initial = (
@@ -429,7 +356,7 @@ def meeting_schedule(request, pk):
 
 @login_required
 def meeting_record(request, pk):
-    application = _application(request, pk)
+    application = visible_application(request, pk)
     _require(request.user, "applications.run_stage_one", application)
     form = MeetingRecordForm(request.POST or None)
     return _action_page(
@@ -449,7 +376,7 @@ def meeting_record(request, pk):
 
 @login_required
 def readiness(request, pk):
-    application = _application(request, pk)
+    application = visible_application(request, pk)
     _require(request.user, "applications.run_stage_one", application)
     existing = {s.criterion: s for s in application.readiness_scores.all()}
     form = ReadinessForm(request.POST or None, existing=existing)
@@ -467,7 +394,7 @@ def readiness(request, pk):
 
 @login_required
 def readiness_decide(request, pk):
-    application = _application(request, pk)
+    application = visible_application(request, pk)
     _require(request.user, "applications.run_stage_one", application)
     form = ReadinessDecisionForm(request.POST or None)
     return _action_page(
@@ -487,7 +414,7 @@ def readiness_decide(request, pk):
 
 @login_required
 def approval_facts(request, pk):
-    application = _application(request, pk)
+    application = visible_application(request, pk)
     _require(request.user, "applications.edit_approval_facts", application)
     facts = getattr(application, "approval_facts", None)
     initial = {}

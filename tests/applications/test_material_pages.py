@@ -18,8 +18,8 @@ from applications import services
 from applications.enums import ApplicationKind, ApplicationState, MaterialKind
 from applications.materials import required_kinds
 from applications.models import Application, Material, SolutionVersion
+from applications.services import review
 from applications.services.materials import compatibility_confirm
-from dod import services as dod_services
 from dod.enums import CheckResult, Severity
 from dod.models import CheckEvidence, Criterion, FindingAnswer
 from support_audit.business_hours import WorkingCalendar
@@ -902,9 +902,9 @@ def reviewed(on_commit):
     analyst = actor("analyst")
     analyst.first_name, analyst.last_name = "Anna", "Analyst"
     analyst.save()
-    dod_services.review_start(application=application, by=analyst)
+    review.review_start(application=application, by=analyst)
     criterion = Criterion.objects.get(version=application.criteria_version, number=3)
-    dod_services.check_record(
+    review.check_record(
         application=application,
         by=analyst,
         criterion=criterion,
@@ -912,7 +912,7 @@ def reviewed(on_commit):
         comment="Prefix missing.",
         evidence=[SimpleUploadedFile("schemas.txt", b"UsrContact replaces a base schema.\n")],
     )
-    finding = dod_services.finding_raise(
+    finding = review.finding_raise(
         application=application,
         by=analyst,
         severity=Severity.MAJOR,
@@ -920,7 +920,7 @@ def reviewed(on_commit):
         criterion=criterion,
     )
     on_commit(
-        dod_services.review_request_changes,
+        review.review_request_changes,
         application=application,
         by=analyst,
         comment="See the finding.",

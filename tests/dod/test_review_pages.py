@@ -13,6 +13,7 @@ from applications import services as app_services
 from applications.badge import grant as certification_grant
 from applications.enums import ApplicationState, MaterialKind
 from applications.models import Application, Certification
+from applications.services import review
 from applications.services.materials import compatibility_confirm
 from dod import services
 from dod.enums import CheckResult, FindingStatus, RoundOutcome, Severity
@@ -414,8 +415,8 @@ def test_check_keeps_the_input_when_an_evidence_file_is_refused(client, analyst)
 
 def test_check_sent_after_the_round_closed_saves_nothing(client, analyst):
     application = in_review(analyst)
-    services.finding_raise(application=application, by=analyst, severity="minor", text="Typo.")
-    services.review_request_changes(application=application, by=analyst, comment="Fix it.")
+    review.finding_raise(application=application, by=analyst, severity="minor", text="Typo.")
+    review.review_request_changes(application=application, by=analyst, comment="Fix it.")
     client.force_login(analyst)
 
     response = post_check(client, application, 1, CheckResult.PASS)
@@ -498,7 +499,7 @@ def test_raise_a_finding_needs_its_text(client, analyst):
 
 def test_resolve_a_finding_from_the_review_page(client, analyst):
     application = in_review(analyst)
-    finding = services.finding_raise(
+    finding = review.finding_raise(
         application=application, by=analyst, severity=Severity.MAJOR, text="No demo data."
     )
     client.force_login(analyst)
@@ -524,8 +525,8 @@ def test_resolve_a_finding_from_the_review_page(client, analyst):
 
 def _changes_requested_with(analyst, severity, text) -> Application:
     application = in_review(analyst)
-    services.finding_raise(application=application, by=analyst, severity=severity, text=text)
-    services.review_request_changes(application=application, by=analyst, comment="Rework.")
+    review.finding_raise(application=application, by=analyst, severity=severity, text=text)
+    review.review_request_changes(application=application, by=analyst, comment="Rework.")
     return application
 
 
@@ -676,7 +677,7 @@ def test_rework_loop_through_the_review_pages(client, analyst, rnd_expert):
     )
     finding = Finding.objects.get(application=application)
     application.refresh_from_db()
-    services.finding_answer(finding=finding, by=partner, text="Added the licence step.")
+    review.finding_answer(finding=finding, by=partner, text="Added the licence step.")
     app_services.material_upload(
         application=application,
         by=partner,
@@ -745,9 +746,9 @@ def test_rework_loop_through_the_review_pages(client, analyst, rnd_expert):
 def test_update_review_verifies_compatibility_before_the_pass(client, analyst, rnd_expert):
     """R6.2: the reviewer verifies the backward compatibility the partner declared."""
     update = certified_update(analyst)
-    services.review_start(application=update, by=analyst)
+    review.review_start(application=update, by=analyst)
     for criterion in Criterion.objects.filter(version__number=1):
-        services.check_record(
+        review.check_record(
             application=update,
             by=rnd_expert if criterion.number > 8 else analyst,
             criterion=criterion,

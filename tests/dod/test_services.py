@@ -8,9 +8,10 @@ from applications import services as app_services
 from applications.badge import grant as certification_grant
 from applications.enums import ApplicationKind, ApplicationState, MaterialKind
 from applications.models import Application, Certification, CertificationEvent
+from applications.services import review
 from applications.services.materials import compatibility_confirm
-from applications.services.requests import ActionRefused
 from applications.uploads import UploadRejected
+from certportal.errors import ActionRefused
 from dod import services
 from dod.enums import CheckResult, FindingStatus, Reviewer, RoundOutcome, Severity
 from dod.models import CheckEvidence, CriteriaVersion, Criterion, ReviewRound
@@ -37,7 +38,7 @@ def criterion(application, number) -> Criterion:
 def check(application, number, result, *, analyst, rnd_expert, comment="Checked.", **kwargs):
     item = criterion(application, number)
     by = rnd_expert if item.reviewer == Reviewer.RND else analyst
-    return services.check_record(
+    return review.check_record(
         application=application, by=by, criterion=item, result=result, comment=comment, **kwargs
     )
 
@@ -88,7 +89,7 @@ def test_rework_loop_passes_a_first_certification_in_round_two(analyst, rnd_expe
     application = submitted()
     partner = partner_of(application)
 
-    services.review_start(application=application, by=analyst)
+    review.review_start(application=application, by=analyst)
     check_all(
         application,
         analyst=analyst,
@@ -99,15 +100,15 @@ def test_rework_loop_passes_a_first_certification_in_round_two(analyst, rnd_expe
             10: CheckResult.NOT_APPLICABLE,
         },
     )
-    blocker = services.finding_raise(
+    blocker = review.finding_raise(
         application=application,
         by=analyst,
         severity=Severity.BLOCKER,
         text="The set-up guide skips the licence step.",
         criterion=criterion(application, 4),
     )
-    services.review_request_changes(application=application, by=analyst, comment="See findings.")
-    services.finding_answer(finding=blocker, by=partner, text="Added the licence step.")
+    review.review_request_changes(application=application, by=analyst, comment="See findings.")
+    review.finding_answer(finding=blocker, by=partner, text="Added the licence step.")
     app_services.material_upload(
         application=application,
         by=partner,
@@ -115,7 +116,7 @@ def test_rework_loop_passes_a_first_certification_in_round_two(analyst, rnd_expe
         upload=SimpleUploadedFile("setup.txt", b"1. Install.\n2. Enter the licence.\n"),
     )
     app_services.materials_submit(application=application, by=partner)
-    services.review_start(application=application, by=analyst)
+    review.review_start(application=application, by=analyst)
     round_two_start = criteria_outcome(application)
     check_all(
         application,
@@ -123,8 +124,8 @@ def test_rework_loop_passes_a_first_certification_in_round_two(analyst, rnd_expe
         rnd_expert=rnd_expert,
         results={9: CheckResult.NOT_APPLICABLE, 10: CheckResult.NOT_APPLICABLE},
     )
-    services.finding_resolve(finding=blocker, by=analyst)
-    services.review_pass(application=application, by=analyst, comment="All criteria met.")
+    review.finding_resolve(finding=blocker, by=analyst)
+    review.review_pass(application=application, by=analyst, comment="All criteria met.")
 
     application.refresh_from_db()
     assert application.state == S.QUALITY_PASSED
@@ -151,7 +152,7 @@ def test_rework_loop_passes_a_first_certification_in_round_two(analyst, rnd_expe
 def test_review_start_pins_the_edition_in_force_and_numbers_the_round(analyst):
     application = submitted()
 
-    round_ = services.review_start(application=application, by=analyst)
+    round_ = review.review_start(application=application, by=analyst)
 
     application.refresh_from_db()
     assert (round_.number, round_.criteria_version.number, round_.started_by) == (1, 1, analyst)
@@ -163,7 +164,7 @@ def test_review_start_is_refused_to_an_rnd_expert(rnd_expert):
     application = submitted()
 
     with pytest.raises(PermissionDenied):
-        services.review_start(application=application, by=rnd_expert)
+        review.review_start(application=application, by=rnd_expert)
 
     assert ReviewRound.objects.filter(application=application).count() == 0
 
@@ -178,7 +179,7 @@ def test_pass_is_refused_while_a_criterion_fails_or_is_unchecked(analyst, rnd_ex
     check_all(application, analyst=analyst, rnd_expert=rnd_expert, results={7: result})
 
     with pytest.raises(ActionRefused) as refused:
-        services.review_pass(application=application, by=analyst, comment="Done.")
+        review.review_pass(application=application, by=analyst, comment="Done.")
 
     application.refresh_from_db()
     assert refused.value.reasons == [CRITERIA_UNMET]
@@ -193,7 +194,7 @@ def test_pass_needs_each_criterion_passed(analyst, rnd_expert, failing):
     check_all(application, analyst=analyst, rnd_expert=rnd_expert, results={failing: "fail"})
 
     with pytest.raises(ActionRefused) as refused:
-        services.review_pass(application=application, by=analyst, comment="Done.")
+        review.review_pass(application=application, by=analyst, comment="Done.")
 
     assert refused.value.reasons == [CRITERIA_UNMET]
 
@@ -203,7 +204,7 @@ def test_pass_with_every_criterion_passed_reaches_stage_four(analyst, rnd_expert
     application = in_review(analyst)
     check_all(application, analyst=analyst, rnd_expert=rnd_expert)
 
-    services.review_pass(application=application, by=analyst, comment="Done.")
+    review.review_pass(application=application, by=analyst, comment="Done.")
 
     application.refresh_from_db()
     assert (application.state, application.stage) == (S.QUALITY_PASSED, 4)
@@ -212,12 +213,12 @@ def test_pass_with_every_criterion_passed_reaches_stage_four(analyst, rnd_expert
 def test_pass_is_refused_while_a_blocker_is_open(analyst, rnd_expert):
     application = in_review(analyst)
     check_all(application, analyst=analyst, rnd_expert=rnd_expert)
-    services.finding_raise(
+    review.finding_raise(
         application=application, by=analyst, severity=Severity.MAJOR, text="Crashes on save."
     )
 
     with pytest.raises(ActionRefused) as refused:
-        services.review_pass(application=application, by=analyst, comment="Done.")
+        review.review_pass(application=application, by=analyst, comment="Done.")
 
     assert refused.value.reasons == ["Blocker and major findings must be resolved first."]
 
@@ -262,7 +263,7 @@ def test_not_applicable_counts_as_passed_for_integration_criteria_without_extern
         results={9: CheckResult.NOT_APPLICABLE, 10: CheckResult.NOT_APPLICABLE},
     )
 
-    services.review_pass(application=application, by=analyst, comment="Done.")
+    review.review_pass(application=application, by=analyst, comment="Done.")
 
     application.refresh_from_db()
     assert application.state == S.QUALITY_PASSED
@@ -278,7 +279,7 @@ def test_request_changes_is_refused_without_a_finding(analyst, rnd_expert):
     check(application, 1, CheckResult.FAIL, analyst=analyst, rnd_expert=rnd_expert)
 
     with pytest.raises(ActionRefused) as refused:
-        services.review_request_changes(application=application, by=analyst, comment="Fix it.")
+        review.review_request_changes(application=application, by=analyst, comment="Fix it.")
 
     application.refresh_from_db()
     assert refused.value.reasons == [NEEDS_FINDING]
@@ -288,13 +289,13 @@ def test_request_changes_is_refused_without_a_finding(analyst, rnd_expert):
 def test_request_changes_sends_the_findings_to_the_partner_to_answer(analyst):
     """R3.8: the review gives the partner its findings, which the partner answers."""
     application = in_review(analyst)
-    finding = services.finding_raise(
+    finding = review.finding_raise(
         application=application, by=analyst, severity=Severity.MAJOR, text="No demo data."
     )
     partner = partner_of(application)
 
-    services.review_request_changes(application=application, by=analyst, comment="See findings.")
-    services.finding_answer(finding=finding, by=partner, text="Demo package added.")
+    review.review_request_changes(application=application, by=analyst, comment="See findings.")
+    review.finding_answer(finding=finding, by=partner, text="Demo package added.")
 
     application.refresh_from_db()
     assert application.state == S.CHANGES_REQUESTED
@@ -307,14 +308,14 @@ def test_recommendation_reaches_the_partner_without_blocking_the_pass(analyst, r
     """R7.3: the expert review gives recommendations; they do not hold the request back."""
     application = in_review(analyst)
     check_all(application, analyst=analyst, rnd_expert=rnd_expert)
-    services.finding_raise(
+    review.finding_raise(
         application=application,
         by=analyst,
         severity=Severity.RECOMMENDATION,
         text="Consider a setup wizard.",
     )
 
-    services.review_pass(application=application, by=analyst, comment="Passed.")
+    review.review_pass(application=application, by=analyst, comment="Passed.")
 
     application.refresh_from_db()
     assert application.state == S.QUALITY_PASSED
@@ -327,7 +328,7 @@ def test_finding_is_raised_only_while_in_review(analyst):
     application = submitted()
 
     with pytest.raises(ActionRefused) as refused:
-        services.finding_raise(
+        review.finding_raise(
             application=application, by=analyst, severity=Severity.MINOR, text="Typo."
         )
 
@@ -339,7 +340,7 @@ def test_finding_on_a_criterion_of_another_edition_is_refused(analyst):
     services.criteria_revise(by=analyst, changes={4: {"title": "Docs."}}, note="Shorter.")
 
     with pytest.raises(ValidationError) as refused:
-        services.finding_raise(
+        review.finding_raise(
             application=application,
             by=analyst,
             severity=Severity.MINOR,
@@ -353,13 +354,13 @@ def test_finding_on_a_criterion_of_another_edition_is_refused(analyst):
 
 def test_resolving_a_resolved_finding_keeps_the_round_it_was_resolved_in(analyst):
     application = in_review(analyst)
-    finding = services.finding_raise(
+    finding = review.finding_raise(
         application=application, by=analyst, severity=Severity.MINOR, text="Typo."
     )
-    services.finding_resolve(finding=finding, by=analyst)
+    review.finding_resolve(finding=finding, by=analyst)
 
     with pytest.raises(ActionRefused) as refused:
-        services.finding_resolve(finding=finding, by=analyst)
+        review.finding_resolve(finding=finding, by=analyst)
 
     finding.refresh_from_db()
     assert refused.value.reasons == ["This finding is resolved already."]
@@ -369,7 +370,7 @@ def test_resolving_a_resolved_finding_keeps_the_round_it_was_resolved_in(analyst
 def test_decline_closes_the_round_with_its_outcome(analyst):
     application = in_review(analyst)
 
-    services.review_decline(application=application, by=analyst, comment="Not fit.")
+    review.review_decline(application=application, by=analyst, comment="Not fit.")
 
     application.refresh_from_db()
     assert application.state == S.DECLINED
@@ -397,7 +398,7 @@ def test_analyst_cannot_check_integration_criteria(analyst, number):
     application = in_review(analyst)
 
     with pytest.raises(PermissionDenied):
-        services.check_record(
+        review.check_record(
             application=application,
             by=analyst,
             criterion=criterion(application, number),
@@ -413,7 +414,7 @@ def test_rnd_expert_cannot_check_analyst_criteria(analyst, rnd_expert, number):
     application = in_review(analyst)
 
     with pytest.raises(PermissionDenied):
-        services.check_record(
+        review.check_record(
             application=application,
             by=rnd_expert,
             criterion=criterion(application, number),
@@ -484,13 +485,13 @@ def test_update_passes_stage_three_again_and_moves_the_certified_version(analyst
     first = certified_solution(analyst)
     update = submit_update(open_update(first))
 
-    round_ = services.review_start(application=update, by=analyst)
+    round_ = review.review_start(application=update, by=analyst)
     check_all(update, analyst=analyst, rnd_expert=rnd_expert, results={9: "na", 10: "na"})
-    services.finding_raise(
+    review.finding_raise(
         application=update, by=analyst, severity=Severity.RECOMMENDATION, text="Add a changelog."
     )
-    services.compatibility_verify(application=update, by=analyst)
-    services.review_pass(application=update, by=analyst, comment="Update accepted.")
+    review.compatibility_verify(application=update, by=analyst)
+    review.review_pass(application=update, by=analyst, comment="Update accepted.")
 
     update.refresh_from_db()
     certification = Certification.objects.get(solution=first.solution)
@@ -516,7 +517,7 @@ def test_update_is_checked_against_the_current_dod_edition(analyst):
     )
     update = submit_update(open_update(first))
 
-    services.review_start(application=update, by=analyst)
+    review.review_start(application=update, by=analyst)
 
     update.refresh_from_db()
     assert (first.criteria_version.number, update.criteria_version.number) == (1, 2)
@@ -546,13 +547,13 @@ def test_update_needs_the_same_materials_as_a_first_certification(analyst, missi
 def test_update_pass_is_refused_until_compatibility_is_verified(analyst, rnd_expert):
     """R6.2: an update passes only once the reviewer verified backward compatibility."""
     update = submit_update(open_update(certified_solution(analyst)))
-    services.review_start(application=update, by=analyst)
+    review.review_start(application=update, by=analyst)
     check_all(update, analyst=analyst, rnd_expert=rnd_expert, results={9: "na", 10: "na"})
 
     with pytest.raises(ActionRefused) as refused:
-        services.review_pass(application=update, by=analyst, comment="Fine.")
-    services.compatibility_verify(application=update, by=analyst)
-    services.review_pass(application=update, by=analyst, comment="Fine.")
+        review.review_pass(application=update, by=analyst, comment="Fine.")
+    review.compatibility_verify(application=update, by=analyst)
+    review.review_pass(application=update, by=analyst, comment="Fine.")
 
     update.refresh_from_db()
     assert refused.value.reasons == [
@@ -564,10 +565,10 @@ def test_update_pass_is_refused_until_compatibility_is_verified(analyst, rnd_exp
 def test_critical_fix_gets_a_review_due_time_and_the_same_review(analyst, rnd_expert):
     update = submit_update(open_update(certified_solution(analyst), critical_fix=True))
 
-    services.review_start(application=update, by=analyst)
+    review.review_start(application=update, by=analyst)
     check_all(update, analyst=analyst, rnd_expert=rnd_expert, results={9: "na", 10: "na"})
-    services.compatibility_verify(application=update, by=analyst)
-    services.review_pass(application=update, by=analyst, comment="Hotfix accepted.")
+    review.compatibility_verify(application=update, by=analyst)
+    review.review_pass(application=update, by=analyst, comment="Hotfix accepted.")
 
     update.refresh_from_db()
     assert update.kind == ApplicationKind.CRITICAL_FIX
@@ -601,7 +602,7 @@ def test_request_pinned_to_an_edition_keeps_checking_against_it(analyst, rnd_exp
     services.criteria_revise(by=analyst, changes={1: {"title": "Reworded."}}, note="Wording.")
 
     with pytest.raises(ValidationError) as refused:
-        services.check_record(
+        review.check_record(
             application=application,
             by=analyst,
             criterion=Criterion.objects.get(version__number=2, number=1),
@@ -609,12 +610,12 @@ def test_request_pinned_to_an_edition_keeps_checking_against_it(analyst, rnd_exp
             comment="OK.",
         )
     check(application, 1, CheckResult.FAIL, analyst=analyst, rnd_expert=rnd_expert)
-    services.finding_raise(application=application, by=analyst, severity="minor", text="Typo.")
-    services.review_request_changes(application=application, by=analyst, comment="Rework.")
+    review.finding_raise(application=application, by=analyst, severity="minor", text="Typo.")
+    review.review_request_changes(application=application, by=analyst, comment="Rework.")
     partner = partner_of(application)
-    services.finding_answer(finding=application.findings.get(), by=partner, text="Fixed.")
+    review.finding_answer(finding=application.findings.get(), by=partner, text="Fixed.")
     app_services.materials_submit(application=application, by=partner)
-    second = services.review_start(application=application, by=analyst)
+    second = review.review_start(application=application, by=analyst)
 
     assert refused.value.messages == ["That criterion belongs to another DoD edition."]
     assert second.criteria_version.number == 1
@@ -628,7 +629,7 @@ def test_request_starting_review_after_a_revision_pins_the_new_edition(analyst):
     services.criteria_revise(by=analyst, changes={8: {"title": "Demo data."}}, note="Shorter.")
     application = submitted()
 
-    round_ = services.review_start(application=application, by=analyst)
+    round_ = review.review_start(application=application, by=analyst)
 
     assert (round_.criteria_version.number, round_.criteria_version.note) == (2, "Shorter.")
 
@@ -644,14 +645,14 @@ def test_criteria_revise_is_refused_without_the_permission(role):
 def test_finding_left_open_over_two_rounds_needs_a_fresh_answer(analyst):
     application = in_review(analyst)
     partner = partner_of(application)
-    finding = services.finding_raise(
+    finding = review.finding_raise(
         application=application, by=analyst, severity=Severity.MAJOR, text="Slow import."
     )
-    services.review_request_changes(application=application, by=analyst, comment="See findings.")
-    services.finding_answer(finding=finding, by=partner, text="Batched the import.")
+    review.review_request_changes(application=application, by=analyst, comment="See findings.")
+    review.finding_answer(finding=finding, by=partner, text="Batched the import.")
     app_services.materials_submit(application=application, by=partner)
-    services.review_start(application=application, by=analyst)
-    services.review_request_changes(application=application, by=analyst, comment="Still slow.")
+    review.review_start(application=application, by=analyst)
+    review.review_request_changes(application=application, by=analyst, comment="Still slow.")
 
     with pytest.raises(ActionRefused) as refused:
         app_services.materials_submit(application=application, by=partner)

@@ -7,6 +7,7 @@ import factory
 from django.utils import timezone
 
 from applications.enums import Marketplace
+from applications.services import support
 from support_audit import services
 from support_audit.business_hours import Region
 from support_audit.enums import (
@@ -115,7 +116,7 @@ def declare_conforming_support(application, by):
     """Save a support declaration for `application` that meets every rule of 4.1–4.2, through
     the service a partner's form uses."""
     declared = conforming_declaration(application.solution.marketplace)
-    return services.declaration_save(
+    return support.declaration_save(
         application=application,
         by=by,
         data=services.DeclarationInput(

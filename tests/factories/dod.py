@@ -6,6 +6,7 @@ from applications.enums import ApplicationState
 from applications.materials import SPECS, required_kinds
 from applications.models import Application, Material
 from applications.services.materials import materials_submit
+from applications.services.review import review_start
 from dod.enums import CheckResult, FindingStatus, Reviewer, RoundOutcome, Severity
 from dod.models import (
     CriteriaVersion,
@@ -15,7 +16,6 @@ from dod.models import (
     FindingAnswer,
     ReviewRound,
 )
-from dod.services import review_start
 
 from .accounts import UserFactory
 from .applications import ApplicationFactory

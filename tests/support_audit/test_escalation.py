@@ -7,7 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from support_audit.models import VendorEscalationLevel
-from support_audit.services import escalation_notify
+from support_audit.services import escalations_notify
 from tests.applications.markup import errors, field_value, texts
 from tests.factories.accounts import UserFactory
 from tests.factories.applications import CertificationFactory
@@ -58,17 +58,17 @@ def solution():
         ),
     ],
 )
-def test_escalation_notify_mails_levels_one_to_n_only(matrix, solution, on_commit, level, expected):
+def test_escalations_mail_levels_one_to_n_only(matrix, solution, on_commit, level, expected):
     """R4.6: an escalation to level N reaches the people of levels 1..N and nobody above."""
-    told = on_commit(escalation_notify, solution=solution, level=level, reference="CASE-1042")
+    told = on_commit(escalations_notify, [(solution.pk, level, "CASE-1042")])
 
-    assert told == expected
+    assert told == 1
     assert recipients() == expected
 
 
 def test_escalation_mail_names_the_solution_level_and_case(matrix, solution, on_commit):
     """R4.6: the mail says which case of which solution reached which level."""
-    on_commit(escalation_notify, solution=solution, level=1, reference="CASE-1042")
+    on_commit(escalations_notify, [(solution.pk, 1, "CASE-1042")])
 
     (message,) = mail.outbox
     assert message.subject == "[Escalation level 1] Phone Link: case CASE-1042"
@@ -78,16 +78,16 @@ def test_escalation_mail_names_the_solution_level_and_case(matrix, solution, on_
     )
 
 
-def test_escalation_notify_mails_a_person_on_two_levels_once(matrix, solution, on_commit):
+def test_escalations_notify_mails_a_person_on_two_levels_once(matrix, solution, on_commit):
     """R4.6: someone on levels 1 and 2 gets one mail for a level-2 escalation."""
     escalation_people(2, matrix[1])
 
-    on_commit(escalation_notify, solution=solution, level=2, reference="CASE-7")
+    on_commit(escalations_notify, [(solution.pk, 2, "CASE-7")])
 
     assert recipients() == ["anna@vendor.example", "boris@vendor.example"]
 
 
-def test_escalation_notify_leaves_out_people_without_address_or_access(matrix, solution, on_commit):
+def test_escalations_leave_out_people_without_address_or_access(matrix, solution, on_commit):
     """R4.6: a person who left (inactive) or has no e-mail is not written to."""
     escalation_people(
         1,
@@ -95,19 +95,19 @@ def test_escalation_notify_leaves_out_people_without_address_or_access(matrix, s
         UserFactory(username="nomail", email=""),
     )
 
-    on_commit(escalation_notify, solution=solution, level=1, reference="CASE-8")
+    on_commit(escalations_notify, [(solution.pk, 1, "CASE-8")])
 
     assert recipients() == ["anna@vendor.example"]
 
 
-def test_escalation_notify_of_a_level_with_nobody_sends_nothing(solution, on_commit):
+def test_escalations_notify_of_a_level_with_nobody_sends_nothing(solution, on_commit):
     """R4.6: levels nobody was assigned to yet leave nobody to tell."""
-    told = on_commit(escalation_notify, solution=solution, level=4, reference="CASE-9")
+    told = on_commit(escalations_notify, [(solution.pk, 4, "CASE-9")])
 
-    assert (told, mail.outbox) == ([], [])
+    assert (told, mail.outbox) == (0, [])
 
 
-def test_escalation_notify_rolled_back_sends_nothing(
+def test_escalations_notify_rolled_back_sends_nothing(
     matrix, solution, django_capture_on_commit_callbacks
 ):
     """R4.6: the mail goes after commit; an escalation that is rolled back tells nobody."""
@@ -116,7 +116,7 @@ def test_escalation_notify_rolled_back_sends_nothing(
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        escalation_notify(solution=solution, level=4, reference="CASE-10")
+        escalations_notify([(solution.pk, 4, "CASE-10")])
         raise RuntimeError("the case could not be saved")
 
     assert mail.outbox == []
@@ -219,10 +219,10 @@ def test_escalation_levels_cannot_be_added_or_deleted(client):
 def test_the_same_escalation_sent_twice_is_mailed_once(matrix, solution, on_commit):
     """R4.6 A case that reaches a level is told once, even when the same batch is imported
     again; reaching the next level is news."""
-    on_commit(escalation_notify, solution=solution, level=1, reference="CASE-1042")
-    on_commit(escalation_notify, solution=solution, level=1, reference="CASE-1042")
+    on_commit(escalations_notify, [(solution.pk, 1, "CASE-1042")])
+    on_commit(escalations_notify, [(solution.pk, 1, "CASE-1042")])
     assert recipients() == ["anna@vendor.example"]
 
-    on_commit(escalation_notify, solution=solution, level=2, reference="CASE-1042")
+    on_commit(escalations_notify, [(solution.pk, 2, "CASE-1042")])
 
     assert recipients() == ["anna@vendor.example", "anna@vendor.example", "boris@vendor.example"]

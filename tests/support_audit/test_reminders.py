@@ -10,13 +10,14 @@ from django.core import mail
 from django.test import TestCase
 
 from applications.enums import ApplicationKind, ApplicationState, Marketplace
+from applications.reminders import reminders_send
+from applications.tasks import send_reminders
 from outbox import services as outbox
 from outbox.models import Message
 from support_audit.enums import AuditPurpose, AuditType
 from support_audit.models import Reminder
-from support_audit.reminders import reminders_send
 from support_audit.services import audit_record
-from support_audit.tasks import deliver_reminder, send_reminders
+from support_audit.tasks import deliver_reminder
 from tests.factories.accounts import UserFactory
 from tests.factories.applications import ApplicationFactory, CertificationFactory
 from tests.factories.certification import RemediationPlanFactory

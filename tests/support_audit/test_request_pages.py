@@ -12,7 +12,7 @@ from django.utils import timezone
 from applications import services as app_services
 from applications.enums import ApplicationState, Marketplace
 from applications.models import Application, Certification
-from support_audit import services
+from applications.services import support
 from support_audit.enums import AuditOutcome, AuditPurpose, AuditType, NonconformitySeverity
 from support_audit.models import (
     Nonconformity,
@@ -804,7 +804,7 @@ def reported(analyst, **item) -> tuple[Application, RemediationItem]:
     application = under_audit()
     audit = NonconformityFactory(audit__application=application).audit
     action = RemediationItemFactory(plan=RemediationPlanFactory(audit=audit), **item)
-    services.nonconformities_report(application=application, by=analyst, comment="Fix it.")
+    support.nonconformities_report(application=application, by=analyst, comment="Fix it.")
     return application, action
 
 
@@ -838,7 +838,7 @@ def test_mark_done_from_a_stale_page_changes_nothing(client):
 
 def test_mark_done_after_the_request_was_declined_is_refused(client, analyst):
     application, item = reported(analyst)
-    services.support_decline(application=application, by=analyst, comment="No APAC support.")
+    support.support_decline(application=application, by=analyst, comment="No APAC support.")
     client.force_login(partner_of(application))
 
     response = client.post(

@@ -11,7 +11,8 @@ from django.utils import timezone
 from applications import badge
 from applications.enums import ApplicationState, CertificationStatus, Marketplace
 from applications.models import Certification, CertificationEvent
-from applications.services.requests import ActionRefused
+from applications.services import support
+from certportal.errors import ActionRefused
 from support_audit import services
 from support_audit.enums import AuditOutcome, AuditPurpose, AuditType, NonconformitySeverity
 from support_audit.models import Nonconformity, RemediationPlan
@@ -192,10 +193,10 @@ def test_support_certification_audit_loop_goes_through_remediation_to_a_pass():
     analyst = UserFactory(analyst=True)
     today = timezone.localdate()
     declare_conforming_support(application, by=partner)
-    services.support_submit(application=application, by=partner)
+    support.support_submit(application=application, by=partner)
     states = [application.state]
 
-    first = services.audit_record(
+    first = support.audit_record(
         solution=application.solution,
         application=application,
         by=analyst,
@@ -206,17 +207,17 @@ def test_support_certification_audit_loop_goes_through_remediation_to_a_pass():
         summary="A chat question went unregistered.",
         nonconformities=[("Chat cases are not registered.", NonconformitySeverity.MAJOR)],
     )
-    plan = services.plan_agree(
+    plan = support.plan_agree(
         audit=first,
         by=analyst,
         items=[("Connect the chat to the help desk", "Support lead", today + timedelta(14))],
     )
-    services.nonconformities_report(application=application, by=analyst, comment="Report sent.")
+    support.nonconformities_report(application=application, by=analyst, comment="Report sent.")
     states.append(application.state)
-    services.plan_item_done(item=plan.items.get(), by=partner)
-    services.reaudit_request(application=application, by=partner)
+    support.plan_item_done(item=plan.items.get(), by=partner)
+    support.reaudit_request(application=application, by=partner)
     states.append(application.state)
-    second = services.audit_record(
+    second = support.audit_record(
         solution=application.solution,
         application=application,
         by=analyst,
@@ -226,7 +227,7 @@ def test_support_certification_audit_loop_goes_through_remediation_to_a_pass():
         checklist=ALL_CONFORMING,
         summary="The chat question was registered and answered.",
     )
-    services.support_pass(application=application, by=analyst)
+    support.support_pass(application=application, by=analyst)
     states.append(application.state)
 
     assert states == [S.SUPPORT_REVIEW, S.REMEDIATION, S.SUPPORT_REVIEW, S.SUPPORT_PASSED]
@@ -241,7 +242,7 @@ def test_nonconformity_report_without_an_agreed_plan_is_refused():
     """R4.7: nonconformities go to the partner with an agreed remediation plan."""
     application = ApplicationFactory(state=S.SUPPORT_REVIEW)
     analyst = UserFactory(analyst=True)
-    services.audit_record(
+    support.audit_record(
         solution=application.solution,
         application=application,
         by=analyst,
@@ -254,7 +255,7 @@ def test_nonconformity_report_without_an_agreed_plan_is_refused():
     )
 
     with pytest.raises(ActionRefused) as refused:
-        services.nonconformities_report(application=application, by=analyst, comment="Report.")
+        support.nonconformities_report(application=application, by=analyst, comment="Report.")
 
     application.refresh_from_db()
     assert refused.value.reasons == [
@@ -279,7 +280,7 @@ def test_certify_grants_the_badge_and_schedules_the_first_regular_audit(on_commi
     application = ApplicationFactory(state=S.SUPPORT_PASSED, solution__name="Phone Link")
     analyst = UserFactory(analyst=True)
 
-    certification = on_commit(services.certify, application=application, by=analyst)
+    certification = on_commit(support.certify, application=application, by=analyst)
 
     certification.refresh_from_db()
     assert (certification.status, certification.badge_on) == (CertificationStatus.CERTIFIED, True)
@@ -466,7 +467,7 @@ def test_regular_audit_reschedules_the_next_one_six_months_on():
     """R5.7: a regular audit held on 20 November is followed by one due on 20 May."""
     certification = CertificationFactory(next_audit_due=date(2026, 11, 1))
 
-    audit = services.audit_record(
+    audit = support.audit_record(
         solution=certification.solution,
         by=UserFactory(auditor=True),
         purpose=AuditPurpose.REGULAR,
@@ -485,7 +486,7 @@ def test_regular_audit_with_nonconformities_takes_a_plan_covering_kpis():
     """R5.8: a failed regular audit leads to a remediation plan agreed with the partner."""
     certification = CertificationFactory()
     auditor = UserFactory(auditor=True)
-    audit = services.audit_record(
+    audit = support.audit_record(
         solution=certification.solution,
         by=auditor,
         purpose=AuditPurpose.REGULAR,
@@ -496,7 +497,7 @@ def test_regular_audit_with_nonconformities_takes_a_plan_covering_kpis():
         nonconformities=[("Pre-sale answered in 4 days.", NonconformitySeverity.MAJOR)],
     )
 
-    plan = services.plan_agree(
+    plan = support.plan_agree(
         audit=audit,
         by=auditor,
         items=[("Route pre-sale mail to sales", "Sales lead", date(2030, 1, 15))],
@@ -519,7 +520,7 @@ def test_passed_regular_audit_closes_earlier_regular_findings_and_plans():
     certification = CertificationFactory()
     plan = RemediationPlanFactory(audit__solution=certification.solution)
 
-    passed = services.audit_record(
+    passed = support.audit_record(
         solution=certification.solution,
         by=UserFactory(auditor=True),
         purpose=AuditPurpose.REGULAR,
@@ -538,7 +539,7 @@ def test_failed_regular_audit_leaves_the_plans_in_force():
     certification = CertificationFactory()
     plan = RemediationPlanFactory(audit__solution=certification.solution)
 
-    services.audit_record(
+    support.audit_record(
         solution=certification.solution,
         by=UserFactory(auditor=True),
         purpose=AuditPurpose.REGULAR,
@@ -560,7 +561,7 @@ def test_regular_audit_by_a_role_that_does_not_audit_is_denied(role):
     user = actor(role)
 
     with pytest.raises(PermissionDenied):
-        services.audit_record(
+        support.audit_record(
             solution=certification.solution,
             by=user,
             purpose=AuditPurpose.REGULAR,
@@ -594,7 +595,7 @@ def test_plan_item_of_a_regular_audit_is_marked_done_by_its_partner():
     item = plan.items.get()
     partner = actor("own_partner", plan.solution)
 
-    services.plan_item_done(item=item, by=partner)
+    support.plan_item_done(item=item, by=partner)
 
     item.refresh_from_db()
     assert item.done_at is not None
@@ -606,7 +607,7 @@ def test_plan_item_of_a_regular_audit_is_refused_to_another_partner():
     item = plan.items.get()
 
     with pytest.raises(PermissionDenied):
-        services.plan_item_done(item=item, by=actor("other_partner"))
+        support.plan_item_done(item=item, by=actor("other_partner"))
 
     item.refresh_from_db()
     assert item.done_at is None

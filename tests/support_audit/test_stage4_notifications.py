@@ -11,8 +11,8 @@ from django_fsm_log.models import StateLog
 from applications.enums import ApplicationState, Transition
 from applications.models import Application
 from applications.notifications import ROUTES
+from applications.services import support
 from applications.tasks import notify_transition
-from support_audit import services
 from support_audit.enums import AuditPurpose, AuditType, NonconformitySeverity
 from tests.factories.applications import ApplicationFactory, actor
 from tests.factories.certification import ALL_CONFORMING, declare_conforming_support
@@ -54,7 +54,7 @@ def inbox() -> dict[str, list]:
 
 def audit_with_plan(application, analyst):
     today = timezone.localdate()
-    audit = services.audit_record(
+    audit = support.audit_record(
         solution=application.solution,
         application=application,
         by=analyst,
@@ -65,7 +65,7 @@ def audit_with_plan(application, analyst):
         summary="A chat question went unregistered.",
         nonconformities=[("Chat cases are not registered.", NonconformitySeverity.MAJOR)],
     )
-    return services.plan_agree(
+    return support.plan_agree(
         audit=audit,
         by=analyst,
         items=[("Connect the chat to the help desk", "Support lead", today + timedelta(14))],
@@ -76,7 +76,7 @@ def test_a_submitted_declaration_tells_the_analysts_and_auditors_and_the_partner
     application, partner = people["application"], people["members"][0]
     declare_conforming_support(application, by=partner)
 
-    on_commit(services.support_submit, application=application, by=partner)
+    on_commit(support.support_submit, application=application, by=partner)
 
     wanted = {u.email for u in (*people["members"], people["analyst"], people["auditor"])}
     assert set(inbox()) == wanted
@@ -89,12 +89,12 @@ def test_the_partner_receives_the_nonconformity_report_with_the_plan(on_commit, 
         people["analyst"],
     )
     declare_conforming_support(application, by=partner)
-    services.support_submit(application=application, by=partner)
+    support.support_submit(application=application, by=partner)
     audit_with_plan(application, analyst)
     mail.outbox.clear()
 
     on_commit(
-        services.nonconformities_report,
+        support.nonconformities_report,
         application=application,
         by=analyst,
         comment="Please remediate within two weeks.",
@@ -120,13 +120,13 @@ def test_a_reaudit_request_tells_the_analysts_and_auditors(on_commit, people):
         people["analyst"],
     )
     declare_conforming_support(application, by=partner)
-    services.support_submit(application=application, by=partner)
+    support.support_submit(application=application, by=partner)
     plan = audit_with_plan(application, analyst)
-    services.nonconformities_report(application=application, by=analyst, comment="Report.")
-    services.plan_item_done(item=plan.items.get(), by=partner)
+    support.nonconformities_report(application=application, by=analyst, comment="Report.")
+    support.plan_item_done(item=plan.items.get(), by=partner)
     mail.outbox.clear()
 
-    on_commit(services.reaudit_request, application=application, by=partner)
+    on_commit(support.reaudit_request, application=application, by=partner)
 
     wanted = {u.email for u in (*people["members"], people["analyst"], people["auditor"])}
     assert set(inbox()) == wanted
@@ -162,7 +162,7 @@ def test_certifying_tells_the_partner_and_the_analysts_once(on_commit, people):
     type(application).objects.filter(pk=application.pk).update(state=S.SUPPORT_PASSED)
     application.refresh_from_db()
 
-    on_commit(services.certify, application=application, by=people["analyst"])
+    on_commit(support.certify, application=application, by=people["analyst"])
 
     got = inbox()
     assert set(got) == {u.email for u in (*people["members"], people["analyst"])}

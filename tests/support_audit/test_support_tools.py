@@ -22,7 +22,7 @@ def test_escalated_case_of_a_certified_solution_reaches_the_vendors_escalation_l
     VendorEscalationLevel.objects.get(level=2).people.add(head)
     VendorEscalationLevel.objects.get(level=3).people.add(director)
 
-    on_commit(services.escalation_notify, solution=solution, level=2, reference="CASE-42")
+    on_commit(services.escalations_notify, [(solution.pk, 2, "CASE-42")])
 
     assert sorted(address for message in mail.outbox for address in message.to) == [
         "analyst@vendor.example",
