@@ -59,9 +59,10 @@ bench-http: install-test ## Public pages against a bare view: gunicorn + wrk, 3 
 bench-pages: install-test ## Server time (median, p95) of the lists at 10,000 requests and 1,000 certified solutions
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) scripts/bench_http.py --pages $(BENCH_ARGS)
 
-lint: ## ruff check and format check
+lint: ## ruff check, format check and the apps' layers (import-linter)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: ## Format the code with ruff
 	$(VENV)/bin/ruff check --fix .

@@ -12,7 +12,7 @@ class User(AbstractUser):
     """A person using the portal. Partner developers belong to one partner organisation."""
 
     partner = models.ForeignKey(
-        "applications.Partner",
+        "catalogue.Partner",
         verbose_name=_("partner organisation"),
         on_delete=models.PROTECT,
         null=True,

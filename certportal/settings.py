@@ -56,7 +56,8 @@ INSTALLED_APPS = [
     "certportal",
     "outbox",
     "accounts",
-    "applications",
+    "catalogue",
+    "workflow",
     "dod",
     "support_audit",
     "kpi",
@@ -77,7 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.session_lifetime",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "certportal.middleware.refused_access_log",
+    "workflow.middleware.refused_access_log",
     # Last: it turns a log-in refused for a locked account or address into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -418,7 +419,7 @@ STORAGES = {
     "materials": _materials_storage,
 }
 # Per-kind upload limits in bytes, e.g. UPLOAD_MAX_BYTES_PACKAGES=2147483648; the defaults
-# live beside each material's rules in applications/materials.py.
+# live beside each material's rules in workflow/materials.py.
 for _name, _value in os.environ.items():
     if _name.startswith("UPLOAD_MAX_BYTES_"):
         globals()[_name] = int(_value)

@@ -17,11 +17,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("review/", include("applications.urls_review")),
-    path("support/", include("applications.urls_support")),
+    path("review/", include("workflow.urls_review")),
+    path("support/", include("workflow.urls_support")),
     path("api/v1/", include("kpi.api_urls")),
     path("", include("kpi.urls")),
-    path("", include("applications.urls")),
+    path("", include("catalogue.urls")),
+    path("", include("workflow.urls")),
 ]
 
 

@@ -18,8 +18,8 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from applications.enums import CertificationStatus, Marketplace
-from applications.models import Certification, Solution
+from catalogue.enums import CertificationStatus, Marketplace
+from catalogue.models import Certification, Solution
 from kpi.evaluation import evaluate_period
 from kpi.importing import import_cases, import_nps
 from kpi.models import KPI, Customer, SLAPolicy, SupportCase

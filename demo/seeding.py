@@ -13,11 +13,8 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 
 from accounts.enums import Role
-from applications import services
-from applications.enums import Marketplace, MaterialKind, Priority, ReadinessCriterion
-from applications.materials import SPECS, required_kinds
-from applications.models import Application, Partner, Solution, SolutionVersion
-from applications.services import review, support
+from catalogue.enums import Marketplace
+from catalogue.models import Partner, Solution, SolutionVersion
 from dod.enums import CheckResult, Severity
 from dod.selectors import criteria_for
 from support_audit.enums import (
@@ -27,6 +24,11 @@ from support_audit.enums import (
     AuditType,
 )
 from support_audit.services import DeclarationInput
+from workflow import services
+from workflow.enums import MaterialKind, Priority, ReadinessCriterion
+from workflow.materials import SPECS, required_kinds
+from workflow.models import Application
+from workflow.services import review, support
 
 from .kpis import seed_kpis
 

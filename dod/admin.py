@@ -81,7 +81,7 @@ class CriteriaVersionAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         pinned = (
-            apps.get_model("applications", "Application")
+            apps.get_model("workflow", "Application")
             .objects.filter(criteria_version=OuterRef("pk"))
             .order_by()
             .values("criteria_version")

@@ -78,7 +78,7 @@ class ReviewRound(models.Model):
     """One pass of the reviewers over the materials; rework opens the next round."""
 
     application = models.ForeignKey(
-        "applications.Application",
+        "workflow.Application",
         verbose_name=_("certification request"),
         on_delete=models.PROTECT,
         related_name="review_rounds",
@@ -169,7 +169,7 @@ class Finding(models.Model):
     """A finding or recommendation for the partner (R3.8), answered by the partner."""
 
     application = models.ForeignKey(
-        "applications.Application",
+        "workflow.Application",
         verbose_name=_("certification request"),
         on_delete=models.PROTECT,
         related_name="findings",

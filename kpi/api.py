@@ -15,9 +15,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.rules import is_partner
-from applications import public_cache
-from applications.enums import CertificationStatus
-from applications.models import Solution
+from catalogue import public_cache
+from catalogue.enums import CertificationStatus
+from catalogue.models import Solution
 
 from .customers import import_customers
 from .importing import ImportRejected, RowError, Scope, import_cases, import_nps
@@ -122,7 +122,7 @@ class SolutionSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "partner", "certified"]
 
     def get_certified(self, solution) -> bool:
-        # What the public badge says (applications.views.badges.badge_of): on or off.
+        # What the public badge says (catalogue.views.badge_of): on or off.
         certification = getattr(solution, "certification", None)
         return certification is not None and certification.badge_on
 
@@ -132,7 +132,7 @@ class SolutionListView(generics.ListAPIView):
     a page at a time (`count`, `next`, `previous`, `results`; `?page=n`, 404 past the end).
 
     A page is cached for a minute per address and query string, and forgotten on every change
-    of a solution or a badge (applications.public_cache); browsers and CDNs may keep it as
+    of a solution or a badge (catalogue.public_cache); browsers and CDNs may keep it as
     long."""
 
     permission_classes = [permissions.AllowAny]

@@ -23,7 +23,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import Certification, Solution, SolutionVersion
+from catalogue.models import Certification, Solution, SolutionVersion
 from support_audit.enums import MARKETPLACE_REGIONS, SupportPackage
 
 from . import bulk

@@ -16,7 +16,7 @@ from bisect import bisect_left, bisect_right
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from applications.models import Certification
+from catalogue.models import Certification
 from support_audit.business_hours import WorkingCalendar, declared_calendar, region_calendar
 from support_audit.enums import PRESALE_MAX_BUSINESS_DAYS
 from support_audit.models import RegionSupport

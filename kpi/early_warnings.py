@@ -25,8 +25,8 @@ from django.utils import timezone, translation
 import outbox.services as outbox
 from accounts.enums import Role
 from accounts.selectors import reachable
-from applications.enums import CertificationStatus
-from applications.models import Solution
+from catalogue.enums import CertificationStatus
+from catalogue.models import Solution
 
 from . import judging
 from .models import KPI, KPIWarning

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from applications import badge
-from applications.enums import CertificationStatus
-from applications.models import Solution
+from catalogue import badge
+from catalogue.enums import CertificationStatus
+from catalogue.models import Solution
 from support_audit.models import RemediationPlan
 
 from . import bulk, early_warnings, finality, judging
@@ -266,7 +266,7 @@ def _enforce(period: Period, ids: list[int], failures) -> dict[int, str]:
     serialises two evaluations of the same solutions, so the breaches read next are all there
     are, and the new ones are decided once. Breaches are inserted together, and the badges
     revoked, or marked at risk when a remediation plan in force covers every new failure,
-    together through `applications.badge`.
+    together through `catalogue.badge`.
 
     Returns the action per solution, from the breaches recorded for the period (so a second
     evaluation reports what the first one did, and does nothing again).

@@ -8,8 +8,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from applications.enums import CertificationStatus
-from applications.models import Solution
+from catalogue.enums import CertificationStatus
+from catalogue.models import Solution
 
 from .importing import BadFile, csv_text
 

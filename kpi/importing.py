@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from applications.models import Solution
+from catalogue.models import Solution
 from support_audit.business_hours import Region
 from support_audit.enums import SupportPackage
 from support_audit.services import escalations_notify

@@ -109,7 +109,7 @@ class SupportCase(models.Model):
     """
 
     solution = models.ForeignKey(
-        "applications.Solution",
+        "catalogue.Solution",
         on_delete=models.PROTECT,
         related_name="support_cases",
         db_index=False,  # the unique constraint below starts with the solution
@@ -167,7 +167,7 @@ class Customer(models.Model):
     """A customer of a certified solution, as the partner reports it (R6.3, R6.4, R5.1)."""
 
     solution = models.ForeignKey(
-        "applications.Solution",
+        "catalogue.Solution",
         on_delete=models.PROTECT,
         related_name="customers",
         db_index=False,  # the unique constraint below starts with the solution
@@ -208,7 +208,7 @@ class NPSAnswer(models.Model):
         PORTAL = "portal", _("Portal survey")
 
     solution = models.ForeignKey(
-        "applications.Solution",
+        "catalogue.Solution",
         on_delete=models.PROTECT,
         related_name="nps_answers",
         db_index=False,  # the unique constraint below starts with the solution
@@ -249,7 +249,7 @@ class KPISnapshot(models.Model):
         MISSING = "missing", _("Survey missing")
 
     solution = models.ForeignKey(
-        "applications.Solution",
+        "catalogue.Solution",
         on_delete=models.PROTECT,
         related_name="kpi_snapshots",
         db_index=False,  # the unique constraint below starts with the solution
@@ -296,7 +296,7 @@ class Breach(models.Model):
         IRREVERSIBLE = "irreversible", _("Before the figures were final: no later data can undo it")
 
     solution = models.ForeignKey(
-        "applications.Solution",
+        "catalogue.Solution",
         on_delete=models.PROTECT,
         related_name="kpi_breaches",
         db_index=False,  # the unique constraint below starts with the solution
@@ -329,7 +329,7 @@ class MonthReopening(models.Model):
     arrived after it was final); append-only."""
 
     solution = models.ForeignKey(
-        "applications.Solution", on_delete=models.PROTECT, related_name="kpi_month_reopenings"
+        "catalogue.Solution", on_delete=models.PROTECT, related_name="kpi_month_reopenings"
     )
     period = models.CharField(_("month"), max_length=7)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -352,7 +352,7 @@ class KPIWarning(models.Model):
     one per solution, month, KPI and person (kpi.early_warnings)."""
 
     solution = models.ForeignKey(
-        "applications.Solution",
+        "catalogue.Solution",
         on_delete=models.PROTECT,
         related_name="kpi_warnings",
         db_index=False,  # the unique constraint below starts with the solution
@@ -389,7 +389,7 @@ class NPSSurvey(models.Model):
     (R5.1): one per solution and half-year; each customer with a contact e-mail is invited."""
 
     solution = models.ForeignKey(
-        "applications.Solution",
+        "catalogue.Solution",
         on_delete=models.PROTECT,
         related_name="nps_surveys",
         db_index=False,  # the unique constraint below starts with the solution
@@ -488,9 +488,7 @@ class RunItem(models.Model):
         FAILED = "failed", _("Failed")
 
     run = models.ForeignKey(EvaluationRun, on_delete=models.CASCADE, related_name="items")
-    solution = models.ForeignKey(
-        "applications.Solution", on_delete=models.CASCADE, related_name="+"
-    )
+    solution = models.ForeignKey("catalogue.Solution", on_delete=models.CASCADE, related_name="+")
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.PENDING
     )

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Count, ExpressionWrapper, F, IntegerField, Q, QuerySet
 from django.utils import timezone
 
-from applications.models import Solution
+from catalogue.models import Solution
 from certportal.retrying import TRANSIENT_ERRORS
 
 from .evaluation import evaluate_period

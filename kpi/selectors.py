@@ -14,8 +14,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.enums import CertificationStatus
-from applications.models import Certification, Solution
+from catalogue.enums import CertificationStatus
+from catalogue.models import Certification, Solution
 
 from . import judging
 from .counting import overdue

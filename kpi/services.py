@@ -4,7 +4,7 @@ import io
 
 from django.utils.translation import gettext as _
 
-from applications.models import Solution
+from catalogue.models import Solution
 
 from .importing import ImportResult, Scope
 

@@ -24,8 +24,8 @@ import outbox.services as outbox
 from accounts.enums import Role
 from accounts.rules import is_analyst
 from accounts.selectors import reachable
-from applications.enums import CertificationStatus
-from applications.models import Solution
+from catalogue.enums import CertificationStatus
+from catalogue.models import Solution
 from support_audit.enums import MARKETPLACE_LANGUAGE
 
 from .models import KPI, Breach, Customer, NPSAnswer, NPSInvitation, NPSSurvey

@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from applications.models import Solution
-from applications.rules import is_own_partner_record
-from applications.selectors import solutions_visible_to
+from catalogue.models import Solution
+from catalogue.rules import is_own_partner_record
+from catalogue.selectors import solutions_visible_to
 
 from . import selectors, services
 from .customers import CUSTOMER_COLUMNS, import_customers_csv
@@ -133,7 +133,7 @@ def _render(request, solution, *, failed: str = "", form=None, errors=()):
             "can_upload": can_upload,
             "uploads": uploads,
             "case_columns": [(kpi, KPI(kpi).label) for kpi in CASE_KPIS],
-            "can_reopen": request.user.has_perm("applications.manage_badge", solution),
+            "can_reopen": request.user.has_perm("catalogue.manage_badge", solution),
         },
     )
 
@@ -216,7 +216,7 @@ def kpi_csv_template(request, slug, kind):
 def kpi_month_reopen(request, slug, period):
     """An analyst re-opens a final month's evaluation, after confirming it with a reason."""
     solution = _solution(request, slug)
-    if not request.user.has_perm("applications.manage_badge", solution):
+    if not request.user.has_perm("catalogue.manage_badge", solution):
         raise PermissionDenied
     page = selectors.kpi_page(solution)
     row = next((row for row in page.months if row.period.name == period), None)

@@ -68,7 +68,7 @@ def setup_django():
 
 
 def check_database():
-    from applications.models import Solution  # noqa: PLC0415
+    from catalogue.models import Solution  # noqa: PLC0415
 
     foreign = Solution.objects.exclude(slug__startswith="bench-").count()
     if foreign:
@@ -81,20 +81,12 @@ def seed():
 
     from accounts.enums import Role  # noqa: PLC0415
     from accounts.models import User  # noqa: PLC0415
-    from applications import public_cache  # noqa: PLC0415
-    from applications.enums import (  # noqa: PLC0415
-        ApplicationKind,
-        ApplicationState,
-        Marketplace,
-    )
-    from applications.models import (  # noqa: PLC0415
-        Application,
-        Certification,
-        Partner,
-        Solution,
-        SolutionVersion,
-    )
+    from catalogue import public_cache  # noqa: PLC0415
+    from catalogue.enums import Marketplace
+    from catalogue.models import Certification, Partner, Solution, SolutionVersion
     from support_audit.models import RemediationItem, RemediationPlan  # noqa: PLC0415
+    from workflow.enums import ApplicationKind, ApplicationState
+    from workflow.models import Application
 
     if Solution.objects.exists():
         return
@@ -297,8 +289,8 @@ def bench_http(args):
 
 def bench_pages(args):
     from accounts.models import User  # noqa: PLC0415
-    from applications import public_cache  # noqa: PLC0415
-    from applications.models import Application  # noqa: PLC0415
+    from catalogue import public_cache  # noqa: PLC0415
+    from workflow.models import Application  # noqa: PLC0415
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     staff_request = Application.objects.filter(state="awaiting_approval").first()
@@ -312,7 +304,7 @@ def bench_pages(args):
         (
             "leader",
             "admin request (overlap table)",
-            reverse("admin:applications_application_change", args=[staff_request.pk]),
+            reverse("admin:workflow_application_change", args=[staff_request.pk]),
             False,
         ),
         (None, "catalogue", reverse("catalogue"), False),

@@ -7,7 +7,7 @@ scripts/explain_month_counts_setup.py.
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from applications.models import Solution
+from catalogue.models import Solution
 from kpi.counting import case_counts
 from kpi.periods import parse_period
 

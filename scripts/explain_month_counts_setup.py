@@ -12,8 +12,10 @@ import time
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from applications.enums import ApplicationState, CertificationStatus, Marketplace
-from applications.models import Application, Certification, Partner, Solution, SolutionVersion
+from catalogue.enums import CertificationStatus, Marketplace
+from catalogue.models import Certification, Partner, Solution, SolutionVersion
+from workflow.enums import ApplicationState
+from workflow.models import Application
 
 total = int(os.environ["CASES"])
 if not Solution.objects.exists():
@@ -47,7 +49,7 @@ started = time.perf_counter()
 with connection.cursor() as c:
     c.execute("SELECT count(*) FROM kpi_supportcase")
     have = c.fetchone()[0]
-    c.execute("SELECT min(id) FROM applications_solution")
+    c.execute("SELECT min(id) FROM catalogue_solution")
     first = c.fetchone()[0]
     months = total // 83_000
     # cases in time order: the newest month is 2026-11, going back `months` months

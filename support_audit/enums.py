@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from applications.enums import Marketplace
+from catalogue.enums import Marketplace
 
 from .business_hours import Region
 

@@ -20,7 +20,7 @@ class SupportDeclaration(models.Model):
     """What the partner commits to (4.1, 4.2), declared for one certification request."""
 
     application = models.OneToOneField(
-        "applications.Application",
+        "workflow.Application",
         verbose_name=_("certification request"),
         on_delete=models.PROTECT,
         related_name="support_declaration",
@@ -102,13 +102,13 @@ class SupportAudit(models.Model):
     """An audit of a partner's support (4.3 at certification, stage 5 regularly)."""
 
     solution = models.ForeignKey(
-        "applications.Solution",
+        "catalogue.Solution",
         verbose_name=_("solution"),
         on_delete=models.PROTECT,
         related_name="support_audits",
     )
     application = models.ForeignKey(
-        "applications.Application",
+        "workflow.Application",
         verbose_name=_("certification request"),
         on_delete=models.PROTECT,
         null=True,
@@ -169,7 +169,7 @@ class RemediationPlan(models.Model):
     """The plan agreed with the partner to remove nonconformities or a KPI breach (R4.7, R5.8)."""
 
     solution = models.ForeignKey(
-        "applications.Solution",
+        "catalogue.Solution",
         verbose_name=_("solution"),
         on_delete=models.PROTECT,
         related_name="remediation_plans",

@@ -1,5 +1,5 @@
 """The daily reminders' stage-4 side: audits and actions due, the digest, its record and its
-delivery. applications/reminders.py adds the requests' reviews due and runs the job.
+delivery. workflow/reminders.py adds the requests' reviews due and runs the job.
 
 Three things are due (the same rules the analyst queue shows):
 - a regular audit of a certified solution past its due date, not yet held (R5.7);

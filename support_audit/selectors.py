@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from applications.models.certification import Certification
+from catalogue.models.certification import Certification
 
 from .models import Nonconformity, RemediationItem, SupportAudit
 

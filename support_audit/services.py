@@ -1,7 +1,7 @@
 """Stage 4's own records: declarations, audits and remediation plans.
 
 The request's side (its state, transitions, certification and the badge) is the
-workflow's, in applications/services/support.py, which calls these inside its transaction;
+workflow's, in workflow/services/support.py, which calls these inside its transaction;
 a `guard` it passes is called there before anything is written, to lock the request in the
 state the write needs.
 """
@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import outbox.services as outbox
-from applications.models.certification import Certification
-from applications.rules import require
+from catalogue.models.certification import Certification
+from catalogue.rules import require
 from certportal.errors import ActionRefused
 
 from .enums import AuditOutcome, AuditPurpose, AuditType
@@ -62,7 +62,7 @@ class DeclarationInput:
 def declaration_record(*, application, by, data: DeclarationInput, guard):
     """Save the partner's support standards; refused, with every rule quoted, unless they
     meet regulation 4.1–4.2."""
-    require(by, "applications.upload_material", application)
+    require(by, "workflow.upload_material", application)
     problems = check_declaration(
         marketplace=application.solution.marketplace,
         channels=data.channels,
@@ -107,7 +107,7 @@ def audit_record(
     """Record an audit (R4.7, R5.7). Nonconformities make its outcome; a passed re-audit closes
     the open nonconformities and plans of the request, a passed regular audit those of earlier
     regular audits; a regular audit reschedules the next."""
-    require(by, "applications.run_support_audit", application or solution)
+    require(by, "workflow.run_support_audit", application or solution)
     if purpose != AuditPurpose.REGULAR and application is None:
         raise ValidationError(_("A certification audit belongs to a request."))
     with transaction.atomic():
@@ -158,7 +158,7 @@ def finding_raise(*, solution, by, checked: str, description: str, severity: str
     """Raise one nonconformity of a certified solution in one step (R5.7, R6.3, R6.4): a regular
     process review held today that found it, checked against the rule `checked`, ready for a
     remediation plan. It does not reschedule the next full regular audit."""
-    require(by, "applications.run_support_audit", solution)
+    require(by, "workflow.run_support_audit", solution)
     with transaction.atomic():
         audit = SupportAudit.objects.create(
             solution=solution,
@@ -178,7 +178,7 @@ def plan_agree(
     *, audit: SupportAudit, by, items: list[tuple[str, str, date]], covers_kpis=(), guard=None
 ) -> RemediationPlan:
     """The remediation plan agreed with the partner for an audit's nonconformities."""
-    require(by, "applications.run_support_audit", audit.application or audit.solution)
+    require(by, "workflow.run_support_audit", audit.application or audit.solution)
     if not items:
         raise ValidationError(_("A plan has at least one action."))
     with transaction.atomic():
@@ -199,8 +199,8 @@ def plan_item_done(*, item: RemediationItem, by, guard=None) -> RemediationItem:
     audit = item.plan.audit
     target = audit.application if audit and audit.application_id else item.plan.solution
     if not (
-        by.has_perm("applications.upload_material", target)
-        or by.has_perm("applications.run_support_audit", target)
+        by.has_perm("workflow.upload_material", target)
+        or by.has_perm("workflow.run_support_audit", target)
     ):
         raise PermissionDenied
     with transaction.atomic():

@@ -5,9 +5,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from applications.models.catalogue import Solution
-from applications.models.certification import CertificationEvent
-from applications.notifications import badge_recipients, render_badge_message
+from catalogue.models.certification import CertificationEvent
+from catalogue.models.solutions import Solution
+from catalogue.notifications import badge_recipients, render_badge_message
 
 from .reminders import reminder_deliver
 

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from applications.rules import require
+from catalogue.rules import require
 
 from .selectors import actions_due_listed, audits_due_listed
 
@@ -13,7 +13,7 @@ from .selectors import actions_due_listed, audits_due_listed
 @login_required
 def audits_due(request):
     """Every regular audit and remediation action past due, a page of each at a time."""
-    require(request.user, "applications.view_queue")
+    require(request.user, "workflow.view_queue")
     size = settings.QUEUE_PAGE_SIZE
     audits = Paginator(audits_due_listed(), size).get_page(request.GET.get("page"))
     actions = Paginator(actions_due_listed(), size).get_page(request.GET.get("actions"))
@@ -23,7 +23,7 @@ def audits_due(request):
     actions_query.pop("actions", None)
     return render(
         request,
-        "applications/audits_due.html",
+        "workflow/audits_due.html",
         {
             "page": audits,
             "query": query.urlencode(),

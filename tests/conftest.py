@@ -5,12 +5,10 @@ import importlib
 import os
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 import time_machine
 from django.apps import apps
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -87,18 +85,11 @@ def pytest_sessionstart(session):
 
 @pytest.fixture
 def kpi_targets(transactional_db):
-    """The SLA policies and KPI targets as their data migrations seed them, for tests that
+    """The SLA policies and KPI targets as their data migration seeds them, for tests that
     commit for real: those flush the database after each test, migration data included. The
-    seed is idempotent, so it is simply run again (the policies in force since 2000, as the
-    migration that gave them a history dates them)."""
+    seed is idempotent, so it is simply run again."""
     seed = importlib.import_module("kpi.migrations.0002_seed_policies_and_thresholds").seed
     seed(apps, None)
-    # Found by name, whatever number the migration has.
-    (history,) = Path(settings.BASE_DIR, "kpi", "migrations").glob(
-        "*_customer_contract_and_sla_policy_history.py"
-    )
-    module = importlib.import_module(f"kpi.migrations.{history.stem}")
-    module.policies_in_force_since_2000(apps, None)
 
 
 @pytest.fixture

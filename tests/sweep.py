@@ -9,15 +9,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from applications.enums import ApplicationState, MaterialKind
 from dod.models import CheckEvidence
 from tests.factories.accounts import ApiTokenFactory, UserFactory
-from tests.factories.applications import (
-    CertificationFactory,
-    MaterialFactory,
-    PartnerFactory,
-    SolutionFactory,
-)
 from tests.factories.certification import RemediationPlanFactory as RegularPlanFactory
 from tests.factories.dod import (
     CriterionCheckFactory,
@@ -30,6 +23,14 @@ from tests.factories.support_audit import (
     RemediationItemFactory,
     SupportAuditFactory,
     SupportDeclarationFactory,
+)
+from workflow.enums import ApplicationState, MaterialKind
+
+from .factories.workflow import (
+    CertificationFactory,
+    MaterialFactory,
+    PartnerFactory,
+    SolutionFactory,
 )
 
 ROLES = ("anonymous", "other_partner", "owner", "analyst", "leader", "rnd_expert", "auditor")

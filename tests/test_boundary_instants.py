@@ -14,9 +14,8 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 
-from applications.enums import ApplicationKind, ApplicationState, CertificationStatus
-from applications.models import Application, CertificationEvent
-from applications.reminders import reminders_send, review_horizon
+from catalogue.enums import CertificationStatus
+from catalogue.models import CertificationEvent
 from kpi.deadlines import DeadlineCache
 from kpi.models import Breach, KPISnapshot, SLAPolicy, SupportCase
 from kpi.periods import (
@@ -34,8 +33,12 @@ from support_audit.business_hours import (
     team_calendar,
 )
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import ApplicationFactory, CertificationFactory
 from tests.factories.kpi import NPSAnswerFactory, SupportCaseFactory
+from workflow.enums import ApplicationKind, ApplicationState
+from workflow.models import Application
+from workflow.reminders import reminders_send, review_horizon
+
+from .factories.workflow import ApplicationFactory, CertificationFactory
 
 pytestmark = pytest.mark.django_db
 

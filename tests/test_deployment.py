@@ -120,7 +120,7 @@ def test_materials_stay_on_the_private_file_system_by_default():
 
 def test_upload_limits_come_from_the_environment():
     result = run_python(
-        "import django; django.setup(); from applications.materials import SPECS;"
+        "import django; django.setup(); from workflow.materials import SPECS;"
         "print(SPECS['packages'].policy.size_limit(), SPECS['video'].policy.size_limit())",
         DJANGO_SETTINGS_MODULE="certportal.settings",
         UPLOAD_MAX_BYTES_PACKAGES="2048",

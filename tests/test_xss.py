@@ -10,12 +10,13 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import ApiToken, User
-from applications.badge import revoke as badge_revoke
-from applications.models import Application, Material, Partner, Solution, SolutionVersion
+from catalogue.badge import revoke as badge_revoke
+from catalogue.models import Partner, Solution, SolutionVersion
 from dod.models import FindingAnswer
 from kpi.models import Customer, NPSAnswer, SupportCase
 from support_audit.models import RegionSupport, RemediationItem, SupportDeclaration
 from tests.sweep import ROLES, build_world, fill, url_patterns
+from workflow.models import Application, Material
 
 pytestmark = pytest.mark.django_db
 

@@ -33,6 +33,8 @@ def seed(apps, schema_editor):
                 "response_hours": response,
                 "resolution_hours": resolution,
                 "around_the_clock": always,
+                # In force for every case the portal may judge.
+                "valid_from": datetime(2000, 1, 1, tzinfo=UTC),
             },
         )
     for kpi, comparison, value in THRESHOLDS:

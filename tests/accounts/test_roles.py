@@ -15,7 +15,8 @@ from accounts.rules import (
     is_rnd_expert,
 )
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import PartnerFactory
+
+from ..factories.workflow import PartnerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +68,7 @@ def test_analysts_and_leaders_share_the_team_permissions():
     leader = permissions_of(Group.objects.get(name=Role.LEADER.value))
 
     assert analyst == leader
-    assert "applications.view_application" in analyst
+    assert "workflow.view_application" in analyst
 
 
 def test_granting_again_changes_nothing():
@@ -101,14 +102,14 @@ def test_team_role_user_is_staff_of_the_marketplace_team(trait, predicate):
     user = UserFactory(**{trait: True})
 
     assert (predicate(user), is_marketplace_team(user), is_partner(user)) == (True, True, False)
-    assert user.has_perm("applications.view_application") is True
+    assert user.has_perm("workflow.view_application") is True
 
 
 def test_partner_member_is_a_partner_and_not_team():
     user = UserFactory(partner_member=True)
 
     assert (is_partner(user), is_marketplace_team(user)) == (True, False)
-    assert user.has_perm("applications.view_application") is False
+    assert user.has_perm("workflow.view_application") is False
 
 
 def test_partner_role_without_an_organisation_is_not_a_partner():
@@ -131,9 +132,9 @@ def test_team_admin_permissions_come_from_the_role_group(trait, can_change):
     user = UserFactory(**{trait: True})
 
     permissions = (
-        user.has_perm("applications.change_approvalfacts"),
-        user.has_perm("applications.view_approvalfacts"),
-        user.has_perm("applications.delete_application"),
+        user.has_perm("workflow.change_approvalfacts"),
+        user.has_perm("workflow.view_approvalfacts"),
+        user.has_perm("workflow.delete_application"),
     )
 
     assert permissions == (can_change, True, False)

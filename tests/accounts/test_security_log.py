@@ -5,10 +5,11 @@ from django.urls import reverse
 
 from accounts.enums import SecurityEventKind
 from accounts.models import SecurityEvent
-from applications.badge import SYSTEM
-from applications.badge import revoke as badge_revoke
+from catalogue.badge import SYSTEM
+from catalogue.badge import revoke as badge_revoke
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import ApplicationFactory, CertificationFactory
+
+from ..factories.workflow import ApplicationFactory, CertificationFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from applications.models import Solution
+from catalogue.models import Solution
 
 
 @pytest.mark.django_db

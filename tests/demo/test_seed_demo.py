@@ -16,20 +16,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
-from applications.enums import ApplicationState, CertificationStatus
-from applications.models import (
-    Application,
-    ApprovalFacts,
-    Certification,
-    CertificationEvent,
-    Notification,
-    Solution,
-)
+from catalogue.enums import CertificationStatus
+from catalogue.models import Certification, CertificationEvent, Solution
 from demo.kpis import SCENARIOS
 from kpi.models import KPI, Breach, Customer, KPISnapshot, NPSAnswer, SupportCase
 from kpi.periods import parse_period, previous_half_year, previous_month, reporting_zone
 from support_audit.models import RemediationPlan
-from tests.applications.markup import attr, find_all, texts
+from workflow.enums import ApplicationState
+from workflow.models import Application, ApprovalFacts, Notification
+
+from ..workflow.markup import attr, find_all, texts
 
 S = ApplicationState
 pytestmark = pytest.mark.django_db

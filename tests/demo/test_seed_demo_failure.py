@@ -4,8 +4,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from applications.models import Application, Material, Solution
+from catalogue.models import Solution
 from kpi.models import SupportCase
+from workflow.models import Application, Material
 
 pytestmark = pytest.mark.django_db
 

@@ -9,26 +9,11 @@ from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
 
-from applications import services as app_services
-from applications.badge import grant as certification_grant
-from applications.enums import ApplicationState, MaterialKind
-from applications.models import Application, Certification
-from applications.services import review
-from applications.services.materials import compatibility_confirm
+from catalogue.badge import grant as certification_grant
+from catalogue.models import Certification
 from dod import services
 from dod.enums import CheckResult, FindingStatus, RoundOutcome, Severity
 from dod.models import CheckEvidence, CriteriaVersion, Criterion, Finding, ReviewRound
-from tests.applications.markup import (
-    alerts,
-    attr,
-    by_testid,
-    errors,
-    field_value,
-    find_all,
-    text,
-    texts,
-)
-from tests.factories.applications import ApplicationFactory, VersionFactory, actor
 from tests.factories.dod import (
     CriterionCheckFactory,
     FindingAnswerFactory,
@@ -39,6 +24,14 @@ from tests.factories.dod import (
     provide_materials,
     submitted,
 )
+from workflow import services as app_services
+from workflow.enums import ApplicationState, MaterialKind
+from workflow.models import Application
+from workflow.services import review
+from workflow.services.materials import compatibility_confirm
+
+from ..factories.workflow import ApplicationFactory, VersionFactory, actor
+from ..workflow.markup import alerts, attr, by_testid, errors, field_value, find_all, text, texts
 
 S = ApplicationState
 pytestmark = pytest.mark.django_db

@@ -4,21 +4,23 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from applications import services as app_services
-from applications.badge import grant as certification_grant
-from applications.enums import ApplicationKind, ApplicationState, MaterialKind
-from applications.models import Application, Certification, CertificationEvent
-from applications.services import review
-from applications.services.materials import compatibility_confirm
-from applications.uploads import UploadRejected
+from catalogue.badge import grant as certification_grant
+from catalogue.models import Certification, CertificationEvent
 from certportal.errors import ActionRefused
+from certportal.uploads import UploadRejected
 from dod import services
 from dod.enums import CheckResult, FindingStatus, Reviewer, RoundOutcome, Severity
 from dod.models import CheckEvidence, CriteriaVersion, Criterion, ReviewRound
 from dod.selectors import criteria_outcome, findings_of
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import VersionFactory
 from tests.factories.dod import in_review, partner_of, provide_materials, submitted
+from workflow import services as app_services
+from workflow.enums import ApplicationKind, ApplicationState, MaterialKind
+from workflow.models import Application
+from workflow.services import review
+from workflow.services.materials import compatibility_confirm
+
+from ..factories.workflow import VersionFactory
 
 S = ApplicationState
 pytestmark = pytest.mark.django_db

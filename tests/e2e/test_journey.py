@@ -7,10 +7,11 @@ import pytest
 from django.conf import settings
 from django.core import mail
 
-from applications.enums import ApplicationState, ReadinessCriterion
 from tests.e2e.conftest import PASSWORD, assert_styled, request_pk, shot, unavailable
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import (
+from workflow.enums import ApplicationState, ReadinessCriterion
+
+from ..factories.workflow import (
     ApplicationFactory,
     SolutionFactory,
     ready_for_approval,
@@ -60,7 +61,7 @@ def field(page, label: str):
 
 
 def admin_change_url(pk: int) -> str:
-    return f"/admin/applications/application/{pk}/change/"
+    return f"/admin/workflow/application/{pk}/change/"
 
 
 def test_request_travels_from_partner_to_leaders_approval(log_in, partner, analyst, leader):

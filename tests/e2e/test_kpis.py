@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 
 from accounts.enums import Role
-from applications.enums import CertificationStatus
+from catalogue.enums import CertificationStatus
 from kpi.customers import CUSTOMER_COLUMNS
 from kpi.evaluation import evaluate_period
 from kpi.importing import CASE_COLUMNS, NPS_COLUMNS
@@ -22,7 +22,8 @@ from kpi.periods import half_year_of, recent_months
 from kpi.selectors import MONTHS_SHOWN
 from tests.e2e.conftest import PASSWORD, assert_styled, shot, unavailable
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import CertificationFactory
+
+from ..factories.workflow import CertificationFactory
 
 if reason := unavailable():
     pytest.skip(f"Browser tests skipped: {reason}.", allow_module_level=True)

@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from django.apps import apps as django_apps
 
-from applications.enums import ApplicationState, MaterialKind
-from applications.models import Material
 from dod.models import CriteriaVersion
 from tests.e2e.conftest import PASSWORD, shot, unavailable
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import (
+from workflow.enums import ApplicationState, MaterialKind
+from workflow.models import Material
+
+from ..factories.workflow import (
     ApplicationFactory,
     MaterialFactory,
     SolutionFactory,
@@ -97,7 +98,7 @@ def edition(transactional_db):
     The live server's tests flush the database after each test, migration data included;
     the seed is idempotent, so it is simply run again.
     """
-    seed = importlib.import_module("dod.migrations.0002_edition_one").seed
+    seed = importlib.import_module("dod.migrations.0003_edition_one").seed
     seed(django_apps, None)
     return CriteriaVersion.in_force()
 

@@ -4,10 +4,11 @@ script is refused, and the admin's material page offers the file through the dow
 
 import pytest
 
-from applications.enums import ApplicationState, MaterialKind
 from tests.e2e.conftest import PASSWORD, unavailable
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import (
+from workflow.enums import ApplicationState, MaterialKind
+
+from ..factories.workflow import (
     ApplicationFactory,
     CertificationFactory,
     MaterialFactory,
@@ -85,14 +86,14 @@ def test_team_and_admin_pages_satisfy_the_policy(log_in, world):
         "/queue/",
         f"/requests/{pk}/",
         "/admin/",
-        "/admin/applications/application/",
-        f"/admin/applications/application/{pk}/change/",
-        "/admin/applications/material/",
+        "/admin/workflow/application/",
+        f"/admin/workflow/application/{pk}/change/",
+        "/admin/workflow/material/",
         "/admin/accounts/securityevent/",
         "/admin/accounts/apitoken/",
     ]:
         visit(page, path)
-    visit(page, f"/admin/applications/material/{material.pk}/change/")
+    visit(page, f"/admin/workflow/material/{material.pk}/change/")
     with page.expect_download() as download:
         page.get_by_role("link", name=f"Download “{material.original_name}”").click()
 

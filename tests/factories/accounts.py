@@ -24,7 +24,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Params:
         partner_member = factory.Trait(
             role=Role.PARTNER,
-            partner=factory.SubFactory("tests.factories.applications.PartnerFactory"),
+            partner=factory.SubFactory("tests.factories.workflow.PartnerFactory"),
         )
         analyst = factory.Trait(role=Role.ANALYST, is_staff=True)
         leader = factory.Trait(role=Role.LEADER, is_staff=True)

@@ -6,8 +6,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from applications.enums import Marketplace
-from applications.services import support
+from catalogue.enums import Marketplace
 from support_audit import services
 from support_audit.business_hours import Region
 from support_audit.enums import (
@@ -28,9 +27,10 @@ from support_audit.models import (
     SupportAudit,
     VendorEscalationLevel,
 )
+from workflow.services import support
 
 from .accounts import UserFactory
-from .applications import SolutionFactory
+from .workflow import SolutionFactory
 
 ALL_CONFORMING = [{"item": f"R4.{n}", "ok": True} for n in range(1, 7)]
 WEEKDAYS = {str(day): ["09:00", "18:00"] for day in range(5)}

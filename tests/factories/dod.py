@@ -2,11 +2,6 @@ import factory
 from django.db.models import Max
 from django.utils import timezone
 
-from applications.enums import ApplicationState
-from applications.materials import SPECS, required_kinds
-from applications.models import Application, Material
-from applications.services.materials import materials_submit
-from applications.services.review import review_start
 from dod.enums import CheckResult, FindingStatus, Reviewer, RoundOutcome, Severity
 from dod.models import (
     CriteriaVersion,
@@ -16,9 +11,14 @@ from dod.models import (
     FindingAnswer,
     ReviewRound,
 )
+from workflow.enums import ApplicationState
+from workflow.materials import SPECS, required_kinds
+from workflow.models import Application, Material
+from workflow.services.materials import materials_submit
+from workflow.services.review import review_start
 
 from .accounts import UserFactory
-from .applications import ApplicationFactory
+from .workflow import ApplicationFactory
 
 
 def _next_edition() -> int:
@@ -157,7 +157,7 @@ def check_every_criterion(round_, *, result=CheckResult.PASS, analyst=None, rnd_
 def provide_materials(application, by=None, *, at=None):
     """A complete revision of every material the request needs (3.1), stored by reference.
 
-    Tests that exercise uploads themselves go through applications.services.material_upload.
+    Tests that exercise uploads themselves go through workflow.services.material_upload.
     """
     by = by or UserFactory(role="Partner", partner=application.solution.partner)
     made = []

@@ -9,7 +9,7 @@ from kpi.models import Customer, NPSAnswer, SupportCase
 from support_audit.business_hours import Region
 from support_audit.enums import SupportPackage
 
-from .applications import SolutionFactory
+from .workflow import SolutionFactory
 
 
 class SupportCaseFactory(factory.django.DjangoModelFactory):

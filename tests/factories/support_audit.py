@@ -3,7 +3,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from applications.enums import ApplicationState, Marketplace
+from catalogue.enums import Marketplace
 from support_audit.enums import (
     MARKETPLACE_LANGUAGE,
     MARKETPLACE_REGIONS,
@@ -23,9 +23,10 @@ from support_audit.models import (
     SupportAudit,
     SupportDeclaration,
 )
+from workflow.enums import ApplicationState
 
 from .accounts import UserFactory
-from .applications import ApplicationFactory
+from .workflow import ApplicationFactory
 
 OFFICE_HOURS = {str(day): ["09:00", "18:00"] for day in range(5)}
 CHECKLIST = [

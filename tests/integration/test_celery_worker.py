@@ -10,16 +10,19 @@ from celery.signals import task_postrun
 from django.core import mail
 from django.utils import timezone
 
-from applications import services
-from applications.enums import ApplicationState, CertificationStatus
-from applications.models import CertificationEvent, Notification
+from catalogue.enums import CertificationStatus
+from catalogue.models import CertificationEvent
 from certportal.celery import app as celery_app
 from kpi.models import Breach, KPISnapshot
 from kpi.tasks import evaluate_month
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import ApplicationFactory, CertificationFactory
 from tests.factories.kpi import SupportCaseFactory
 from tests.integration.services import REDIS, wait_for
+from workflow import services
+from workflow.enums import ApplicationState
+from workflow.models import Notification
+
+from ..factories.workflow import ApplicationFactory, CertificationFactory
 
 pytestmark = [
     # Committed for real: the worker reads through its own connection.

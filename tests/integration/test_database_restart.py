@@ -260,7 +260,7 @@ _searches = itertools.count()
 
 def uncached_catalogue() -> str:
     """The catalogue with a search of its own: the page is cached per query string
-    (applications.public_cache), so a new search is read from the database."""
+    (catalogue.public_cache), so a new search is read from the database."""
     return f"/catalogue/?q=restart-{next(_searches)}"
 
 

@@ -21,16 +21,17 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from applications.enums import CertificationStatus
-from applications.models import Certification, CertificationEvent
+from catalogue.enums import CertificationStatus
+from catalogue.models import Certification, CertificationEvent
 from certportal.celery import app as celery_app
 from kpi.models import Breach, EvaluationRun, RunItem
 from outbox.models import Message
 from outbox.tasks import deliver_pending
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import CertificationFactory
 from tests.factories.kpi import SupportCaseFactory
 from tests.integration.services import REDIS, wait_for
+
+from ..factories.workflow import CertificationFactory
 
 SOLUTIONS = 300
 OCTOBER = datetime(2026, 10, 12, 9, 0, tzinfo=UTC)

@@ -21,23 +21,21 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from applications.enums import ApplicationState, CertificationStatus, Marketplace
-from applications.models import Certification, Notification
+from catalogue.enums import CertificationStatus, Marketplace
+from catalogue.models import Certification
 from certportal.celery import app as celery_app
 from kpi.importing import CASE_COLUMNS
 from kpi.models import SupportCase
 from outbox.models import Message
 from outbox.tasks import deliver_pending
 from tests.factories.accounts import ApiTokenFactory, UserFactory
-from tests.factories.applications import (
-    ApplicationFactory,
-    CertificationFactory,
-    SolutionFactory,
-    actor,
-)
 from tests.factories.certification import escalation_people
 from tests.factories.kpi import CustomerFactory
 from tests.integration.services import REDIS, use_broker, wait_for
+from workflow.enums import ApplicationState
+from workflow.models import Notification
+
+from ..factories.workflow import ApplicationFactory, CertificationFactory, SolutionFactory, actor
 
 S = ApplicationState
 pytestmark = [
@@ -171,7 +169,7 @@ def test_a_badge_revoked_while_the_broker_is_down_is_mailed_once_when_it_is_back
 def escalation_levels(transactional_db):
     """The vendor's four escalation levels as their data migration seeds them (a test that
     commits for real finds the database flushed of migration data; the seed is idempotent)."""
-    module = importlib.import_module("support_audit.migrations.0002_vendor_escalation_levels")
+    module = importlib.import_module("support_audit.migrations.0003_vendor_escalation_levels")
     module.seed(apps, None)
 
 

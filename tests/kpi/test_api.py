@@ -6,12 +6,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from rest_framework.test import APIClient
 
-from applications.enums import Marketplace
+from catalogue.enums import Marketplace
 from kpi.importing import CASE_COLUMNS
 from kpi.models import NPSAnswer, SupportCase
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import CertificationFactory, PartnerFactory, SolutionFactory
 from tests.factories.kpi import CustomerFactory
+
+from ..factories.workflow import CertificationFactory, PartnerFactory, SolutionFactory
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 

@@ -10,7 +10,8 @@ from rest_framework.test import APIClient
 from certportal.views import server_error
 from kpi.models import SupportCase
 from tests.factories.accounts import ApiTokenFactory, UserFactory
-from tests.factories.applications import PartnerFactory, SolutionFactory
+
+from ..factories.workflow import PartnerFactory, SolutionFactory
 
 pytestmark = pytest.mark.django_db
 

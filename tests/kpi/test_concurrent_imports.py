@@ -16,15 +16,16 @@ from django.core import mail
 from django.db import connection, connections, transaction
 from rest_framework.test import APIClient
 
-from applications.enums import Marketplace
+from catalogue.enums import Marketplace
 from kpi import importing
 from kpi.importing import CASE_COLUMNS
 from kpi.models import Customer, NPSAnswer, SupportCase
 from outbox.models import Message
 from tests.factories.accounts import ApiTokenFactory, UserFactory
-from tests.factories.applications import PartnerFactory, SolutionFactory
 from tests.factories.certification import escalation_people
 from tests.factories.kpi import CustomerFactory
+
+from ..factories.workflow import PartnerFactory, SolutionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,7 +46,7 @@ def _postgresql_only():
 def escalation_levels():
     """The vendor's escalation levels as their data migration seeds them (a test that commits
     for real flushes the database after it, migration data included)."""
-    importlib.import_module("support_audit.migrations.0002_vendor_escalation_levels").seed(
+    importlib.import_module("support_audit.migrations.0003_vendor_escalation_levels").seed(
         apps, None
     )
 

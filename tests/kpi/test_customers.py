@@ -8,8 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from applications.badge import grant as certification_grant
-from applications.enums import ApplicationState
+from catalogue.badge import grant as certification_grant
 from kpi.customers import (
     CUSTOMER_COLUMNS,
     customer_overview,
@@ -21,14 +20,16 @@ from kpi.customers import (
 from kpi.importing import ImportRejected, RowError
 from kpi.models import Customer
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import (
+from tests.factories.kpi import CustomerFactory, NPSAnswerFactory
+from tests.kpi.commands import run
+from workflow.enums import ApplicationState
+
+from ..factories.workflow import (
     ApplicationFactory,
     CertificationFactory,
     SolutionFactory,
     VersionFactory,
 )
-from tests.factories.kpi import CustomerFactory, NPSAnswerFactory
-from tests.kpi.commands import run
 
 pytestmark = pytest.mark.django_db
 

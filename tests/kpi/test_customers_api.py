@@ -7,8 +7,9 @@ from rest_framework.test import APIClient
 
 from kpi.models import Customer
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import PartnerFactory, SolutionFactory
 from tests.factories.kpi import CustomerFactory
+
+from ..factories.workflow import PartnerFactory, SolutionFactory
 
 pytestmark = pytest.mark.django_db
 

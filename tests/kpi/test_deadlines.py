@@ -11,8 +11,9 @@ from kpi.deadlines import DeadlineCache, _Timeline
 from kpi.models import SLAPolicy
 from support_audit.business_hours import Region, WorkingCalendar, region_calendar
 from support_audit.models import SupportDeclaration
-from tests.factories.applications import CertificationFactory
 from tests.factories.support_audit import RegionSupportFactory, SupportDeclarationFactory
+
+from ..factories.workflow import CertificationFactory
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 

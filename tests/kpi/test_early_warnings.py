@@ -14,16 +14,17 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.enums import Role
-from applications.enums import CertificationStatus
+from catalogue.enums import CertificationStatus
 from kpi.evaluation import evaluate_period
 from kpi.judging import format_remedy, irreversible, judge, remedy
 from kpi.models import KPI, Breach, KPIWarning
 from kpi.periods import parse_period
 from kpi.tasks import evaluate_so_far, send_kpi_warnings
-from tests.applications.markup import by_testid
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import CertificationFactory, actor
 from tests.factories.kpi import SupportCaseFactory
+
+from ..factories.workflow import CertificationFactory, actor
+from ..workflow.markup import by_testid
 
 pytestmark = pytest.mark.django_db
 

@@ -9,15 +9,16 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from applications.enums import CertificationStatus
-from applications.models import Certification, CertificationEvent
+from catalogue.enums import CertificationStatus
+from catalogue.models import Certification, CertificationEvent
 from kpi.evaluation import evaluate_period
 from kpi.models import Breach, EvaluationRun, KPISnapshot, Threshold
 from kpi.tasks import evaluate_chunk, evaluate_month
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import CertificationFactory, SolutionFactory
 from tests.factories.kpi import CustomerFactory, NPSAnswerFactory, SupportCaseFactory
 from tests.factories.support_audit import RemediationPlanFactory
+
+from ..factories.workflow import CertificationFactory, SolutionFactory
 
 pytestmark = pytest.mark.django_db
 

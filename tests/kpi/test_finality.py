@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
-from applications.enums import CertificationStatus
-from applications.models import CertificationEvent
+from catalogue.enums import CertificationStatus
+from catalogue.models import CertificationEvent
 from kpi.evaluation import evaluate_period
 from kpi.finality import month_reopen, open_months
 from kpi.importing import import_cases
@@ -18,8 +18,9 @@ from kpi.models import Breach, KPISnapshot, MonthReopening, SupportCase
 from kpi.periods import parse_period
 from kpi.tasks import evaluate_open_months
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import CertificationFactory, SolutionFactory, actor
 from tests.factories.kpi import CustomerFactory, SupportCaseFactory
+
+from ..factories.workflow import CertificationFactory, SolutionFactory, actor
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import CommandError
 
-from applications.enums import Marketplace
+from catalogue.enums import Marketplace
 from kpi.evaluation import evaluate_period
 from kpi.importing import (
     CASE_COLUMNS,
@@ -19,11 +19,12 @@ from kpi.importing import (
 from kpi.models import NPSAnswer, SLAPolicy, SupportCase
 from support_audit.business_hours import Region
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import CertificationFactory, SolutionFactory
 from tests.factories.certification import escalation_people
 from tests.factories.kpi import CustomerFactory
 from tests.factories.support_audit import RegionSupportFactory, SupportDeclarationFactory
 from tests.kpi.commands import run
+
+from ..factories.workflow import CertificationFactory, SolutionFactory
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 

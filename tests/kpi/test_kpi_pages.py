@@ -18,14 +18,10 @@ from kpi.importing import CASE_COLUMNS, NPS_COLUMNS, import_cases
 from kpi.models import KPI, Breach, Customer, KPISnapshot, NPSAnswer, SupportCase
 from kpi.periods import half_years_of, recent_months
 from kpi.selectors import MONTHS_SHOWN
-from tests.applications.markup import alerts, by_testid, errors, find_all, text, texts
-from tests.factories.applications import (
-    CertificationFactory,
-    SolutionFactory,
-    VersionFactory,
-    actor,
-)
 from tests.factories.kpi import CustomerFactory, NPSAnswerFactory, SupportCaseFactory
+
+from ..factories.workflow import CertificationFactory, SolutionFactory, VersionFactory, actor
+from ..workflow.markup import alerts, by_testid, errors, find_all, text, texts
 
 pytestmark = pytest.mark.django_db
 

@@ -8,17 +8,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from applications.enums import CertificationStatus
+from catalogue.enums import CertificationStatus
 from kpi import judging
 from kpi.evaluation import evaluate_period
 from kpi.importing import import_cases
 from kpi.models import KPI, Breach, KPISnapshot, KPIWarning, MonthReopening
 from kpi.periods import parse_period
-from tests.applications.markup import alerts, by_testid, errors, find_all, text, texts
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import CertificationFactory, actor
 from tests.factories.kpi import CustomerFactory, SupportCaseFactory
 from tests.kpi.test_kpi_pages import cell, kpi_page
+
+from ..factories.workflow import CertificationFactory, actor
+from ..workflow.markup import alerts, by_testid, errors, find_all, text, texts
 
 pytestmark = pytest.mark.django_db
 

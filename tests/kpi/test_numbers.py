@@ -9,8 +9,9 @@ import pytest
 
 from kpi.evaluation import evaluate_period
 from kpi.models import Threshold
-from tests.factories.applications import SolutionFactory
 from tests.factories.kpi import NPSAnswerFactory, SupportCaseFactory
+
+from ..factories.workflow import SolutionFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,11 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from applications.enums import CertificationStatus
+from catalogue.enums import CertificationStatus
 from kpi.models import KPISnapshot
-from tests.factories.applications import CertificationFactory, SolutionFactory
 from tests.factories.kpi import NPSAnswerFactory, SupportCaseFactory
+
+from ..factories.workflow import CertificationFactory, SolutionFactory
 
 pytestmark = pytest.mark.django_db
 

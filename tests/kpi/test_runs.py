@@ -10,16 +10,17 @@ from django.db import OperationalError
 from django.urls import reverse
 from kombu.exceptions import OperationalError as BrokerError
 
-from applications import badge
-from applications.enums import CertificationStatus
-from applications.models import CertificationEvent
+from catalogue import badge
+from catalogue.enums import CertificationStatus
+from catalogue.models import CertificationEvent
 from kpi import runs
 from kpi.models import Breach, EvaluationRun, RunItem
 from kpi.tasks import complete_runs, evaluate_chunk, evaluate_month
 from outbox.models import Message
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import CertificationFactory
 from tests.factories.kpi import SupportCaseFactory
+
+from ..factories.workflow import CertificationFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,14 +5,15 @@ from datetime import UTC, datetime
 import pytest
 from django.core import mail
 
-from applications.enums import CertificationStatus
-from applications.models import CertificationEvent
+from catalogue.enums import CertificationStatus
+from catalogue.models import CertificationEvent
 from kpi.models import Breach, KPISnapshot
 from kpi.periods import month_of
 from kpi.tasks import evaluate_month, evaluate_so_far
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import CertificationFactory, SolutionFactory
 from tests.factories.kpi import SupportCaseFactory
+
+from ..factories.workflow import CertificationFactory, SolutionFactory
 
 pytestmark = pytest.mark.django_db
 

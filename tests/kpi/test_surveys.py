@@ -9,13 +9,14 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from applications.enums import Marketplace
+from catalogue.enums import Marketplace
 from kpi.evaluation import evaluate_period
 from kpi.models import NPSAnswer, NPSInvitation, NPSSurvey
 from kpi.surveys import invitation_token
-from tests.applications.markup import alerts, by_testid, texts
-from tests.factories.applications import CertificationFactory, actor
 from tests.factories.kpi import CustomerFactory
+
+from ..factories.workflow import CertificationFactory, actor
+from ..workflow.markup import alerts, by_testid, texts
 
 pytestmark = pytest.mark.django_db
 

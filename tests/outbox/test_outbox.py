@@ -11,14 +11,15 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from applications import services
-from applications.enums import ApplicationState
 from certportal.celery import app as celery_app
 from outbox import services as outbox
 from outbox.models import Message
 from outbox.tasks import run_message
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import ApplicationFactory, actor
+from workflow import services
+from workflow.enums import ApplicationState
+
+from ..factories.workflow import ApplicationFactory, actor
 
 S = ApplicationState
 State = Message.State
@@ -69,7 +70,7 @@ def test_a_step_and_its_message_commit_together(draft, django_capture_on_commit_
 
     message = Message.objects.get()
     assert (message.task, message.state, message.attempts) == (
-        "applications.notify_transition",
+        "workflow.notify_transition",
         State.DONE,
         1,
     )
@@ -186,7 +187,7 @@ def test_a_message_the_broker_or_a_worker_lost_is_run_again(draft, settings):
     long_ago = timezone.now() - timedelta(seconds=settings.OUTBOX_STALE_SECONDS + 1)
     Message.objects.filter(pk=message.pk).update(state=State.SENT, dispatched_at=long_ago)
     recent = Message.objects.create(
-        task="applications.notify_transition",
+        task="workflow.notify_transition",
         kwargs=message.kwargs,
         state=State.RUNNING,
         claimed_at=timezone.now(),
@@ -208,12 +209,12 @@ def test_a_task_delivered_again_while_its_message_is_claimed_looks_again_once_st
     instead of giving up and leaving the message to the sweep alone."""
     settings.OUTBOX_STALE_SECONDS = 60
     claimed = Message.objects.create(
-        task="applications.notify_transition",
+        task="workflow.notify_transition",
         kwargs={},
         state=State.RUNNING,
         claimed_at=timezone.now() - timedelta(seconds=10),
     )
-    done = Message.objects.create(task="applications.notify_transition", state=State.DONE)
+    done = Message.objects.create(task="workflow.notify_transition", state=State.DONE)
     countdowns = []
 
     def retry(countdown):
@@ -253,7 +254,7 @@ def test_staff_read_the_outbox_and_nobody_edits_it(client, draft):
     change = client.get(reverse("admin:outbox_message_change", args=[Message.objects.get().pk]))
 
     assert listing.status_code == change.status_code == 200
-    assert "applications.notify_transition" in listing.content.decode()
+    assert "workflow.notify_transition" in listing.content.decode()
     assert client.get(reverse("admin:outbox_message_add")).status_code == 403
 
 

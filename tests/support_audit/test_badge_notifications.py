@@ -6,18 +6,15 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 
 from accounts.enums import Role
-from applications import badge
-from applications.enums import ApplicationState
-from applications.models import Certification, CertificationEvent
-from applications.notifications import BADGE_ROUTES, Route
+from catalogue import badge
+from catalogue.models import Certification, CertificationEvent
+from catalogue.notifications import BADGE_ROUTES, Route
 from outbox.models import Message
 from support_audit.tasks import notify_certification_event
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import (
-    ApplicationFactory,
-    CertificationFactory,
-    SolutionFactory,
-)
+from workflow.enums import ApplicationState
+
+from ..factories.workflow import ApplicationFactory, CertificationFactory, SolutionFactory
 
 Action = CertificationEvent.Action
 pytestmark = pytest.mark.django_db

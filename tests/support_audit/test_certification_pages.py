@@ -8,29 +8,22 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from applications.enums import ApplicationState, CertificationStatus
-from applications.models import Certification, CertificationEvent
+from catalogue.enums import CertificationStatus
+from catalogue.models import Certification, CertificationEvent
 from support_audit.enums import AuditOutcome, AuditPurpose
 from support_audit.models import RemediationItem, RemediationPlan, SupportAudit
-from tests.applications.markup import (
-    alerts,
-    attr,
-    by_testid,
-    errors,
-    field_value,
-    find_all,
-    text,
-    texts,
-)
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import (
+from tests.factories.certification import RegularAuditFactory, RemediationPlanFactory
+from tests.factories.kpi import CustomerFactory
+from workflow.enums import ApplicationState
+
+from ..factories.workflow import (
     ApplicationFactory,
     CertificationEventFactory,
     CertificationFactory,
     actor,
 )
-from tests.factories.certification import RegularAuditFactory, RemediationPlanFactory
-from tests.factories.kpi import CustomerFactory
+from ..workflow.markup import alerts, attr, by_testid, errors, field_value, find_all, text, texts
 
 pytestmark = pytest.mark.django_db
 

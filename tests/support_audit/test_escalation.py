@@ -8,10 +8,11 @@ from django.urls import reverse
 
 from support_audit.models import VendorEscalationLevel
 from support_audit.services import escalations_notify
-from tests.applications.markup import errors, field_value, texts
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import CertificationFactory
 from tests.factories.certification import escalation_people
+
+from ..factories.workflow import CertificationFactory
+from ..workflow.markup import errors, field_value, texts
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,7 @@ import time_machine
 from django.core import mail
 from django.test import TestCase
 
-from applications.enums import ApplicationKind, ApplicationState, Marketplace
-from applications.reminders import reminders_send
-from applications.tasks import send_reminders
+from catalogue.enums import Marketplace
 from outbox import services as outbox
 from outbox.models import Message
 from support_audit.enums import AuditPurpose, AuditType
@@ -19,9 +17,13 @@ from support_audit.models import Reminder
 from support_audit.services import audit_record
 from support_audit.tasks import deliver_reminder
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import ApplicationFactory, CertificationFactory
 from tests.factories.certification import RemediationPlanFactory
 from tests.factories.support_audit import RemediationItemFactory
+from workflow.enums import ApplicationKind, ApplicationState
+from workflow.reminders import reminders_send
+from workflow.tasks import send_reminders
+
+from ..factories.workflow import ApplicationFactory, CertificationFactory
 
 pytestmark = pytest.mark.django_db
 

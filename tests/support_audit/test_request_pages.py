@@ -9,10 +9,8 @@ from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
 
-from applications import services as app_services
-from applications.enums import ApplicationState, Marketplace
-from applications.models import Application, Certification
-from applications.services import support
+from catalogue.enums import Marketplace
+from catalogue.models import Certification
 from support_audit.enums import AuditOutcome, AuditPurpose, AuditType, NonconformitySeverity
 from support_audit.models import (
     Nonconformity,
@@ -21,18 +19,7 @@ from support_audit.models import (
     SupportAudit,
     SupportDeclaration,
 )
-from tests.applications.markup import (
-    alerts,
-    attr,
-    by_testid,
-    errors,
-    field_value,
-    find_all,
-    text,
-    texts,
-)
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import ApplicationFactory, actor
 from tests.factories.support_audit import (
     NonconformityFactory,
     RemediationItemFactory,
@@ -40,6 +27,13 @@ from tests.factories.support_audit import (
     SupportAuditFactory,
     SupportDeclarationFactory,
 )
+from workflow import services as app_services
+from workflow.enums import ApplicationState
+from workflow.models import Application
+from workflow.services import support
+
+from ..factories.workflow import ApplicationFactory, actor
+from ..workflow.markup import alerts, attr, by_testid, errors, field_value, find_all, text, texts
 
 S = ApplicationState
 pytestmark = pytest.mark.django_db

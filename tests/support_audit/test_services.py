@@ -8,10 +8,9 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from applications import badge
-from applications.enums import ApplicationState, CertificationStatus, Marketplace
-from applications.models import Certification, CertificationEvent
-from applications.services import support
+from catalogue import badge
+from catalogue.enums import CertificationStatus, Marketplace
+from catalogue.models import Certification, CertificationEvent
 from certportal.errors import ActionRefused
 from support_audit import services
 from support_audit.enums import AuditOutcome, AuditPurpose, AuditType, NonconformitySeverity
@@ -20,17 +19,20 @@ from support_audit.selectors import overdue_audits
 from support_audit.standards import check_declaration
 from support_audit.tasks import notify_certification_event
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import (
-    ApplicationFactory,
-    CertificationEventFactory,
-    CertificationFactory,
-    actor,
-)
 from tests.factories.certification import (
     ALL_CONFORMING,
     RemediationPlanFactory,
     conforming_declaration,
     declare_conforming_support,
+)
+from workflow.enums import ApplicationState
+from workflow.services import support
+
+from ..factories.workflow import (
+    ApplicationFactory,
+    CertificationEventFactory,
+    CertificationFactory,
+    actor,
 )
 
 S = ApplicationState

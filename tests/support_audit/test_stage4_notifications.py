@@ -8,14 +8,15 @@ from django.core import mail
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
-from applications.enums import ApplicationState, Transition
-from applications.models import Application
-from applications.notifications import ROUTES
-from applications.services import support
-from applications.tasks import notify_transition
 from support_audit.enums import AuditPurpose, AuditType, NonconformitySeverity
-from tests.factories.applications import ApplicationFactory, actor
 from tests.factories.certification import ALL_CONFORMING, declare_conforming_support
+from workflow.enums import ApplicationState, Transition
+from workflow.models import Application
+from workflow.notifications import ROUTES
+from workflow.services import support
+from workflow.tasks import notify_transition
+
+from ..factories.workflow import ApplicationFactory, actor
 
 S = ApplicationState
 pytestmark = pytest.mark.django_db

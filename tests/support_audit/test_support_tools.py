@@ -7,7 +7,8 @@ from support_audit import services
 from support_audit.models import VendorEscalationLevel
 from support_audit.standards import check_declaration
 from tests.factories.accounts import UserFactory
-from tests.factories.applications import SolutionFactory
+
+from ..factories.workflow import SolutionFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -27,15 +27,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
-from applications.enums import ApplicationState, CertificationStatus, Marketplace
-from applications.models import (
-    Application,
-    Certification,
-    CertificationEvent,
-    Partner,
-    Solution,
-    SolutionVersion,
-)
+from catalogue.enums import CertificationStatus, Marketplace
+from catalogue.models import Certification, CertificationEvent, Partner, Solution, SolutionVersion
 from kpi import judging
 from kpi.counting import thresholds_for
 from kpi.evaluation import evaluate_period
@@ -51,6 +44,8 @@ from kpi.models import (
 )
 from kpi.periods import half_year_of, parse_period
 from outbox.models import Message
+from workflow.enums import ApplicationState
+from workflow.models import Application
 
 PREFIX = "bench-"
 USERNAME = "bench-runner"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from applications.upload_streams import CHUNK
-from applications.uploads import UploadPolicy, validate_upload
+from certportal.upload_streams import CHUNK
+from certportal.uploads import UploadPolicy, validate_upload
 
 MB = 1024**2
 MEMBER_BYTES = 64 * MB

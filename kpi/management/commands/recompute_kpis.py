@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from applications.models import Solution
+from catalogue.models import Solution
 from kpi.evaluation import evaluate_period
 from kpi.periods import parse_period
 

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkflowConfig(AppConfig):
+    name = "workflow"
+    verbose_name = _("Certification requests")
+
+    def ready(self):
+        # Its receivers forget the public pages; it imports models, loaded once the apps are ready.
+        from catalogue import public_cache  # noqa: F401, PLC0415

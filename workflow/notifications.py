@@ -1,0 +1,72 @@
+"""Who is told about a step of a request or a change of a badge, and what they read.
+
+Two tables, one style: `ROUTES` for each transition of a request (`Transition`), and
+`BADGE_ROUTES` for each change of a badge (`CertificationEvent.Action`, one per transition of
+`catalogue.badge`). Each entry names the people told (the partner's members, which team
+roles) and the message they read (`workflow/email/<template>_subject.txt` and
+`_body.txt`). Tests fail when a transition of either has no entry.
+"""
+
+from django.conf import settings
+from django.utils import translation
+
+from accounts.enums import Role
+from catalogue.notifications import Route, reachable_for, render_pair
+from support_audit.selectors import latest_audit
+
+from .enums import ApplicationState as S
+from .enums import Transition as T
+
+# Every step of a request, and who hears of it (tests fail when a step has no entry). The
+# partner hears of every step of its own request; the team hears when it must act.
+ROUTES: dict[T, Route] = {
+    T.SUBMIT: Route(team=(Role.ANALYST,)),
+    T.SCHEDULE_MEETING: Route(),
+    T.RESCHEDULE_MEETING: Route(),
+    T.HOLD_MEETING: Route(),
+    T.ACCEPT: Route(team=(Role.LEADER,)),
+    T.DECLINE_READINESS: Route(),
+    T.APPROVE: Route(),
+    T.DEFER: Route(),
+    T.RESUME: Route(),
+    T.DECLINE_APPROVAL: Route(),
+    T.OPEN_UPDATE: Route(),
+    T.SUBMIT_MATERIALS: Route(team=(Role.ANALYST, Role.RND_EXPERT)),
+    T.START_REVIEW: Route(),
+    T.REQUEST_CHANGES: Route(),
+    T.PASS_QUALITY: Route(),
+    T.PASS_UPDATE: Route(),
+    T.DECLINE_QUALITY: Route(),
+    # Stage 4: the declaration and the re-audit request wait for the analysts and auditors;
+    # the partner receives the nonconformity report with the plan agreed for it.
+    T.SUBMIT_SUPPORT: Route(team=(Role.ANALYST, Role.AUDITOR)),
+    T.REPORT_NONCONFORMITIES: Route(template="nonconformity_report"),
+    T.REQUEST_REAUDIT: Route(team=(Role.ANALYST, Role.AUDITOR)),
+    T.PASS_SUPPORT: Route(),
+    # The badge's own "granted" message reaches the partner and the analysts
+    # (BADGE_ROUTES[Badge.GRANTED]): the step adds nothing to it.
+    T.CERTIFY: Route(partner=False),
+    T.DECLINE_SUPPORT: Route(),
+    T.WITHDRAW: Route(team=(Role.ANALYST,)),
+}
+
+
+def recipients_for(application, transition: str) -> dict[str, str]:
+    """E-mail address → language of the people concerned by this step."""
+    return reachable_for(ROUTES[T(transition)], application.solution)
+
+
+def render_message(application, log, language: str) -> tuple[str, str]:
+    """Subject and body for one recorded step, in the recipient's language."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        context = {
+            "application": application,
+            "log": log,
+            "state": S(log.state).label,
+            "source_state": S(log.source_state).label if log.source_state else "",
+            "url": settings.SITE_URL + application.get_absolute_url(),
+        }
+        template = ROUTES[T(log.transition)].template
+        if template == "nonconformity_report":
+            context["audit"] = latest_audit(application)
+        return render_pair(template, context)

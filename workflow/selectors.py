@@ -1,0 +1,140 @@
+"""Reads of solutions and requests, already filtered by what the user may see."""
+
+from datetime import timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django_fsm_log.models import StateLog
+
+from accounts.rules import is_marketplace_team
+from catalogue.models import Solution
+
+from .enums import ACTIVE_STATES, STAGE_OF_STATE, TERMINAL_STATES, ApplicationState
+from .models import Application, Material
+from .models.requests import queue_order
+
+
+def applications_visible_to(user) -> QuerySet[Application]:
+    qs = Application.objects.select_related("solution__partner", "version")
+    if is_marketplace_team(user) or user.is_superuser:
+        return qs
+    if user.is_authenticated and user.partner_id:
+        return qs.filter(solution__partner_id=user.partner_id)
+    return qs.none()
+
+
+def states_of_stage(stage: int) -> list[str]:
+    return [state for state, s in STAGE_OF_STATE.items() if s == stage]
+
+
+def queue(
+    user,
+    *,
+    stage: int | None = None,
+    state: str = "",
+    marketplace: str = "",
+    priority: int | None = None,
+    search: str = "",
+    include_closed: bool = False,
+) -> QuerySet[Application]:
+    """The analyst queue: requests waiting longest first, with the user's filters."""
+    qs = applications_visible_to(user).exclude(state=ApplicationState.DRAFT)
+    if not include_closed and not state:
+        qs = qs.filter(state__in=ACTIVE_STATES)
+    if stage:
+        qs = qs.filter(state__in=states_of_stage(stage))
+    if state:
+        qs = qs.filter(state=state)
+    if marketplace:
+        qs = qs.filter(solution__marketplace=marketplace)
+    if priority:
+        qs = qs.filter(priority=priority)
+    if search:
+        qs = qs.filter(
+            Q(solution__name__icontains=search)
+            | Q(solution__slug__icontains=search)
+            | Q(solution__partner__name__icontains=search)
+        )
+    # Critical fixes first, by their review due time (R6.5); then the longest waiting: the
+    # order of the index application_queue_order.
+    return qs.order_by(*queue_order())
+
+
+def partner_dashboard(user) -> dict[str, QuerySet[Application]]:
+    """The partner's own requests, open and closed apart, the latest moved first (the views
+    show them a page at a time)."""
+    qs = applications_visible_to(user).order_by("-state_changed_at", "-pk")
+    return {
+        "open": qs.exclude(state__in=TERMINAL_STATES),
+        "closed": qs.filter(state__in=TERMINAL_STATES),
+    }
+
+
+def timeline(application: Application) -> QuerySet[StateLog]:
+    """Every recorded step of the request, oldest first."""
+    return (
+        StateLog.objects.filter(
+            content_type=ContentType.objects.get_for_model(Application),
+            object_id=application.pk,
+        )
+        .select_related("by", "content_type")
+        .order_by("timestamp", "pk")
+    )
+
+
+def overlap_candidates(application: Application) -> QuerySet[Solution]:
+    """Other published solutions in the same business area (R2.2), for the leaders.
+
+    Each carries `in_certification`: whether a request of it got past the leaders' approval.
+    """
+    past_approval = [state for state, stage in STAGE_OF_STATE.items() if stage >= 3]
+    return (
+        Solution.objects.filter(is_published=True, category__iexact=application.solution.category)
+        .exclude(pk=application.solution_id)
+        .select_related("partner")
+        .annotate(
+            in_certification=Exists(
+                Application.objects.filter(solution=OuterRef("pk"), state__in=past_approval)
+            )
+        )
+        .order_by("-in_certification", "name")
+    )
+
+
+def latest_materials(application: Application) -> dict[str, Material]:
+    """The newest revision of each material of the request, by kind."""
+    latest: dict[str, Material] = {}
+    for material in application.materials.select_related("uploaded_by").order_by(
+        "kind", "-revision"
+    ):
+        latest.setdefault(material.kind, material)
+    return latest
+
+
+def material_revisions(application: Application) -> dict[str, list[Material]]:
+    revisions: dict[str, list[Material]] = {}
+    for material in application.materials.select_related("uploaded_by").order_by(
+        "kind", "-revision"
+    ):
+        revisions.setdefault(material.kind, []).append(material)
+    return revisions
+
+
+def time_in_states(application: Application) -> list[tuple[str, timedelta]]:
+    """How long the request spent in each state it passed through, in order (for dashboards).
+
+    Derived from the timeline, so it can never disagree with it; the current state counts
+    up to now.
+    """
+    entries = list(timeline(application))
+    spans: list[tuple[str, timedelta]] = []
+    if not entries:  # a draft, or a record placed in its state without a timeline
+        return spans
+    for entry, following in zip(entries, [*entries[1:], None], strict=True):
+        until = following.timestamp if following else timezone.now()
+        if spans and spans[-1][0] == entry.state:
+            spans[-1] = (entry.state, spans[-1][1] + (until - entry.timestamp))
+        else:
+            spans.append((entry.state, until - entry.timestamp))
+    return spans

@@ -1,0 +1,28 @@
+from django.urls import include, path
+
+from support_audit import views as support_views
+
+from .views import requests as views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("queue/", views.queue, name="queue"),
+    path("queue/audits-due/", support_views.audits_due, name="audits_due"),
+    path("solutions/", views.solution_list, name="solution_list"),
+    path("solutions/new/", views.solution_create, name="solution_create"),
+    path("solutions/<slug:slug>/", views.solution_detail, name="solution_detail"),
+    path("solutions/<slug:slug>/edit/", views.solution_edit, name="solution_edit"),
+    path("solutions/<slug:slug>/versions/new/", views.version_create, name="version_create"),
+    path("solutions/<slug:slug>/request/", views.application_create, name="application_create"),
+    path("requests/<int:pk>/", views.application_detail, name="application_detail"),
+    path("requests/<int:pk>/submit/", views.application_submit, name="application_submit"),
+    path("requests/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),
+    path("requests/<int:pk>/meeting/", views.meeting_schedule, name="meeting_schedule"),
+    path("requests/<int:pk>/meeting/record/", views.meeting_record, name="meeting_record"),
+    path("requests/<int:pk>/readiness/", views.readiness, name="readiness"),
+    path("requests/<int:pk>/readiness/decide/", views.readiness_decide, name="readiness_decide"),
+    path("requests/<int:pk>/facts/", views.approval_facts, name="approval_facts"),
+    path("", include("workflow.urls_materials")),
+    path("", include("workflow.urls_certification")),
+]

@@ -1,0 +1,220 @@
+"""Stage 3 writes from the review page: start a round, check criteria, raise and resolve
+findings, verify compatibility, decide the outcome (3.2, R3.6–R3.8).
+
+Thin: who may look or act, a form, one service call, a redirect.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from catalogue.rules import require as _require
+from certportal.forms import state_unchanged
+from certportal.uploads import UploadRejected
+from dod.enums import FindingStatus
+from dod.forms import CheckForm, FindingForm, GuardForm, OutcomeForm
+from dod.models import CheckEvidence, CriteriaVersion, Criterion, Finding
+from dod.selectors import findings_of
+
+from ..materials import UPDATE_KINDS
+from ..services import review as flow
+from ..services import unmet_conditions
+from .common import reviewed_application, run
+from .review import OUTCOMES, checker_permission, pinned_criteria, render_review, review_url
+
+
+def _button(request, page, service, *, success: str, anchor: str = "", **kwargs):
+    """A one-click POST (start, resolve, verify): guarded, refusals shown as messages."""
+    form = GuardForm(request.POST, application=page)
+    if form.is_valid() and state_unchanged(form, page) and run(form, service, **kwargs):
+        messages.success(request, success)
+    else:
+        for error in form.non_field_errors():
+            messages.error(request, error)
+    return redirect(review_url(page, anchor))
+
+
+@login_required
+@require_POST
+def review_start(request, pk):
+    application = reviewed_application(request, pk)
+    _require(request.user, "workflow.run_quality_review", application)
+    return _button(
+        request,
+        application,
+        flow.review_start,
+        application=application,
+        by=request.user,
+        success=_("Review round started; the request is checked against its pinned DoD edition."),
+    )
+
+
+def _check_saved(form, application, by, criterion) -> bool:
+    """Record the check; evidence that breaks an upload rule gets the rule's message beside it."""
+    try:
+        return run(
+            form,
+            flow.check_record,
+            application=application,
+            by=by,
+            criterion=criterion,
+            result=form.cleaned_data["result"],
+            comment=form.cleaned_data["comment"].strip(),
+            evidence=form.cleaned_data["evidence"],
+        )
+    except UploadRejected as rejected:
+        form.add_error("evidence", str(rejected))
+        return False
+
+
+@login_required
+@require_POST
+def review_check(request, pk, number):
+    application = reviewed_application(request, pk)
+    criterion = get_object_or_404(
+        Criterion.objects.filter(
+            version_id=application.criteria_version_id or CriteriaVersion.in_force().pk
+        ),
+        number=number,
+    )
+    _require(request.user, checker_permission(criterion), application)
+    form = CheckForm(
+        request.POST,
+        request.FILES,
+        application=application,
+        criterion=criterion,
+        na_allowed=criterion.allows_not_applicable(application),
+    )
+    if (
+        form.is_valid()
+        and state_unchanged(form, application)
+        and _check_saved(form, application, request.user, criterion)
+    ):
+        messages.success(
+            request, _("Criterion %(number)s: check saved.") % {"number": criterion.number}
+        )
+        return redirect(review_url(application, f"criterion-{criterion.number}"))
+    return render_review(request, application, check_form=form)
+
+
+@login_required
+@require_POST
+def review_finding_raise(request, pk):
+    application = reviewed_application(request, pk)
+    _require(request.user, "workflow.check_criteria", application)
+    form = FindingForm(request.POST, application=application, criteria=pinned_criteria(application))
+    if (
+        form.is_valid()
+        and state_unchanged(form, application)
+        and run(
+            form,
+            flow.finding_raise,
+            application=application,
+            by=request.user,
+            severity=form.cleaned_data["severity"],
+            text=form.cleaned_data["text"].strip(),
+            criterion=form.cleaned_data["criterion"],
+        )
+    ):
+        messages.success(request, _("Finding raised; the partner will see it."))
+        return redirect(review_url(application, "findings"))
+    return render_review(request, application, finding_form=form)
+
+
+@login_required
+@require_POST
+def review_finding_resolve(request, pk, finding_pk):
+    application = reviewed_application(request, pk)
+    _require(request.user, "workflow.check_criteria", application)
+    finding = get_object_or_404(Finding, pk=finding_pk, application=application)
+    finding.application = application
+    if finding.status != FindingStatus.OPEN:
+        messages.info(request, _("This finding is resolved already."))
+        return redirect(review_url(application, "findings"))
+    return _button(
+        request,
+        application,
+        flow.finding_resolve,
+        finding=finding,
+        by=request.user,
+        success=_("Finding resolved."),
+        anchor="findings",
+    )
+
+
+@login_required
+@require_POST
+def review_compatibility(request, pk):
+    application = reviewed_application(request, pk)
+    _require(request.user, "workflow.run_quality_review", application)
+    if application.kind not in UPDATE_KINDS:
+        raise Http404
+    return _button(
+        request,
+        application,
+        flow.compatibility_verify,
+        application=application,
+        by=request.user,
+        success=_("Backward compatibility with the previous version verified (R6.2)."),
+        anchor="compatibility",
+    )
+
+
+@login_required
+def review_outcome(request, pk, outcome):
+    """The confirmation page of an outcome, with why it cannot be taken yet, if so."""
+    application = reviewed_application(request, pk)
+    chosen = OUTCOMES.get(outcome)
+    if chosen is None:
+        raise Http404
+    _require(request.user, "workflow.run_quality_review", application)
+    form = OutcomeForm(
+        request.POST or None,
+        application=application,
+        submit_label=chosen.label,
+        comment_required=chosen.comment_required,
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and state_unchanged(form, application)
+        and run(
+            form,
+            chosen.run,
+            application=application,
+            by=request.user,
+            comment=form.cleaned_data["comment"].strip(),
+        )
+    ):
+        messages.success(
+            request,
+            _("%(outcome)s: done. The request is now “%(state)s”; the partner has been told.")
+            % {"outcome": chosen.label, "state": application.get_state_display()},
+        )
+        return redirect(review_url(application))
+    findings = list(findings_of(application).filter(status=FindingStatus.OPEN))
+    return render(
+        request,
+        "dod/outcome.html",
+        {
+            "application": application,
+            "form": form,
+            "title": _("%(outcome)s: request #%(pk)s") % {"outcome": chosen.label, "pk": pk},
+            "intro": chosen.intro,
+            "reasons": unmet_conditions(application, chosen.transition(application)),
+            "open_findings": findings,
+        },
+    )
+
+
+@login_required
+def review_evidence(request, pk, evidence_pk):
+    """An evidence file, for the team only: stored privately, never served by a public URL."""
+    application = reviewed_application(request, pk)
+    item = get_object_or_404(
+        CheckEvidence, pk=evidence_pk, check_record__round__application=application
+    )
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)

@@ -1,0 +1,216 @@
+"""Stage 4 pages of a request: the partner's support standards (4.1–4.2), and what the
+audit and remediation pages (support_review.py, support_remediation.py) share.
+
+Thin: who may look or act, a form, one service call, a redirect. A request the user may not
+see answers 404.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch, prefetch_related_objects
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from catalogue.rules import require
+from certportal.forms import state_unchanged
+from support_audit.business_hours import Region
+from support_audit.enums import Channel, SupportPackage
+from support_audit.forms import (
+    LANGUAGE_NAMES,
+    WEEKDAYS,
+    DeclarationForm,
+    GuardForm,
+)
+from support_audit.models import (
+    Nonconformity,
+    RemediationPlan,
+    SupportAudit,
+    SupportDeclaration,
+    VendorEscalationLevel,
+)
+from support_audit.standards import declaration_problems
+
+from ..enums import DECLARATION_OPEN_STATES, ApplicationState, Stage
+from ..guidance import awaited
+from ..services import actions_for
+from ..services import support as flow
+from .common import run, visible_application
+
+S = ApplicationState
+
+
+def support_url(name: str, application, anchor: str = "") -> str:
+    url = reverse(name, kwargs={"pk": application.pk})
+    return f"{url}#{anchor}" if anchor else url
+
+
+def declaration_of(application) -> SupportDeclaration | None:
+    """The request's declaration with its regions; read through the request, so the
+    transitions' conditions asked on this page reuse it."""
+    declaration = getattr(application, "support_declaration", None)
+    if declaration is not None:
+        prefetch_related_objects([declaration], "regions")
+    return declaration
+
+
+@dataclass(frozen=True)
+class RegionHours:
+    """One region of a declaration as the pages show it."""
+
+    label: str
+    language: str
+    days: list[tuple[str, str]]  # (weekday, "09:00–18:00" or "")
+
+    @property
+    def week(self) -> str:
+        """The week in short: "Mon–Fri 09:00–18:00; Sat 10:00–14:00"."""
+        spans: list[list] = []  # [first day, last day, hours]
+        for name, hours in self.days:
+            if spans and spans[-1][2] == hours:
+                spans[-1][1] = name
+            else:
+                spans.append([name, name, hours])
+        parts = [
+            f"{first}–{last} {hours}" if first != last else f"{first} {hours}"
+            for first, last, hours in spans
+            if hours
+        ]
+        return "; ".join(parts) or _("closed every day")
+
+
+def _region_rows(declaration) -> list[RegionHours]:
+    if declaration is None:
+        return []
+    rows = []
+    for support in declaration.regions.all():
+        days = []
+        for day, name in WEEKDAYS:
+            hours = support.hours.get(str(day))
+            days.append((name, f"{hours[0]}–{hours[1]}" if hours else ""))
+        rows.append(
+            RegionHours(
+                label=Region(support.region).label,
+                language=str(LANGUAGE_NAMES.get(support.language, support.language)),
+                days=days,
+            )
+        )
+    return rows
+
+
+def _labels(choices, values) -> list[str]:
+    names = dict(choices.choices)
+    return [str(names.get(value, value)) for value in values]
+
+
+def declaration_context(application, declaration) -> dict:
+    return {
+        "declaration": declaration,
+        "channel_labels": _labels(Channel, declaration.channels if declaration else []),
+        "package_labels": _labels(SupportPackage, declaration.packages if declaration else []),
+        "region_rows": _region_rows(declaration),
+        "weekdays": [name for _day, name in WEEKDAYS],
+        "problems": declaration_problems(declaration) if declaration else [],
+    }
+
+
+def report_errors(request, form) -> None:
+    for error in form.non_field_errors():
+        messages.error(request, error)
+
+
+def request_audits(application) -> list[SupportAudit]:
+    """The request's audits, newest first, with nonconformities, plans and plan items."""
+    return list(
+        SupportAudit.objects.filter(application=application)
+        .select_related("auditor")
+        .prefetch_related(
+            Prefetch(
+                "nonconformities",
+                queryset=Nonconformity.objects.select_related("closed_by_audit").order_by("pk"),
+            ),
+            Prefetch(
+                "remediation_plans",
+                queryset=RemediationPlan.objects.select_related("agreed_by")
+                .prefetch_related("items")
+                .order_by("agreed_at", "pk"),
+            ),
+        )
+        .order_by("-recorded_at", "-pk")
+    )
+
+
+# --- 1. The partner's declaration ------------------------------------------------------------
+
+
+@login_required
+def declaration(request, pk):
+    application = visible_application(request, pk)
+    user = request.user
+    saved = declaration_of(application)
+    team = user.has_perm("workflow.view_internal_notes", application)
+    may_edit = user.has_perm("workflow.upload_material", application)
+    form = None
+    if request.method == "POST":
+        require(user, "workflow.upload_material", application)
+        form = DeclarationForm(request.POST, application=application)
+        if (
+            form.is_valid()
+            and state_unchanged(form, application)
+            and run(
+                form,
+                flow.declaration_save,
+                application=application,
+                by=user,
+                data=form.declaration(),
+            )
+        ):
+            messages.success(request, _("Support standards saved: they meet regulation 4.1–4.2."))
+            return redirect(support_url("support_declaration", application))
+    elif may_edit and application.state in DECLARATION_OPEN_STATES:
+        form = DeclarationForm(initial=DeclarationForm.initial_from(saved), application=application)
+    actions, blocked = actions_for(application, user)
+    return render(
+        request,
+        "support_audit/declaration.html",
+        {
+            "application": application,
+            "form": form,
+            "may_edit": may_edit,
+            "open_states": [S(state).label for state in DECLARATION_OPEN_STATES],
+            "too_early": application.is_active and (application.stage or 0) < Stage.SUPPORT,
+            "can_submit": "submit_support" in actions,
+            "submit_offered": "submit_support" in actions or "submit_support" in blocked,
+            "in_remediation": may_edit and application.state == S.REMEDIATION,
+            "read_only_reason": _("Read-only: the support standards went to the audit.")
+            if application.is_active
+            else _("Read-only: the request is closed."),
+            "vendor_levels": VendorEscalationLevel.objects.all() if form else [],
+            "submit_reasons": blocked.get("submit_support", []),
+            "team": team,
+            "awaited": awaited(application, partner_side=not team),
+            **declaration_context(application, saved),
+        },
+    )
+
+
+@login_required
+@require_POST
+def declaration_submit(request, pk):
+    application = visible_application(request, pk)
+    form = GuardForm(request.POST, application=application)
+    if (
+        form.is_valid()
+        and state_unchanged(form, application)
+        and run(form, flow.support_submit, application=application, by=request.user)
+    ):
+        messages.success(
+            request,
+            _("Support standards submitted. The Marketplace team will audit your support."),
+        )
+        return redirect(application)
+    report_errors(request, form)
+    return redirect(support_url("support_declaration", application))

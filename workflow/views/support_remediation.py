@@ -1,0 +1,119 @@
+"""Stage 4: the remediation of a request's nonconformities and the re-audit (4.3, R4.7)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_fsm_log.models import StateLog
+
+from certportal.forms import state_unchanged
+from support_audit.enums import AuditOutcome
+from support_audit.forms import (
+    GuardForm,
+)
+from support_audit.models import (
+    RemediationItem,
+)
+
+from ..guidance import awaited
+from ..services import actions_for
+from ..services import support as flow
+from .common import run, visible_application
+from .support import S, report_errors, request_audits, support_url
+
+# --- 3. The remediation ----------------------------------------------------------------------
+
+
+def _latest_report(application) -> StateLog | None:
+    """The timeline entry of the latest nonconformity report sent to the partner."""
+    return (
+        StateLog.objects.for_(application)
+        .filter(transition="report_nonconformities")
+        .select_related("by")
+        .order_by("-timestamp", "-pk")
+        .first()
+    )
+
+
+def _render_remediation(request, application):
+    user = request.user
+    team = user.has_perm("workflow.view_internal_notes", application)
+    audits = [
+        audit
+        for audit in reversed(request_audits(application))
+        if audit.outcome == AuditOutcome.NONCONFORMITIES
+    ]
+    report = _latest_report(application)
+    for audit in audits:
+        audit.reported = report is not None and audit.recorded_at <= report.timestamp
+        audit.plans = list(audit.remediation_plans.all())
+    if not team:
+        # The partner reads what was reported to them, not the audit still being written.
+        audits = [audit for audit in audits if audit.reported]
+    may_mark = application.state == S.REMEDIATION and (
+        user.has_perm("workflow.upload_material", application)
+        or user.has_perm("workflow.run_support_audit", application)
+    )
+    actions, blocked = actions_for(application, user)
+    return render(
+        request,
+        "support_audit/remediation.html",
+        {
+            "application": application,
+            "audits": audits,
+            "report": report,
+            "team": team,
+            "may_mark": may_mark,
+            "can_reaudit": "request_reaudit" in actions,
+            "reaudit_offered": "request_reaudit" in actions or "request_reaudit" in blocked,
+            "reaudit_reasons": blocked.get("request_reaudit", []),
+            "awaited": awaited(application, partner_side=not team),
+            "seen_state": application.state,
+        },
+    )
+
+
+@login_required
+def remediation(request, pk):
+    return _render_remediation(request, visible_application(request, pk))
+
+
+@login_required
+@require_POST
+def item_done(request, pk, item_pk):
+    application = visible_application(request, pk)
+    item = get_object_or_404(
+        RemediationItem.objects.select_related("plan__audit"),
+        pk=item_pk,
+        plan__audit__application=application,
+    )
+    item.plan.audit.application = application
+    form = GuardForm(request.POST, application=application)
+    if (
+        form.is_valid()
+        and state_unchanged(form, application)
+        and run(form, flow.plan_item_done, item=item, by=request.user)
+    ):
+        messages.success(request, _("Marked done: %(action)s") % {"action": item.description})
+    else:
+        report_errors(request, form)
+    return redirect(support_url("support_remediation", application, f"item-{item.pk}"))
+
+
+@login_required
+@require_POST
+def reaudit(request, pk):
+    application = visible_application(request, pk)
+    form = GuardForm(request.POST, application=application)
+    if (
+        form.is_valid()
+        and state_unchanged(form, application)
+        and run(form, flow.reaudit_request, application=application, by=request.user)
+    ):
+        messages.success(
+            request, _("Re-audit requested. The Marketplace team will audit your support again.")
+        )
+        return redirect(application)
+    report_errors(request, form)
+    return redirect(support_url("support_remediation", application))
