@@ -82,11 +82,11 @@ def seed():
     from accounts.enums import Role  # noqa: PLC0415
     from accounts.models import User  # noqa: PLC0415
     from catalogue import public_cache  # noqa: PLC0415
-    from catalogue.enums import Marketplace
-    from catalogue.models import Certification, Partner, Solution, SolutionVersion
+    from catalogue.enums import Marketplace  # noqa: PLC0415
+    from catalogue.models import Certification, Partner, Solution, SolutionVersion  # noqa: PLC0415
     from support_audit.models import RemediationItem, RemediationPlan  # noqa: PLC0415
-    from workflow.enums import ApplicationKind, ApplicationState
-    from workflow.models import Application
+    from workflow.enums import ApplicationKind, ApplicationState  # noqa: PLC0415
+    from workflow.models import Application  # noqa: PLC0415
 
     if Solution.objects.exists():
         return

@@ -38,7 +38,7 @@ def test_every_app_declares_its_jobs():
         "KPIs: the current month so far": ("kpi.evaluate_so_far", "30 1 * * *"),
         "KPIs: months not final yet": ("kpi.evaluate_open_months", "45 1 * * *"),
         "KPIs: complete the runs": ("kpi.complete_runs", "every 15 minutes"),
-        "Reminders: what is due": ("support_audit.send_reminders", "0 6 * * *"),
+        "Reminders: what is due": ("workflow.send_reminders", "0 6 * * *"),
         "Outbox: deliver what is pending": ("outbox.deliver_pending", "every 1 minutes"),
     }
 
@@ -91,7 +91,7 @@ def test_an_operators_edit_survives_a_migrate():
     assert (sweep.enabled, schedule_of(sweep)) == (False, Every(1, "minutes"))
     reminders = PeriodicTask.objects.get(name="Reminders: what is due")
     assert (reminders.task, schedule_of(reminders), reminders.enabled) == (
-        "support_audit.send_reminders",
+        "workflow.send_reminders",
         Crontab("0", "6"),
         True,
     )

@@ -88,7 +88,7 @@ def solution_is_certified(application) -> bool:
 @condition(_("Every required material must be provided first (R3.3–R3.5)."))
 def required_materials_present(application) -> bool:
     # Imported here: the selectors read the models, which load this module.
-    from .selectors import latest_materials
+    from .selectors import latest_materials  # noqa: PLC0415
 
     return not missing_kinds(application, latest_materials(application))
 

@@ -32,8 +32,7 @@ def notify_transition(*, state_log_id: int) -> int:
     return sent
 
 
-# Named as when it lived in support_audit: the daily schedule (kpi migration 0004) names it.
-@shared_task(name="support_audit.send_reminders")
+@shared_task(name="workflow.send_reminders")
 def send_reminders(*, now: str | None = None) -> int:
     """Today's reminders, one digest per person (run daily), recorded and handed to the
     outbox; a second run the same day records nothing."""

@@ -50,7 +50,7 @@ def test_daily_jobs_run_at_their_hours_in_utc():
             task__in=[
                 "kpi.evaluate_so_far",
                 "kpi.evaluate_open_months",
-                "support_audit.send_reminders",
+                "workflow.send_reminders",
             ]
         ).select_related("crontab")
     }
@@ -58,7 +58,7 @@ def test_daily_jobs_run_at_their_hours_in_utc():
     assert daily == {
         "kpi.evaluate_so_far": ("30", "1", "*", "*", "*", "UTC", True),
         "kpi.evaluate_open_months": ("45", "1", "*", "*", "*", "UTC", True),
-        "support_audit.send_reminders": ("0", "6", "*", "*", "*", "UTC", True),
+        "workflow.send_reminders": ("0", "6", "*", "*", "*", "UTC", True),
     }
 
 

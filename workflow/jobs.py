@@ -6,7 +6,7 @@ from certportal.schedules import Crontab, Job
 JOBS = [
     Job(
         "Reminders: what is due",
-        "support_audit.send_reminders",
+        "workflow.send_reminders",
         Crontab("0", "6"),
         "Every day at 06:00: reminders of overdue audits, remediation actions and critical fixes.",
     ),
