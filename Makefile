@@ -76,7 +76,7 @@ messages: ## Update and compile the Russian catalogue
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=mutants
 
 graph: ## Draw the request's state machine (needs graphviz for images)
-	$(PY) manage.py graph_transitions applications
+	$(PY) manage.py graph_transitions workflow
 
 clean: ## Remove the virtual environment and the local database
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm media staticfiles var
