@@ -141,7 +141,7 @@ def upsert(model, fields, unique, update, rows) -> int | None:
     return existing
 
 
-def _array(values) -> str:
+def array_literal(values) -> str:
     """A PostgreSQL array literal of the values as text: one parameter that the server
     parses, instead of a list that psycopg2 adapts value by value into an ARRAY[…]."""
     quoted = (str(value).replace("\\", "\\\\").replace('"', '\\"') for value in values)
@@ -160,7 +160,7 @@ def stored(model, unique, keys) -> int:
         cursor.execute(
             f"SELECT count(*) FROM {quote(meta.db_table)} "
             f"JOIN unnest({arrays}) AS keys ({columns}) USING ({columns})",
-            [_array(key[n] for key in keys) for n in range(len(fields))],
+            [array_literal(key[n] for key in keys) for n in range(len(fields))],
         )
         (found,) = cursor.fetchone()
     return found

@@ -22,8 +22,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import connection, transaction
+from django.db.models import BooleanField, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -408,9 +409,21 @@ class Contracts:
         names = {str(row.get(field) or "").strip() for _line, row in rows} - {""}
         self.by_key = {}
         if ids and names:
-            for solution_id, customer_id, *contract in Customer.objects.filter(
-                solution_id__in=ids, customer_id__in=names
-            ).values_list(
+            customers = Customer.objects.filter(solution_id__in=ids)
+            if connection.vendor == "postgresql":
+                quote = connection.ops.quote_name
+                # A batch names thousands of customers: one array parameter, not one each.
+                column = f"{quote(Customer._meta.db_table)}.{quote('customer_id')}"
+                customers = customers.filter(
+                    RawSQL(
+                        f"{column} = ANY(%s::varchar[])",
+                        [bulk.array_literal(names)],
+                        output_field=BooleanField(),
+                    )
+                )
+            else:
+                customers = customers.filter(customer_id__in=names)
+            for solution_id, customer_id, *contract in customers.values_list(
                 "solution_id", "customer_id", "support_package", "region", "active_until"
             ):
                 self.by_key[(solution_id, customer_id)] = Contract(*contract)
