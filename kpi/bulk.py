@@ -1,15 +1,58 @@
 """Writing many rows at once on PostgreSQL: COPY into a temporary table, then one INSERT …
 ON CONFLICT DO UPDATE (what `bulk_create(update_conflicts=True)` does, without building a
-model instance and compiling a parameter for every value); and the lock that lets one import
-of a solution's rows at a time check what is stored and write."""
+model instance and compiling a parameter for every value); a batch of rows none of which is
+stored yet straight into the table by one binary COPY; and the lock that lets one import of a
+solution's rows at a time check what is stored and write."""
 
 import csv
 import io
+import struct
 import zlib
+from datetime import UTC, datetime
 
 from django.db import connection
 
 from .deadlines import EPOCH, MICROSECOND
+
+# PostgreSQL's binary COPY: a signature, flags and header extension length, then per row the
+# number of fields and each field as its length (-1 for NULL) and bytes; a trailer of -1.
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
+_COPY_TRAILER = struct.pack(">h", -1)
+_NULL = struct.pack(">i", -1)
+_PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # binary timestamptz: microseconds since then
+_LENGTH = struct.Struct(">i").pack
+_BIGINT = struct.Struct(">iq").pack
+_INTEGER = struct.Struct(">ii").pack
+_SMALLINT = struct.Struct(">ih").pack
+_TRUE, _FALSE = struct.pack(">ib", 1, 1), struct.pack(">ib", 1, 0)
+
+
+def _text(value) -> bytes:
+    encoded = value.encode()
+    return _LENGTH(len(encoded)) + encoded
+
+
+def _integer(pack, size):
+    return lambda value: pack(size, value)
+
+
+_ENCODERS = {
+    "bigint": _integer(_BIGINT, 8),
+    "integer": _integer(_INTEGER, 4),
+    "smallint": _integer(_SMALLINT, 2),
+    "boolean": lambda value: _TRUE if value else _FALSE,
+    "timestamp with time zone": lambda value: _BIGINT(8, (value - _PG_EPOCH) // MICROSECOND),
+    "text": _text,
+}
+
+
+def _encoder(field):
+    """How a value of `field` is written in a binary COPY (its length first); None when the
+    column's type is not one of those handled here."""
+    kind = field.db_type(connection)
+    if kind.startswith("varchar(") and kind.endswith(")"):
+        return _text
+    return _ENCODERS.get(kind)
 
 
 def _staged(rows, times: frozenset[int]):
@@ -96,3 +139,61 @@ def upsert(model, fields, unique, update, rows) -> int | None:
         )
         cursor.execute(f"DROP TABLE {staging}")
     return existing
+
+
+def array_literal(values) -> str:
+    """A PostgreSQL array literal of the values as text: one parameter that the server
+    parses, instead of a list that psycopg2 adapts value by value into an ARRAY[…]."""
+    quoted = (str(value).replace("\\", "\\\\").replace('"', '\\"') for value in values)
+    return "{" + ",".join(f'"{value}"' for value in quoted) + "}"
+
+
+def stored(model, unique, keys) -> int:
+    """How many of `keys` (tuples of the `unique` fields' values) are stored already (one
+    query, PostgreSQL)."""
+    meta, quote = model._meta, connection.ops.quote_name
+    fields = [meta.get_field(name) for name in unique]
+    columns = ", ".join(quote(field.column) for field in fields)
+    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+    keys = list(keys)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM {quote(meta.db_table)} "
+            f"JOIN unnest({arrays}) AS keys ({columns}) USING ({columns})",
+            [array_literal(key[n] for key in keys) for n in range(len(fields))],
+        )
+        (found,) = cursor.fetchone()
+    return found
+
+
+def insert_or_upsert(model, fields, unique, update, rows) -> int | None:
+    """`upsert`, but a batch none of whose rows is stored yet (the usual import of new rows)
+    goes straight into the table by one binary COPY, without the temporary table and the
+    `INSERT … SELECT`. How many rows existed before, or None where not available (not
+    PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return None
+    meta = model._meta
+    encoders = [_encoder(meta.get_field(name)) for name in fields]
+    if None in encoders:
+        return upsert(model, fields, unique, update, rows)
+    positions = [fields.index(name) for name in unique]
+    existing = stored(model, unique, [tuple(row[i] for i in positions) for row in rows])
+    if existing:
+        return upsert(model, fields, unique, update, rows)
+    buffer = io.BytesIO()
+    buffer.write(_COPY_HEADER)
+    count = struct.pack(">h", len(fields))
+    pairs = list(enumerate(encoders))
+    write = buffer.write
+    for row in rows:
+        write(count + b"".join(_NULL if row[i] is None else encode(row[i]) for i, encode in pairs))
+    write(_COPY_TRAILER)
+    buffer.seek(0)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT binary)", buffer
+        )
+    return 0

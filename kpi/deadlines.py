@@ -26,6 +26,7 @@ from .models import SLAPolicy
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 HOUR_US = 3_600_000_000
+DAY_US = 24 * HOUR_US
 _MARGIN_DAYS = 400  # working intervals are laid out this far around the first instant asked
 
 
@@ -92,26 +93,49 @@ class _Timeline:
         while self.last < day + timedelta(days=1):
             self._append(self.last + timedelta(days=1))
 
-    def add(self, start: datetime, hours: Decimal | float) -> datetime:
-        self._cover(start.astimezone(self.zone).date())
-        t = _us(start)
+    def _covers(self, t: int) -> bool:
+        """Whether the intervals laid out surely cover the days around instant `t` (a margin
+        of three days on either side of the days laid out, more than any zone's offset)."""
+        return self.first is not None and self.low <= t < self.high
+
+    def _bounds(self):
+        self.low = _us(datetime.combine(self.first, time(0), tzinfo=UTC)) + 3 * DAY_US
+        self.high = _us(datetime.combine(self.last, time(0), tzinfo=UTC)) - 3 * DAY_US
+
+    def worked(self, t: int) -> int:
+        """The working time (µs) laid out before instant `t` (µs since the epoch)."""
+        if not self._covers(t):
+            self._cover(_moment(t).astimezone(self.zone).date())
+            self._bounds()
         i = bisect_right(self.starts, t) - 1
-        worked = 0
-        if i >= 0:
-            worked = self.before[i] + min(t - self.starts[i], self.ends[i] - self.starts[i])
-        span = _SPANS.get(hours)
-        if span is None:
-            span = _SPANS[hours] = int(Decimal(hours) * HOUR_US)
+        if i < 0:
+            return 0
+        start = self.starts[i]
+        return self.before[i] + min(t - start, self.ends[i] - start)
+
+    def after(self, t: int, worked: int, span: int) -> int:
+        """The instant (µs) at which `span` µs of working time have passed since instant `t`,
+        `worked` being `self.worked(t)`."""
         target = worked + span
         for _guard in range(3 * 366):
             j = bisect_left(self.until, target)
             if j < len(self.until):
-                # Never before `start` itself (a start inside working hours counts from there).
-                return _moment(max(self.starts[j] + target - self.before[j], t)).astimezone(
-                    start.tzinfo
-                )
+                # Never before `t` itself (a start inside working hours counts from there).
+                return max(self.starts[j] + target - self.before[j], t)
             self._append(self.last + timedelta(days=1))
         raise ValueError("The calendar has no working hours.")
+
+    def add(self, start: datetime, hours: Decimal | float) -> datetime:
+        t = _us(start)
+        return _moment(self.after(t, self.worked(t), _span(hours))).astimezone(start.tzinfo)
+
+
+def _span(hours) -> int:
+    """Working hours as microseconds."""
+    span = _SPANS.get(hours)
+    if span is None:
+        span = _SPANS[hours] = int(Decimal(hours) * HOUR_US)
+    return span
 
 
 class DeadlineCache:
@@ -125,6 +149,10 @@ class DeadlineCache:
         self._timelines: dict[WorkingCalendar, _Timeline] = {}
         self._calendars: dict[tuple[int | None, str], WorkingCalendar] = {}
         self._by_region: dict[tuple[int | None, str], _Timeline] = {}
+        # (package, priority) → the instants its policy in force changes, and the policy from
+        # each (`_policy_at`); a 24×7 policy's times by its pk.
+        self._changes: dict[tuple[str, str], tuple[list[int], list[SLAPolicy | None]]] = {}
+        self._clock: dict[int, tuple[timedelta, timedelta]] = {}
 
     # Policies ----------------------------------------------------------------------------
 
@@ -222,20 +250,51 @@ class DeadlineCache:
             calendar = self.calendar(solution_id, region)
             due = calendar.add_business_days(registered_at, self.presale_days(solution_id))
             return due, due
-        policy = self.policy(package, priority, registered_at)
+        t = _us(registered_at)
+        policy = self._policy_at(package, priority, t)
         if policy is None:
             raise KeyError(package)
         if policy.around_the_clock:
-            return (
-                registered_at + timedelta(hours=float(policy.response_hours)),
-                registered_at + timedelta(hours=float(policy.resolution_hours)),
-            )
+            response, resolution = self._clock_hours(policy)
+            return registered_at + response, registered_at + resolution
         timeline = self._by_region.get((solution_id, region))
         if timeline is None:
             calendar = self.calendar(solution_id, region)
             timeline = self._timelines.get(calendar) or _Timeline(calendar)
             self._timelines[calendar] = self._by_region[(solution_id, region)] = timeline
+        worked = timeline.worked(t)
+        zone = registered_at.tzinfo
         return (
-            timeline.add(registered_at, policy.response_hours),
-            timeline.add(registered_at, policy.resolution_hours),
+            _moment(timeline.after(t, worked, _span(policy.response_hours))).astimezone(zone),
+            _moment(timeline.after(t, worked, _span(policy.resolution_hours))).astimezone(zone),
         )
+
+    def _policy_at(self, package: str, priority: str, t: int) -> SLAPolicy | None:
+        """`policy(package, priority, at)` for the instant `t` (µs since the epoch): the
+        policies in force, own or the package's, change only at their `valid_from`, so each
+        (package, priority) is laid out once as the instants of change and the policy from
+        each on, and a case is one binary search."""
+        key = (package, priority)
+        changes = self._changes.get(key)
+        if changes is None:
+            histories = [self.policies.get((package, ""), [])]
+            if priority:
+                histories.append(self.policies.get(key, []))
+            instants = sorted({_us(p.valid_from) for history in histories for p in history})
+            changes = self._changes[key] = (
+                instants,
+                [self.policy(package, priority, _moment(instant)) for instant in instants],
+            )
+        instants, policies = changes
+        index = bisect_right(instants, t) - 1
+        return policies[index] if index >= 0 else None
+
+    def _clock_hours(self, policy: SLAPolicy) -> tuple[timedelta, timedelta]:
+        """A 24×7 policy's response and resolution times."""
+        hours = self._clock.get(policy.pk)
+        if hours is None:
+            hours = self._clock[policy.pk] = (
+                timedelta(hours=float(policy.response_hours)),
+                timedelta(hours=float(policy.resolution_hours)),
+            )
+        return hours

@@ -18,11 +18,13 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import connection, transaction
+from django.db.models import BooleanField, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -208,11 +210,12 @@ def _read(handle, columns, optional, refused):
         if name not in columns
     ]
     rows = []
+    width = len(header)
     for values in reader:
-        if not any(value.strip() for value in values):
+        if not "".join(values).strip():  # a blank line, or only blank values
             continue
         line = reader.line_num
-        if len(values) != len(header):
+        if len(values) != width:
             errors.append(
                 RowError(
                     line,
@@ -248,6 +251,19 @@ def text_value(row, column, *, required=False, max_length=None) -> str:
 
 
 def _time(row, column, *, required=False) -> datetime | None:
+    value = row.get(column)
+    if value.__class__ is str and (text := value.strip()):  # the usual case first
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            if moment.tzinfo is not None and moment.utcoffset() is not None:
+                return moment
+    return _any_time(row, column, required=required)
+
+
+def _any_time(row, column, *, required=False) -> datetime | None:
     value = row.get(column)
     if isinstance(value, datetime):
         moment = value
@@ -318,6 +334,11 @@ class SolutionsBySlug:
         }
 
     def get(self, row) -> Solution:
+        slug = row.get("solution")
+        if slug.__class__ is str:  # the usual case first: one look-up
+            solution = self.by_slug.get(slug.strip())
+            if solution is not None:
+                return solution
         slug = text_value(row, "solution", required=True)
         solution = self.by_slug.get(slug)
         if solution is None:
@@ -360,21 +381,54 @@ def first_lines(rows, errors, key, column: str, what: Callable[[object], str]) -
             seen[value] = line
 
 
+class Contract(NamedTuple):
+    """What an import needs of a customer record: its contract and its active days."""
+
+    support_package: str
+    region: str
+    active_until: date | None
+
+    def get_support_package_display(self) -> str:
+        return _choice_label("support_package", self.support_package)
+
+    def get_region_display(self) -> str:
+        return _choice_label("region", self.region)
+
+
+def _choice_label(field: str, value: str) -> str:
+    """The label of a customer field's value, as Customer.get_FOO_display gives it."""
+    return dict(Customer._meta.get_field(field).flatchoices).get(value, value)
+
+
 class Contracts:
     """The customer records named by a batch's rows, read in one query:
-    (solution id, customer id) → the customer."""
+    (solution id, customer id) → the customer's contract (no model instance per customer)."""
 
     def __init__(self, rows, solutions: "SolutionsBySlug", *, field: str = "customer"):
         ids = {solution.pk for solution in solutions.by_slug.values()}
         names = {str(row.get(field) or "").strip() for _line, row in rows} - {""}
         self.by_key = {}
         if ids and names:
-            for customer in Customer.objects.filter(
-                solution_id__in=ids, customer_id__in=names
-            ).only("solution_id", "customer_id", "support_package", "region", "active_until"):
-                self.by_key[(customer.solution_id, customer.customer_id)] = customer
+            customers = Customer.objects.filter(solution_id__in=ids)
+            if connection.vendor == "postgresql":
+                quote = connection.ops.quote_name
+                # A batch names thousands of customers: one array parameter, not one each.
+                column = f"{quote(Customer._meta.db_table)}.{quote('customer_id')}"
+                customers = customers.filter(
+                    RawSQL(
+                        f"{column} = ANY(%s::varchar[])",
+                        [bulk.array_literal(names)],
+                        output_field=BooleanField(),
+                    )
+                )
+            else:
+                customers = customers.filter(customer_id__in=names)
+            for solution_id, customer_id, *contract in customers.values_list(
+                "solution_id", "customer_id", "support_package", "region", "active_until"
+            ):
+                self.by_key[(solution_id, customer_id)] = Contract(*contract)
 
-    def get(self, solution_id: int, customer_id: str):
+    def get(self, solution_id: int, customer_id: str) -> Contract | None:
         return self.by_key.get((solution_id, customer_id))
 
 
@@ -387,17 +441,35 @@ _UNKNOWN_REGION = gettext_lazy("unknown region “%(value)s”")
 
 
 def _choice(row, column, allowed, unknown) -> str:
+    value = row.get(column)
+    if value.__class__ is str:  # the usual case first
+        value = value.strip().lower()
+        if not value or value in allowed:
+            return value
     value = text_value(row, column).lower()
     if value and value not in allowed:
         raise BadValue(column, str(unknown) % {"value": value})
     return value
 
 
+def _plain(row, column, max_length: int) -> str | None:
+    """The stripped text of a field given as text, non-empty and at most `max_length` long;
+    None otherwise (`text_value` then says what is wrong, or takes what is not text)."""
+    value = row.get(column)
+    if value.__class__ is str:
+        value = value.strip()
+        if value and len(value) <= max_length:
+            return value
+    return None
+
+
 def _contract(row, solution, contracts: Contracts, presale: bool) -> tuple[str, str, str]:
     """(customer, package, region) of a case row: the customer's contract decides the package
     and the region; given on the row, they must match it. A pre-sale question comes from a
     prospect: it names its region, and a package only if it wants to."""
-    customer = text_value(row, "customer", required=not presale, max_length=200)
+    customer = _plain(row, "customer", 200)
+    if customer is None:
+        customer = text_value(row, "customer", required=not presale, max_length=200)
     package = _choice(row, "support_package", _PACKAGES, _UNKNOWN_PACKAGE)
     region = _choice(row, "region", _REGIONS, _UNKNOWN_REGION)
     if presale:
@@ -422,7 +494,8 @@ def _contract(row, solution, contracts: Contracts, presale: bool) -> tuple[str, 
             )
             % {"customer": customer},
         )
-    if not record.support_package or not record.region:
+    contracted_package, contracted_region = record.support_package, record.region
+    if not contracted_package or not contracted_region:
         raise BadValue(
             "customer",
             _(
@@ -431,36 +504,67 @@ def _contract(row, solution, contracts: Contracts, presale: bool) -> tuple[str, 
             )
             % {"customer": customer},
         )
-    for column, given, contracted, label in (
-        ("support_package", package, record.support_package, record.get_support_package_display),
-        ("region", region, record.region, record.get_region_display),
-    ):
-        if given and given != contracted:
-            raise BadValue(
-                column,
-                _(
-                    "“%(value)s” contradicts the contract of customer “%(customer)s”: "
-                    "%(contracted)s (%(label)s)"
+    if (package and package != contracted_package) or (region and region != contracted_region):
+        for column, given, contracted, label in (
+            ("support_package", package, contracted_package, record.get_support_package_display),
+            ("region", region, contracted_region, record.get_region_display),
+        ):
+            if given and given != contracted:
+                raise BadValue(
+                    column,
+                    _(
+                        "“%(value)s” contradicts the contract of customer “%(customer)s”: "
+                        "%(contracted)s (%(label)s)"
+                    )
+                    % {
+                        "value": given,
+                        "customer": customer,
+                        "contracted": contracted,
+                        "label": label(),
+                    },
                 )
-                % {
-                    "value": given,
-                    "customer": customer,
-                    "contracted": contracted,
-                    "label": label(),
-                },
-            )
-    return customer, record.support_package, record.region
+    return customer, contracted_package, contracted_region
+
+
+# The values of a field that are taken at once (stripped, lower case); any other goes through
+# the general helpers, which give the same values and errors.
+_BOOLEANS = dict.fromkeys(_FALSE, False) | dict.fromkeys(_TRUE, True) | {"": False}
+_ESCALATIONS = {"": 0} | {str(level): level for level in range(5)}
+_CSATS = {"": None} | {str(score): score for score in range(1, 6)}
+_CASE_PRIORITIES = {"": CasePriority.MEDIUM.value} | {value: value for value in _PRIORITIES}
+
+
+def _known(row, column, values: dict, lower: bool = False):
+    """The value `values` maps a field's stripped text to (lower-cased if `lower`); `_UNKNOWN`
+    when the field is not text or not among them."""
+    value = row.get(column)
+    if value.__class__ is not str:
+        return _UNKNOWN
+    value = value.strip()
+    return values.get(value.lower() if lower else value, _UNKNOWN)
+
+
+_UNKNOWN = object()
 
 
 def _parse_case(line, row, solutions, contracts, cache, now) -> tuple:
-    """The validated values of a case row, in the order of CASE_FIELDS."""
+    """The validated values of a case row, in the order of CASE_FIELDS.
+
+    Every import's rows go through here, so a field given as plain valid text is taken at
+    once; anything else goes through the general helpers, which say what is wrong."""
     solution = solutions.get(row)
-    case_id = text_value(row, "case_id", required=True, max_length=100)
-    presale = _boolean(row, "presale")
+    case_id = _plain(row, "case_id", 100)
+    if case_id is None:
+        case_id = text_value(row, "case_id", required=True, max_length=100)
+    presale = _known(row, "presale", _BOOLEANS, lower=True)
+    if presale is _UNKNOWN:
+        presale = _boolean(row, "presale")
     customer, package, region = _contract(row, solution, contracts, presale)
-    priority = text_value(row, "priority").lower() or CasePriority.MEDIUM.value
-    if priority not in _PRIORITIES:
-        raise BadValue("priority", _("unknown priority “%(value)s”") % {"value": priority})
+    priority = _known(row, "priority", _CASE_PRIORITIES, lower=True)
+    if priority is _UNKNOWN:
+        priority = text_value(row, "priority").lower() or CasePriority.MEDIUM.value
+        if priority not in _PRIORITIES:
+            raise BadValue("priority", _("unknown priority “%(value)s”") % {"value": priority})
     registered_at = _time(row, "registered_at", required=True)
     first_response_at = _time(row, "first_response_at")
     if first_response_at is not None and first_response_at < registered_at:
@@ -468,8 +572,12 @@ def _parse_case(line, row, solutions, contracts, cache, now) -> tuple:
     resolved_at = _time(row, "resolved_at")
     if resolved_at is not None and resolved_at < registered_at:
         raise BadValue("resolved_at", _("resolved before registration"))
-    escalation_level = _integer(row, "escalation_level", 0, 4, default=0)
-    csat = _integer(row, "csat", 1, 5)
+    escalation_level = _known(row, "escalation_level", _ESCALATIONS)
+    if escalation_level is _UNKNOWN:
+        escalation_level = _integer(row, "escalation_level", 0, 4, default=0)
+    csat = _known(row, "csat", _CSATS)
+    if csat is _UNKNOWN:
+        csat = _integer(row, "csat", 1, 5)
     try:
         response_due_at, resolution_due_at = cache.deadlines(
             solution_id=solution.pk,
@@ -580,7 +688,7 @@ def _import_cases(rows, errors, scope) -> ImportResult:
         # New cases of a month whose figures are final already are marked late (kpi.finality).
         late = finality.late_arrivals((*key, case[_REGISTERED]) for key, case in cases.items())
         values = list(cases.values())
-        existing = bulk.upsert(
+        existing = bulk.insert_or_upsert(
             SupportCase, CASE_FIELDS, ("solution_id", "case_id"), CASE_UPDATE_FIELDS, values
         )
         if existing is None:

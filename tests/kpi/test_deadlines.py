@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kpi.deadlines import DeadlineCache, _Timeline
+from kpi.deadlines import _MARGIN_DAYS, DeadlineCache, _Timeline, _us
 from kpi.models import SLAPolicy
 from support_audit.business_hours import Region, WorkingCalendar, region_calendar
 from support_audit.models import SupportDeclaration
@@ -384,3 +384,165 @@ def test_solutions_on_the_same_calendar_share_one_layout(monkeypatch, django_ass
             region=Region.EMEA,
             registered_at=start,
         )
+
+
+# Against the straightforward count -----------------------------------------------------------
+
+MINUTE = timedelta(minutes=1)
+# Days around clock changes (America 8 Mar and 1 Nov 2026, Europe 29 Mar and 25 Oct 2026) and
+# public holidays (New Year, 1 May, Unity Day 4 Nov, Christmas).
+AROUND = [
+    datetime(2026, 3, 8, tzinfo=UTC),
+    datetime(2026, 3, 29, tzinfo=UTC),
+    datetime(2026, 10, 25, tzinfo=UTC),
+    datetime(2026, 11, 1, tzinfo=UTC),
+    datetime(2026, 12, 31, tzinfo=UTC),
+    datetime(2026, 5, 1, tzinfo=UTC),
+    datetime(2026, 11, 4, tzinfo=UTC),
+    datetime(2026, 12, 25, tzinfo=UTC),
+]
+
+
+def counted_minute_by_minute(calendar: WorkingCalendar, start: datetime, hours) -> datetime:
+    """The instant `hours` of working time after `start` (a whole minute), found by stepping
+    one real minute at a time and counting those whose local day is a business day and whose
+    local wall-clock time is within that day's hours (a day closing at 00:00 works to its end)."""
+    zone, remaining, moment = calendar.zone, int(Decimal(hours) * 60), start
+    while True:
+        local = moment.astimezone(zone)
+        day = local.date()
+        if calendar.is_business_day(day):
+            opens, closes = calendar.hours[day.weekday()]
+            if opens <= local.time() and (closes == time(0) or local.time() < closes):
+                remaining -= 1
+                if remaining == 0:
+                    return moment + MINUTE
+        moment += MINUTE
+
+
+def random_starts(rng, count):
+    """Whole minutes within three days of a clock change or a holiday."""
+    return [
+        rng.choice(AROUND) + timedelta(minutes=rng.randrange(-3 * 1440, 3 * 1440))
+        for _n in range(count)
+    ]
+
+
+@pytest.mark.parametrize(
+    "calendar",
+    [
+        region_calendar(Region.AMERICAS_WEST),
+        region_calendar(Region.EMEA),
+        region_calendar(Region.RUSSIA),
+        region_calendar(Region.EMEA, {0: (time(8), time(20)), 5: (time(10), time(14))}),
+        WorkingCalendar(
+            tz="Europe/Berlin", country="DE", hours={d: (time(0), time(0)) for d in range(7)}
+        ),
+        WorkingCalendar(tz="America/New_York", country="US", hours={6: (time(0), time(0))}),
+    ],
+    ids=["pst", "emea", "russia", "declared", "berlin-all-days", "new-york-sundays"],
+)
+def test_cached_business_hours_agree_with_counting_minute_by_minute(calendar):
+    """R5.4, R5.5 The binary search over laid-out working intervals gives, for random instants
+    around clock changes and public holidays, the instant a minute-by-minute count reaches the
+    hours; and so does the calendar's day-by-day walk."""
+    cache = DeadlineCache()
+    rng = random.Random(20261201)
+    for start in random_starts(rng, 60):
+        hours = rng.choice(
+            [Decimal("0.5"), Decimal("1"), Decimal("4"), Decimal("8"), Decimal("16")]
+        )
+        expected = counted_minute_by_minute(calendar, start, hours)
+
+        assert cache.add_business_hours(calendar, start, hours) == expected, (start, hours)
+        assert calendar.add_business_hours(start, float(hours)) == expected, (start, hours)
+
+
+@pytest.mark.parametrize("region", [Region.AMERICAS_EAST, Region.EMEA, Region.RUSSIA])
+def test_a_batchs_deadlines_agree_with_counting_minute_by_minute(region):
+    """R5.4, R5.5 The deadlines of a batch (its policies looked up once, each case's start
+    searched once for both deadlines) are, for random cases around clock changes and
+    holidays, the instants a minute-by-minute count of the region's business hours reaches the
+    policy's hours; a 24×7 policy adds its hours as they are."""
+    SLAPolicy.objects.create(
+        package="basic",
+        priority="critical",
+        response_hours=Decimal("0.5"),
+        resolution_hours=Decimal("6.5"),
+        valid_from=datetime(2020, 1, 1, tzinfo=UTC),
+    )
+    policies = {
+        (p.package, p.priority): p
+        for p in SLAPolicy.objects.filter(package__in=["basic", "business", "premium"])
+    }
+    calendar = region_calendar(region)
+    cache = DeadlineCache()
+    rng = random.Random(7)
+    for start in random_starts(rng, 40):
+        package, priority = rng.choice(
+            [("basic", "medium"), ("basic", "critical"), ("business", "low"), ("premium", "high")]
+        )
+        policy = policies.get((package, priority)) or policies[(package, "")]
+        registered_at = start.astimezone(rng.choice([UTC, calendar.zone, MOSCOW]))
+
+        response, resolution = deadlines(
+            cache, package, registered_at, region=region, priority=priority
+        )
+
+        if policy.around_the_clock:
+            assert response == start + timedelta(hours=float(policy.response_hours))
+            assert resolution == start + timedelta(hours=float(policy.resolution_hours))
+        else:
+            assert response == counted_minute_by_minute(calendar, start, policy.response_hours)
+            assert resolution == counted_minute_by_minute(calendar, start, policy.resolution_hours)
+        assert response.tzinfo is registered_at.tzinfo and resolution.tzinfo is registered_at.tzinfo
+
+
+def test_the_policy_of_a_batch_is_the_one_in_force_at_each_instant():
+    """R5.4 Around each change of a package's policy and of a priority's own, the policy a
+    batch finds (laid out once) is the one `policy()` finds for that very instant."""
+    SLAPolicy.objects.filter(package="basic").delete()
+    changes = [datetime(2026, month, 1, 12, tzinfo=UTC) for month in (2, 5, 8, 11)]
+    for n, at in enumerate(changes):
+        SLAPolicy.objects.create(
+            package="basic", priority="", response_hours=8 + n, resolution_hours=40, valid_from=at
+        )
+    for at in changes[1::2]:
+        SLAPolicy.objects.create(
+            package="basic",
+            priority="critical",
+            response_hours=1,
+            resolution_hours=4,
+            valid_from=at + timedelta(days=3),
+        )
+    laid_out, asked = DeadlineCache(), DeadlineCache()
+    moments = [
+        at + offset
+        for change in changes
+        for at in (change, change + timedelta(days=3))
+        for offset in (-timedelta(microseconds=1), timedelta(0), timedelta(microseconds=1))
+    ]
+    for moment in [datetime(2026, 1, 1, tzinfo=UTC), *moments, datetime(2027, 1, 1, tzinfo=UTC)]:
+        for priority in ("critical", "medium", ""):
+            expected = asked.policy("basic", priority, moment)
+            found = laid_out._policy_at("basic", priority, _us(moment))
+
+            assert found == expected, (moment, priority)
+
+
+@pytest.mark.parametrize("region", [Region.AMERICAS_WEST, Region.APAC])
+def test_instants_at_the_edges_of_the_laid_out_days_agree_with_the_calendar(region):
+    """R5.4 The days laid out around a batch's first case end somewhere: instants hours before
+    and after either end (whatever the zone's offset) are laid out again or extended first,
+    and give the calendar's own deadlines."""
+    calendar = region_calendar(region)
+    first = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
+    for edge in (first - timedelta(days=_MARGIN_DAYS), first + timedelta(days=_MARGIN_DAYS)):
+        for hours_off in range(-96, 97, 5):
+            start = edge + timedelta(hours=hours_off)
+            cache = DeadlineCache()
+            cache.add_business_hours(calendar, first, 1)  # laid out around `first`
+
+            assert cache.add_business_hours(calendar, start, Decimal("8")) == (
+                calendar.add_business_hours(start, 8.0)
+            ), start

@@ -702,3 +702,82 @@ def test_cases_answered_a_week_late_are_judged_by_the_customers_sla(solution):
 
     assert result["kpis"]["response_overdue_rate"]["numerator"] == 30
     assert result["kpis"]["response_overdue_rate"]["status"] == "fail"
+
+
+def test_a_new_batch_copied_into_the_table_is_stored_as_the_upsert_stores_it(solution):
+    """New cases go straight into the table by one binary COPY; the same rows written through
+    the temporary table and `INSERT … SELECT` are stored with the very same values: text in
+    any script, times with their microseconds and instant whatever their offset, empty times
+    and ratings, booleans, levels."""
+    from kpi import bulk
+    from kpi.importing import CASE_FIELDS, CASE_UPDATE_FIELDS
+
+    if bulk.connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    at = datetime(2026, 3, 29, 0, 59, 59, 999999, tzinfo=UTC)
+    old = datetime(1999, 12, 31, 23, 59, tzinfo=UTC)
+    first = (solution.pk, 'К-1 "ё", \\', "ООО «Ромашка»", "basic", "high", "russia", at, None)
+    rows = [
+        (*first, None, at, at, 0, None, False, at),
+        (
+            solution.pk,
+            "C-2",
+            "",
+            "",
+            "low",
+            "emea",
+            at.astimezone(MOSCOW),
+            at,
+            at,
+            old,
+            at,
+            4,
+            5,
+            True,
+            at,
+        ),
+    ]
+    fields, key = list(CASE_FIELDS), ("solution_id", "case_id")
+
+    def stored():
+        return sorted(SupportCase.objects.values_list(*fields, "arrived_late_at"))
+
+    assert bulk.insert_or_upsert(SupportCase, fields, key, CASE_UPDATE_FIELDS, rows) == 0
+    copied = stored()
+    SupportCase.objects.all().delete()
+    assert bulk.upsert(SupportCase, fields, key, CASE_UPDATE_FIELDS, rows) == 0
+
+    assert stored() == copied == sorted((*row, None) for row in rows)
+    # A batch with a stored case goes through the upsert: the stored one is updated.
+    changed = [(*rows[0][:2], "Other", *rows[0][3:])]
+    assert bulk.insert_or_upsert(SupportCase, fields, key, CASE_UPDATE_FIELDS, changed) == 1
+    assert SupportCase.objects.get(case_id=rows[0][1]).customer == "Other"
+
+
+def test_values_written_loosely_are_read_as_written_plainly(solution):
+    """Spaces around values, upper case, leading zeros, numbers and booleans of API rows are
+    read as the plain values are (the plain ones take a shorter way)."""
+    plain = case_row(solution, "C-1", escalation_level="2", csat="4", presale="false")
+    loose = case_row(
+        solution,
+        " C-2 ",
+        solution=f" {solution.slug} ",
+        customer=" ACME ",
+        priority=" HIGH ",
+        support_package=" Basic ",
+        region="RUSSIA ",
+        registered_at=" 2026-11-13T16:00:00+03:00 ",
+        first_response_at=" 2026-11-13T17:00:00+03:00",
+        escalation_level=" 02 ",
+        csat=4,
+        presale=" No ",
+    )
+
+    import_cases([plain, loose])
+
+    first, second = (
+        SupportCase.objects.filter(case_id=case_id).values().get() for case_id in ("C-1", "C-2")
+    )
+    for values in (first, second):
+        del values["id"], values["case_id"]
+    assert first == second
