@@ -7,9 +7,12 @@ import pytest
 from django.core.management import CommandError
 
 from catalogue.enums import Marketplace
+from kpi import bulk
 from kpi.evaluation import evaluate_period
 from kpi.importing import (
     CASE_COLUMNS,
+    CASE_FIELDS,
+    CASE_UPDATE_FIELDS,
     NPS_COLUMNS,
     ImportRejected,
     RowError,
@@ -709,9 +712,6 @@ def test_a_new_batch_copied_into_the_table_is_stored_as_the_upsert_stores_it(sol
     the temporary table and `INSERT … SELECT` are stored with the very same values: text in
     any script, times with their microseconds and instant whatever their offset, empty times
     and ratings, booleans, levels."""
-    from kpi import bulk
-    from kpi.importing import CASE_FIELDS, CASE_UPDATE_FIELDS
-
     if bulk.connection.vendor != "postgresql":
         pytest.skip("COPY is PostgreSQL's")
     at = datetime(2026, 3, 29, 0, 59, 59, 999999, tzinfo=UTC)
