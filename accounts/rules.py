@@ -31,3 +31,9 @@ def is_auditor(user) -> bool:
 
 
 is_marketplace_team = is_analyst | is_leader | is_rnd_expert | is_auditor
+
+
+@rules.predicate
+def is_superuser(user) -> bool:
+    """An active superuser: staff, who sees every record (Django grants them every permission)."""
+    return user.is_authenticated and user.is_active and user.is_superuser

@@ -1,14 +1,16 @@
 from django.db.models import QuerySet
 
-from accounts.rules import is_marketplace_team
-
-from .models import Solution
+from .models import Certification, Solution
+from .rules import visible
 
 
 def solutions_visible_to(user) -> QuerySet[Solution]:
-    qs = Solution.objects.select_related("partner")
-    if is_marketplace_team(user):
-        return qs
-    if user.is_authenticated and user.partner_id:
-        return qs.filter(partner_id=user.partner_id)
-    return qs.none()
+    """The solutions `catalogue.view_solution` lets `user` see."""
+    return visible(user, Solution.objects.select_related("partner"), "partner_id")
+
+
+def certifications_visible_to(user) -> QuerySet[Certification]:
+    """The certifications `catalogue.view_certification` lets `user` see."""
+    return visible(
+        user, Certification.objects.select_related("solution__partner"), "solution__partner_id"
+    )

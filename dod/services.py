@@ -62,9 +62,9 @@ def check_save(
     """
     # Integration criteria (DoD 9–10) are the R&D experts'; the others the analysts'.
     if criterion.reviewer == Reviewer.RND:
-        require(by, "workflow.check_integration", application)
+        require(by, "dod.check_integration", application)
     else:
-        require(by, "workflow.run_quality_review", application)
+        require(by, "dod.run_quality_review", application)
     if criterion.version_id != (application.criteria_version_id or CriteriaVersion.in_force().pk):
         raise ValidationError(_("That criterion belongs to another DoD edition."))
     if result == CheckResult.NOT_APPLICABLE and not criterion.allows_not_applicable(application):
@@ -101,7 +101,7 @@ def finding_save(
 ) -> Finding:
     """A finding or recommendation for the partner in the open round (R3.8); `guard` as for
     check_save."""
-    require(by, "workflow.check_criteria", application)
+    require(by, "dod.check_criteria", application)
     pinned = application.criteria_version_id
     if criterion is not None and pinned and criterion.version_id != pinned:
         raise ValidationError(_("That criterion belongs to another DoD edition."))
@@ -120,7 +120,7 @@ def finding_save(
 def finding_close(*, finding: Finding, by, guard) -> Finding:
     """The reviewer accepts the partner's fix; the finding closes in the current round."""
     application = finding.application
-    require(by, "workflow.check_criteria", application)
+    require(by, "dod.check_criteria", application)
     if finding.status != FindingStatus.OPEN:
         raise ActionRefused([_("This finding is resolved already.")])
     with transaction.atomic():
@@ -133,7 +133,7 @@ def finding_close(*, finding: Finding, by, guard) -> Finding:
 
 def answer_save(*, finding: Finding, by, text: str, guard) -> FindingAnswer:
     """The partner's answer to an open finding; `guard` as for check_save."""
-    require(by, "workflow.upload_material", finding.application)
+    require(by, "dod.answer_finding", finding.application)
     if finding.status != FindingStatus.OPEN:
         raise ActionRefused([_("This finding is resolved already.")])
     with transaction.atomic():

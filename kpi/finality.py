@@ -122,7 +122,7 @@ def month_reopen(*, solution, period: str, by, reason: str, as_of: datetime | No
     # kpi.evaluation imports this module, so not at the top.
     from .evaluation import evaluate_period  # noqa: PLC0415
 
-    if not by.has_perm("catalogue.manage_badge", solution):
+    if not by.has_perm("kpi.reopen_month", solution):
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError(_("Give the reason."))

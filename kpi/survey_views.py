@@ -11,15 +11,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.rules import is_analyst
-
 from . import surveys
 from .forms import SurveyAnswerForm, SurveyStartForm
 from .models import NPSSurvey
 
 
 def _require_analyst(user) -> None:
-    if not is_analyst(user):
+    if not user.has_perm("kpi.run_surveys"):
         raise PermissionDenied
 
 

@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 
 import outbox.services as outbox
 from accounts.enums import Role
-from accounts.rules import is_analyst
 from accounts.selectors import reachable
 from catalogue.enums import CertificationStatus
 from catalogue.models import Solution
@@ -121,7 +120,7 @@ def survey_start(*, solutions, by, now=None) -> list[NPSSurvey]:
     (R5.1): every customer active today with a contact e-mail is invited by a personal link,
     in its marketplace's language, after commit. A solution surveyed this half-year already
     invites only the customers not invited yet. Analysts only."""
-    if not is_analyst(by):
+    if not by.has_perm("kpi.run_surveys"):
         raise PermissionDenied
     now = now or timezone.now()
     period = parse_period(half_year_of(now))
@@ -161,7 +160,7 @@ def survey_start(*, solutions, by, now=None) -> list[NPSSurvey]:
 def survey_remind(*, survey: NPSSurvey, by) -> None:
     """Remind, once, the invited customers who have not answered yet and whose link is still
     valid (after commit). Analysts only."""
-    if not is_analyst(by):
+    if not by.has_perm("kpi.run_surveys"):
         raise PermissionDenied
     with transaction.atomic():
         locked = NPSSurvey.objects.select_for_update().get(pk=survey.pk)

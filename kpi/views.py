@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalogue.models import Solution
-from catalogue.rules import is_own_partner_record
 from catalogue.selectors import solutions_visible_to
 
 from . import selectors, services
@@ -109,7 +108,7 @@ def _upload(kind: str) -> Upload:
 def _render(request, solution, *, failed: str = "", form=None, errors=()):
     page = selectors.kpi_page(solution)
     behind = Paginator(page.customers.behind, CUSTOMERS_PER_PAGE).get_page(request.GET.get("page"))
-    can_upload = is_own_partner_record(request.user, solution)
+    can_upload = request.user.has_perm("kpi.import_data", solution)
     uploads = []
     if can_upload:
         for upload in UPLOADS.values():
@@ -133,7 +132,7 @@ def _render(request, solution, *, failed: str = "", form=None, errors=()):
             "can_upload": can_upload,
             "uploads": uploads,
             "case_columns": [(kpi, KPI(kpi).label) for kpi in CASE_KPIS],
-            "can_reopen": request.user.has_perm("catalogue.manage_badge", solution),
+            "can_reopen": request.user.has_perm("kpi.reopen_month", solution),
         },
     )
 
@@ -151,7 +150,7 @@ def kpi_upload(request, slug, kind):
         # A page re-displayed after a refused upload links here: show the KPI page itself.
         url = reverse("solution_kpis", args=[solution.slug])
         return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
-    if not is_own_partner_record(request.user, solution):
+    if not request.user.has_perm("kpi.import_data", solution):
         raise PermissionDenied
     form = CSVUploadForm(request.POST, request.FILES, prefix=kind)
     errors: list[RowError] = []
@@ -216,7 +215,7 @@ def kpi_csv_template(request, slug, kind):
 def kpi_month_reopen(request, slug, period):
     """An analyst re-opens a final month's evaluation, after confirming it with a reason."""
     solution = _solution(request, slug)
-    if not request.user.has_perm("catalogue.manage_badge", solution):
+    if not request.user.has_perm("kpi.reopen_month", solution):
         raise PermissionDenied
     page = selectors.kpi_page(solution)
     row = next((row for row in page.months if row.period.name == period), None)

@@ -62,7 +62,7 @@ class DeclarationInput:
 def declaration_record(*, application, by, data: DeclarationInput, guard):
     """Save the partner's support standards; refused, with every rule quoted, unless they
     meet regulation 4.1–4.2."""
-    require(by, "workflow.upload_material", application)
+    require(by, "support_audit.declare_support", application)
     problems = check_declaration(
         marketplace=application.solution.marketplace,
         channels=data.channels,
@@ -107,7 +107,7 @@ def audit_record(
     """Record an audit (R4.7, R5.7). Nonconformities make its outcome; a passed re-audit closes
     the open nonconformities and plans of the request, a passed regular audit those of earlier
     regular audits; a regular audit reschedules the next."""
-    require(by, "workflow.run_support_audit", application or solution)
+    require(by, "support_audit.run_support_audit", application or solution)
     if purpose != AuditPurpose.REGULAR and application is None:
         raise ValidationError(_("A certification audit belongs to a request."))
     with transaction.atomic():
@@ -158,7 +158,7 @@ def finding_raise(*, solution, by, checked: str, description: str, severity: str
     """Raise one nonconformity of a certified solution in one step (R5.7, R6.3, R6.4): a regular
     process review held today that found it, checked against the rule `checked`, ready for a
     remediation plan. It does not reschedule the next full regular audit."""
-    require(by, "workflow.run_support_audit", solution)
+    require(by, "support_audit.run_support_audit", solution)
     with transaction.atomic():
         audit = SupportAudit.objects.create(
             solution=solution,
@@ -178,7 +178,7 @@ def plan_agree(
     *, audit: SupportAudit, by, items: list[tuple[str, str, date]], covers_kpis=(), guard=None
 ) -> RemediationPlan:
     """The remediation plan agreed with the partner for an audit's nonconformities."""
-    require(by, "workflow.run_support_audit", audit.application or audit.solution)
+    require(by, "support_audit.agree_plan", audit.application or audit.solution)
     if not items:
         raise ValidationError(_("A plan has at least one action."))
     with transaction.atomic():
@@ -198,10 +198,7 @@ def plan_item_done(*, item: RemediationItem, by, guard=None) -> RemediationItem:
     # A regular audit's plan belongs to no request: the solution is what the partner owns.
     audit = item.plan.audit
     target = audit.application if audit and audit.application_id else item.plan.solution
-    if not (
-        by.has_perm("workflow.upload_material", target)
-        or by.has_perm("workflow.run_support_audit", target)
-    ):
+    if not by.has_perm("support_audit.mark_item_done", target):
         raise PermissionDenied
     with transaction.atomic():
         if guard is not None:

@@ -13,7 +13,7 @@ from .selectors import actions_due_listed, audits_due_listed
 @login_required
 def audits_due(request):
     """Every regular audit and remediation action past due, a page of each at a time."""
-    require(request.user, "workflow.view_queue")
+    require(request.user, "support_audit.view_audits_due")
     size = settings.QUEUE_PAGE_SIZE
     audits = Paginator(audits_due_listed(), size).get_page(request.GET.get("page"))
     actions = Paginator(actions_due_listed(), size).get_page(request.GET.get("actions"))

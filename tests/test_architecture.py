@@ -1,6 +1,8 @@
 """The shape docs/architecture.md describes, checked: the apps import one way, in layers, and
 the pages stay thin."""
 
+import ast
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -48,3 +50,109 @@ def test_no_view_module_is_longer_than_300_lines():
     }
     assert modules
     assert too_long == {}
+
+
+def _sources():
+    for app in APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if "migrations" not in path.parts:
+                yield app, path
+
+
+def _registered_by_rules() -> set[str]:
+    from rules.permissions import permissions  # noqa: PLC0415
+
+    return set(permissions)
+
+
+def _django_model_permissions() -> set[str]:
+    from django.apps import apps  # noqa: PLC0415
+
+    names = set()
+    for model in apps.get_models():
+        meta = model._meta
+        names |= {
+            f"{meta.app_label}.{action}_{meta.model_name}" for action in meta.default_permissions
+        }
+        names |= {f"{meta.app_label}.{codename}" for codename, _name in meta.permissions}
+    return names
+
+
+def test_every_rules_add_perm_sits_in_its_apps_rules_module_and_namespace():
+    """A permission registered with `rules.add_perm` is in `<app>/rules.py` and named
+    `<app>.…`; the models' `Meta.rules_permissions` are named after their app by rules."""
+    misplaced = []
+    for app, path in _sources():
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and _called_name(node) == "add_perm"):
+                continue
+            where = f"{path.relative_to(ROOT)}:{node.lineno}"
+            name = (
+                node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else None
+            )
+            if path != ROOT / app / "rules.py" or not str(name).startswith(f"{app}."):
+                misplaced.append((where, name))
+
+    assert misplaced == []
+    assert {name.split(".")[0] for name in _registered_by_rules()} == {
+        "catalogue",
+        "workflow",
+        "dod",
+        "support_audit",
+        "kpi",
+    }
+
+
+def _called_name(call: ast.Call) -> str:
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return ""
+
+
+PERMISSION = r"""["']([a-z_]+\.[a-z_]+)["']"""
+USES = [
+    re.compile(r"has_perm\(\s*" + PERMISSION),
+    re.compile(r"require\(\s*[\w.]+\s*,\s*" + PERMISSION),
+    re.compile(r"\bcan\(\s*" + PERMISSION),
+    re.compile(r"""parent_permission\s*=\s*""" + PERMISSION),
+]
+IN_TEMPLATES = re.compile(r"\bperms\.([a-z_]+)\.([a-z_]+)")
+
+
+def _used_permissions() -> dict[str, str]:
+    used = {}
+    for _app, path in _sources():
+        text = path.read_text()
+        for pattern in USES:
+            for match in pattern.finditer(text):
+                used.setdefault(match.group(1), str(path.relative_to(ROOT)))
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        for match in IN_TEMPLATES.finditer(path.read_text()):
+            used.setdefault(f"{match.group(1)}.{match.group(2)}", str(path.relative_to(ROOT)))
+    return used
+
+
+def test_every_permission_named_in_code_and_templates_is_registered():
+    """`has_perm("…")`, `require(user, "…")`, `can("…")` and `perms.app.x` name a rule or a
+    Django model permission: a renamed permission leaves no name behind."""
+    known = _registered_by_rules() | _django_model_permissions()
+    used = _used_permissions()
+
+    dangling = {name: where for name, where in used.items() if name not in known}
+
+    assert "workflow.submit_application" in used
+    assert "workflow.run_stage_one" in used
+    assert dangling == {}
+
+
+def test_every_permission_the_roles_get_in_the_admin_exists():
+    from accounts.permissions import ROLE_PERMISSIONS  # noqa: PLC0415
+
+    known = _django_model_permissions()
+    granted = {name for names in ROLE_PERMISSIONS.values() for name in names}
+
+    assert sorted(granted - known) == []

@@ -7,8 +7,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
-from accounts.rules import is_marketplace_team
 from catalogue.models import Solution
+from catalogue.rules import visible
 
 from .enums import ACTIVE_STATES, STAGE_OF_STATE, TERMINAL_STATES, ApplicationState
 from .models import Application, Material
@@ -16,12 +16,21 @@ from .models.requests import queue_order
 
 
 def applications_visible_to(user) -> QuerySet[Application]:
-    qs = Application.objects.select_related("solution__partner", "version")
-    if is_marketplace_team(user) or user.is_superuser:
-        return qs
-    if user.is_authenticated and user.partner_id:
-        return qs.filter(solution__partner_id=user.partner_id)
-    return qs.none()
+    """The requests `workflow.view_application` lets `user` see."""
+    return visible(
+        user,
+        Application.objects.select_related("solution__partner", "version"),
+        "solution__partner_id",
+    )
+
+
+def materials_visible_to(user) -> QuerySet[Material]:
+    """The materials `workflow.view_material` lets `user` see."""
+    return visible(
+        user,
+        Material.objects.select_related("application__solution__partner"),
+        "application__solution__partner_id",
+    )
 
 
 def states_of_stage(stage: int) -> list[str]:

@@ -3,9 +3,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from rules.contrib.models import RulesModelBase, RulesModelMixin
 
 from ..enums import CertificationStatus
-from ..rules import can
+from ..rules import can, can_view
 
 B = CertificationStatus
 BADGE_ON = (B.CERTIFIED, B.AT_RISK)
@@ -18,7 +19,9 @@ def can_revoke(instance, user) -> bool:
     )
 
 
-class Certification(ConcurrentTransitionMixin, models.Model):
+class Certification(
+    RulesModelMixin, ConcurrentTransitionMixin, models.Model, metaclass=RulesModelBase
+):
     """A solution's certification: which version is certified, since when, and its badge.
 
     The badge's status is a state machine moved only by `catalogue.badge`, which appends
@@ -53,6 +56,7 @@ class Certification(ConcurrentTransitionMixin, models.Model):
     class Meta:
         verbose_name = _("certification")
         verbose_name_plural = _("certifications")
+        rules_permissions = {"view": can_view}
 
     def __str__(self):
         return f"{self.solution} {self.version.number}: {self.get_status_display()}"

@@ -1,8 +1,12 @@
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from rules.contrib.models import RulesModelBase, RulesModelMixin
+
+from accounts.rules import is_partner
 
 from ..enums import Marketplace
+from ..rules import can_view, is_own_partner_record
 
 
 class Partner(models.Model):
@@ -23,7 +27,7 @@ class Partner(models.Model):
         return self.name
 
 
-class Solution(models.Model):
+class Solution(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     """A Marketplace solution of a partner."""
 
     partner = models.ForeignKey(
@@ -57,6 +61,12 @@ class Solution(models.Model):
         ordering = ["name"]
         verbose_name = _("solution")
         verbose_name_plural = _("solutions")
+        # A partner registers solutions and edits its own; see catalogue.rules for who sees.
+        rules_permissions = {
+            "view": can_view,
+            "add": is_partner,
+            "change": is_own_partner_record,
+        }
         constraints = [
             models.UniqueConstraint(fields=["partner", "name"], name="solution_name_per_partner")
         ]
@@ -68,7 +78,7 @@ class Solution(models.Model):
         return reverse("solution_detail", kwargs={"slug": self.slug})
 
 
-class SolutionVersion(models.Model):
+class SolutionVersion(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     solution = models.ForeignKey(
         Solution, verbose_name=_("solution"), on_delete=models.PROTECT, related_name="versions"
     )
@@ -81,6 +91,8 @@ class SolutionVersion(models.Model):
         ordering = ["solution", "-created_at"]
         verbose_name = _("solution version")
         verbose_name_plural = _("solution versions")
+        # Asked with the solution: its partner adds versions.
+        rules_permissions = {"add": is_own_partner_record}
         constraints = [
             models.UniqueConstraint(fields=["solution", "number"], name="version_per_solution")
         ]

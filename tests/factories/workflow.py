@@ -1,6 +1,7 @@
 import hashlib
 
 import factory
+from django.contrib.auth.models import AnonymousUser
 from django.core.files.base import ContentFile
 from django.db.models import Max
 from django.utils import timezone
@@ -180,13 +181,18 @@ ROLES = ("own_partner", "other_partner", "analyst", "leader", "rnd_expert", "aud
 def actor(role: str, record=None):
     """A user in `role`; "own_partner" is a member of the partner owning `record`.
 
-    `record` is a request or a solution; the other roles need none.
+    `record` is a request or a solution; the other roles need none. "anonymous" is a visitor
+    not logged in, "superuser" a superuser of no role.
     """
     if role == "own_partner":
         solution = record if isinstance(record, Solution) else record.solution
         return UserFactory(role="Partner", partner=solution.partner)
     if role == "other_partner":
         return UserFactory(partner_member=True)
+    if role == "anonymous":
+        return AnonymousUser()
+    if role == "superuser":
+        return UserFactory(is_superuser=True, is_staff=True)
     return UserFactory(**{role: True})
 
 

@@ -16,6 +16,7 @@ from workflow.models import Application, ApprovalFacts, ReadinessScore
 from ..factories.workflow import (
     ApplicationFactory,
     ApprovalFactsFactory,
+    MaterialFactory,
     ReadinessScoreFactory,
     SetupMeetingFactory,
     SolutionFactory,
@@ -24,6 +25,7 @@ from ..factories.workflow import (
     score_all_criteria,
     with_state_records,
 )
+from ..rules_matrix import holds, matrix
 from .markup import alerts, by_testid, errors, field_value, find_all, texts
 
 S = ApplicationState
@@ -735,3 +737,68 @@ def test_r25_priority_is_shown_on_the_request(client):
     response = client.get(reverse("application_detail", args=[application.pk]))
 
     assert "Priority: Low — narrow need" in texts(response, "p")
+
+
+# --- who may act on a request: the matrix of workflow's permissions ----------------------
+
+# Asked with the request.           own  other analyst leader R&D auditor anonymous superuser
+ON_A_REQUEST = {
+    "workflow.view_application":     "Y N Y Y Y Y N Y",
+    "workflow.submit_application":   "Y N N N N N N Y",
+    "workflow.withdraw_application": "Y N N N N N N Y",
+    "workflow.view_internal_notes":  "N N Y Y Y Y N Y",
+    "workflow.run_stage_one":        "N N Y N N N N Y",
+    "workflow.edit_approval_facts":  "N N Y Y N N N Y",
+    "workflow.view_material":        "Y N Y Y Y Y N Y",
+    "workflow.upload_material":      "Y N N N N N N Y",
+}  # fmt: skip
+
+# Asked with nothing.               own  other analyst leader R&D auditor anonymous superuser
+WITHOUT_A_RECORD = {
+    "workflow.view_queue":           "N N Y Y Y Y N Y",
+}  # fmt: skip
+
+# Asked with a material.            own  other analyst leader R&D auditor anonymous superuser
+ON_A_MATERIAL = {
+    "workflow.view_material":        "Y N Y Y Y Y N Y",
+    "workflow.upload_material":      "Y N N N N N N Y",
+}  # fmt: skip
+
+
+@matrix(ON_A_REQUEST)
+def test_who_may_act_on_a_request(permission, role, expected):
+    application = ApplicationFactory()
+
+    assert holds(role, permission, application) is expected
+
+
+@matrix(WITHOUT_A_RECORD)
+def test_who_sees_the_queue(permission, role, expected):
+    assert holds(role, permission, None, owner=ApplicationFactory()) is expected
+
+
+@matrix(ON_A_MATERIAL)
+def test_who_may_see_and_upload_a_material(permission, role, expected):
+    material = MaterialFactory()
+
+    assert holds(role, permission, material, owner=material.application) is expected
+
+
+@matrix({
+    "workflow.add_application":      "Y N N N N N N Y",
+})  # fmt: skip
+def test_r11_only_the_solutions_developer_may_file_a_request(permission, role, expected):
+    """R1.1: the permission to file a request, asked with the solution, is its partner's."""
+    solution = SolutionFactory()
+
+    assert holds(role, permission, solution) is expected
+
+
+@matrix({
+    "workflow.decide_application":   "N N N Y N N N Y",
+})  # fmt: skip
+def test_r21_only_leaders_hold_the_decision(permission, role, expected):
+    """R2.1: only leaders (and a superuser) hold `workflow.decide_application`."""
+    application = ApplicationFactory(state=S.AWAITING_APPROVAL)
+
+    assert holds(role, permission, application) is expected

@@ -5,7 +5,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
+from rules.contrib.models import RulesModelBase, RulesModelMixin
 
+from catalogue.rules import can_view, is_own_partner_record
 from certportal.storage import materials_storage
 
 from ..enums import MaterialKind
@@ -19,7 +21,7 @@ def material_path(material, filename: str) -> str:
     )
 
 
-class Material(models.Model):
+class Material(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     """One revision of one of the ten materials of 3.1. Revisions are kept, never overwritten:
     a new upload is a new row with the next revision number."""
 
@@ -60,6 +62,8 @@ class Material(models.Model):
         ordering = ["application", "kind", "-revision"]
         verbose_name = _("material")
         verbose_name_plural = _("materials")
+        # Asked with the request (or the material): its partner uploads.
+        rules_permissions = {"view": can_view, "upload": is_own_partner_record}
         constraints = [
             models.UniqueConstraint(
                 fields=["application", "kind", "revision"], name="one_row_per_revision"

@@ -6,9 +6,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+from rules.contrib.models import RulesModelBase, RulesModelMixin
 
+from accounts.rules import is_leader
 from catalogue.models.solutions import Solution, SolutionVersion
-from catalogue.rules import can
+from catalogue.rules import can, can_view, is_own_partner_record
 
 from .. import conditions
 from ..enums import (
@@ -46,7 +48,9 @@ def queue_order() -> tuple:
     )
 
 
-class Application(ConcurrentTransitionMixin, models.Model):
+class Application(
+    RulesModelMixin, ConcurrentTransitionMixin, models.Model, metaclass=RulesModelBase
+):
     """A certification request: one solution version taken through the programme's stages.
 
     `state` changes only through the transition methods below, and those set nothing but
@@ -121,6 +125,14 @@ class Application(ConcurrentTransitionMixin, models.Model):
         verbose_name_plural = _("certification requests")
         permissions = [("decide_application", _("Can decide a request's priority and fate"))]
         indexes = [models.Index(*queue_order(), name="application_queue_order")]
+        # "add" is asked with the solution: its partner files a request for it.
+        rules_permissions = {
+            "view": can_view,
+            "add": is_own_partner_record,
+            "submit": is_own_partner_record,
+            "withdraw": is_own_partner_record,
+            "decide": is_leader,
+        }
 
     def __str__(self):
         return _("Request #%(pk)s: %(version)s") % {"pk": self.pk, "version": self.version}
@@ -321,7 +333,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=S.SUBMITTED_FOR_REVIEW,
         target=S.IN_REVIEW,
-        permission=can("workflow.run_quality_review"),
+        permission=can("dod.run_quality_review"),
         custom={"label": _("Start the review")},
     )
     def start_review(self, by=None, description=None):
@@ -333,7 +345,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=S.IN_REVIEW,
         target=S.CHANGES_REQUESTED,
-        permission=can("workflow.run_quality_review"),
+        permission=can("dod.run_quality_review"),
         conditions=[conditions.round_has_findings],
         custom={"label": _("Request changes")},
     )
@@ -346,7 +358,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=S.IN_REVIEW,
         target=S.QUALITY_PASSED,
-        permission=can("workflow.run_quality_review"),
+        permission=can("dod.run_quality_review"),
         conditions=[
             conditions.is_initial,
             conditions.all_criteria_passed,
@@ -363,7 +375,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=S.IN_REVIEW,
         target=S.CERTIFIED,
-        permission=can("workflow.run_quality_review"),
+        permission=can("dod.run_quality_review"),
         conditions=[
             conditions.is_update,
             conditions.all_criteria_passed,
@@ -381,7 +393,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=[S.SUBMITTED_FOR_REVIEW, S.IN_REVIEW, S.CHANGES_REQUESTED],
         target=S.DECLINED,
-        permission=can("workflow.run_quality_review"),
+        permission=can("dod.run_quality_review"),
         custom={"label": _("Decline")},
     )
     def decline_quality(self, by=None, description=None):
@@ -408,7 +420,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=S.SUPPORT_REVIEW,
         target=S.REMEDIATION,
-        permission=can("workflow.run_support_audit"),
+        permission=can("support_audit.run_support_audit"),
         conditions=[conditions.nonconformities_with_plan],
         custom={"label": _("Send the nonconformity report")},
     )
@@ -434,7 +446,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=S.SUPPORT_REVIEW,
         target=S.SUPPORT_PASSED,
-        permission=can("workflow.run_support_audit"),
+        permission=can("support_audit.run_support_audit"),
         conditions=[conditions.support_declared, conditions.support_audit_passed],
         custom={"label": _("Pass support certification")},
     )
@@ -447,7 +459,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=S.SUPPORT_PASSED,
         target=S.CERTIFIED,
-        permission=can("workflow.run_support_audit"),
+        permission=can("support_audit.run_support_audit"),
         custom={"label": _("Certify")},
     )
     def certify(self, by=None, description=None):
@@ -459,7 +471,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=[S.SUPPORT_REVIEW, S.REMEDIATION],
         target=S.DECLINED,
-        permission=can("workflow.run_support_audit"),
+        permission=can("support_audit.run_support_audit"),
         custom={"label": _("Decline")},
     )
     def decline_support(self, by=None, description=None):

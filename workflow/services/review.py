@@ -91,7 +91,7 @@ def finding_answer(*, finding, by, text: str):
 
 def compatibility_verify(*, application: Application, by) -> Application:
     """The reviewer has checked the update's backward compatibility (R6.2)."""
-    require(by, "workflow.run_quality_review", application)
+    require(by, "dod.run_quality_review", application)
     with transaction.atomic():
         _in_review(application)()
         Application.objects.filter(pk=application.pk).update(compatibility_verified=True)

@@ -259,9 +259,8 @@ def certificate(request, slug):
                 and certification.next_audit_due < today
             ),
             "can_manage_badge": user.has_perm("catalogue.manage_badge", solution),
-            "can_audit": user.has_perm("workflow.run_support_audit", solution),
-            "can_mark_done": user.has_perm("workflow.upload_material", solution)
-            or user.has_perm("workflow.run_support_audit", solution),
+            "can_audit": user.has_perm("support_audit.run_support_audit", solution),
+            "can_mark_done": user.has_perm("support_audit.mark_item_done", solution),
             "regular": AuditPurpose.REGULAR,
             "with_nonconformities": AuditOutcome.NONCONFORMITIES,
         },
@@ -344,7 +343,7 @@ def badge_restore(request, slug):
 def regular_audit(request, slug):
     certification = _certification(request, slug)
     solution = certification.solution
-    _require(request.user, "workflow.run_support_audit", solution)
+    _require(request.user, "support_audit.run_support_audit", solution)
     data = request.POST or None
     form = RegularAuditForm(
         data,
@@ -421,7 +420,7 @@ def regular_audit_versions_finding(request, slug):
     one step, then the remediation plan to agree."""
     certification = _certification(request, slug)
     solution = certification.solution
-    _require(request.user, "workflow.run_support_audit", solution)
+    _require(request.user, "support_audit.run_support_audit", solution)
     description = versions_finding(customer_overview(solution))
     if description is None:
         messages.info(request, _("Every active customer is on the current version."))
@@ -444,7 +443,7 @@ def regular_audit_versions_finding(request, slug):
 def remediation_plan_agree(request, slug, audit):
     certification = _certification(request, slug)
     solution = certification.solution
-    _require(request.user, "workflow.run_support_audit", solution)
+    _require(request.user, "support_audit.run_support_audit", solution)
     audit = get_object_or_404(
         SupportAudit.objects.select_related("auditor").prefetch_related("nonconformities"),
         pk=audit,

@@ -44,8 +44,8 @@ MATERIAL_ORDER = {kind.value: n for n, kind in enumerate(MaterialKind)}
 def checker_permission(criterion: Criterion) -> str:
     """Integration criteria (DoD 9–10) are the R&D experts'; the others the analysts'."""
     if criterion.reviewer == Reviewer.RND:
-        return "workflow.check_integration"
-    return "workflow.run_quality_review"
+        return "dod.check_integration"
+    return "dod.run_quality_review"
 
 
 def pinned_criteria(application):
@@ -231,12 +231,12 @@ def render_review(request, application, *, check_form=None, finding_form=None):
         changed_materials, answered_findings = _changes_since(application, since_round.closed_at)
 
     findings = list(findings_of(application))
-    can_raise = open_round is not None and user.has_perm("workflow.check_criteria", application)
+    can_raise = open_round is not None and user.has_perm("dod.check_criteria", application)
     if can_raise and finding_form is None:
         finding_form = FindingForm(application=application, criteria=pinned_criteria(application))
 
     actions, blocked = actions_for(application, user)
-    can_review = user.has_perm("workflow.run_quality_review", application)
+    can_review = user.has_perm("dod.run_quality_review", application)
     context = {
         "application": application,
         "edition": application.criteria_version,

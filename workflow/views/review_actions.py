@@ -41,7 +41,7 @@ def _button(request, page, service, *, success: str, anchor: str = "", **kwargs)
 @require_POST
 def review_start(request, pk):
     application = reviewed_application(request, pk)
-    _require(request.user, "workflow.run_quality_review", application)
+    _require(request.user, "dod.run_quality_review", application)
     return _button(
         request,
         application,
@@ -104,7 +104,7 @@ def review_check(request, pk, number):
 @require_POST
 def review_finding_raise(request, pk):
     application = reviewed_application(request, pk)
-    _require(request.user, "workflow.check_criteria", application)
+    _require(request.user, "dod.check_criteria", application)
     form = FindingForm(request.POST, application=application, criteria=pinned_criteria(application))
     if (
         form.is_valid()
@@ -128,7 +128,7 @@ def review_finding_raise(request, pk):
 @require_POST
 def review_finding_resolve(request, pk, finding_pk):
     application = reviewed_application(request, pk)
-    _require(request.user, "workflow.check_criteria", application)
+    _require(request.user, "dod.check_criteria", application)
     finding = get_object_or_404(Finding, pk=finding_pk, application=application)
     finding.application = application
     if finding.status != FindingStatus.OPEN:
@@ -149,7 +149,7 @@ def review_finding_resolve(request, pk, finding_pk):
 @require_POST
 def review_compatibility(request, pk):
     application = reviewed_application(request, pk)
-    _require(request.user, "workflow.run_quality_review", application)
+    _require(request.user, "dod.run_quality_review", application)
     if application.kind not in UPDATE_KINDS:
         raise Http404
     return _button(
@@ -170,7 +170,7 @@ def review_outcome(request, pk, outcome):
     chosen = OUTCOMES.get(outcome)
     if chosen is None:
         raise Http404
-    _require(request.user, "workflow.run_quality_review", application)
+    _require(request.user, "dod.run_quality_review", application)
     form = OutcomeForm(
         request.POST or None,
         application=application,

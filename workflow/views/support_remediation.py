@@ -51,9 +51,8 @@ def _render_remediation(request, application):
     if not team:
         # The partner reads what was reported to them, not the audit still being written.
         audits = [audit for audit in audits if audit.reported]
-    may_mark = application.state == S.REMEDIATION and (
-        user.has_perm("workflow.upload_material", application)
-        or user.has_perm("workflow.run_support_audit", application)
+    may_mark = application.state == S.REMEDIATION and user.has_perm(
+        "support_audit.mark_item_done", application
     )
     actions, blocked = actions_for(application, user)
     return render(

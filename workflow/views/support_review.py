@@ -129,7 +129,7 @@ def _render_audit(request, application, *, record=None, plan=None):
     saved = declaration_of(application)
     audits = request_audits(application)
     latest = audits[0] if audits else None
-    can_run = user.has_perm("workflow.run_support_audit", application)
+    can_run = user.has_perm("support_audit.run_support_audit", application)
     under_audit = application.state == S.SUPPORT_REVIEW
     if record is None and can_run and under_audit:
         record = audit_forms(application=application)
@@ -177,7 +177,7 @@ def audit(request, pk):
 @require_POST
 def audit_record(request, pk):
     application = team_application(request, pk)
-    require(request.user, "workflow.run_support_audit", application)
+    require(request.user, "support_audit.run_support_audit", application)
     form, checklist, nonconformities = record = audit_forms(request.POST, application=application)
     earlier = SupportAudit.objects.filter(application=application).exists()
     recorded = []
@@ -222,7 +222,7 @@ def audit_record(request, pk):
 @require_POST
 def plan_agree(request, pk, audit_pk):
     application = team_application(request, pk)
-    require(request.user, "workflow.run_support_audit", application)
+    require(request.user, "support_audit.run_support_audit", application)
     audit = get_object_or_404(SupportAudit, pk=audit_pk, application=application)
     latest = request_audits(application)[0]
     if latest.pk != audit.pk or not _needs_plan(latest):
@@ -249,7 +249,7 @@ def outcome(request, pk, outcome):
     chosen = OUTCOMES.get(outcome)
     if chosen is None:
         raise Http404
-    require(request.user, "workflow.run_support_audit", application)
+    require(request.user, "support_audit.run_support_audit", application)
     form = OutcomeForm(
         request.POST or None,
         application=application,
