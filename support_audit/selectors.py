@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from catalogue.models.certification import Certification
 
-from .models import Nonconformity, RemediationItem, SupportAudit
+from .enums import AuditOutcome, AuditPurpose
+from .models import Nonconformity, RemediationItem, RemediationPlan, SupportAudit
 
 
 def latest_audit(application) -> SupportAudit | None:
@@ -73,3 +74,38 @@ def due_panel(size: int) -> dict:
         "actions_due": actions[:size],
         "more_due": len(audits) > size or len(actions) > size,
     }
+
+
+def plans_in_force(solution) -> QuerySet[RemediationPlan]:
+    """The solution's remediation plans still in force, newest first, with their actions."""
+    return (
+        RemediationPlan.objects.filter(solution=solution, closed_at__isnull=True)
+        .select_related("audit", "agreed_by")
+        .prefetch_related("items")
+        .order_by("-agreed_at", "-pk")
+    )
+
+
+def regular_audits_with_nonconformities(solution) -> QuerySet[SupportAudit]:
+    """The solution's regular audits that found nonconformities: those a plan is agreed for."""
+    return (
+        SupportAudit.objects.select_related("auditor")
+        .prefetch_related("nonconformities")
+        .filter(
+            solution=solution,
+            purpose=AuditPurpose.REGULAR,
+            outcome=AuditOutcome.NONCONFORMITIES,
+        )
+    )
+
+
+def open_items_of(solution) -> QuerySet[RemediationItem]:
+    """The actions of the solution's plans in force, with what marking one done reads."""
+    return RemediationItem.objects.select_related(
+        "plan__audit__application", "plan__solution"
+    ).filter(plan__solution=solution, plan__closed_at__isnull=True)
+
+
+def has_audit(application) -> bool:
+    """Whether the request was audited before (a new audit is then a re-audit)."""
+    return SupportAudit.objects.filter(application=application).exists()

@@ -16,14 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalogue.rules import require
-from certportal.forms import state_unchanged
+from certportal.interaction import fresh, run, succeeded
 from support_audit.business_hours import Region
 from support_audit.enums import Channel, SupportPackage
 from support_audit.forms import (
     LANGUAGE_NAMES,
     WEEKDAYS,
     DeclarationForm,
-    GuardForm,
 )
 from support_audit.models import (
     Nonconformity,
@@ -38,7 +37,7 @@ from ..enums import DECLARATION_OPEN_STATES, ApplicationState, Stage
 from ..guidance import awaited
 from ..services import actions_for
 from ..services import support as flow
-from .common import run, visible_application
+from .common import button, visible_application
 
 S = ApplicationState
 
@@ -157,10 +156,8 @@ def declaration(request, pk):
     if request.method == "POST":
         require(user, "workflow.upload_material", application)
         form = DeclarationForm(request.POST, application=application)
-        if (
-            form.is_valid()
-            and state_unchanged(form, application)
-            and run(
+        if fresh(form, application) and succeeded(
+            run(
                 form,
                 flow.declaration_save,
                 application=application,
@@ -201,16 +198,13 @@ def declaration(request, pk):
 @require_POST
 def declaration_submit(request, pk):
     application = visible_application(request, pk)
-    form = GuardForm(request.POST, application=application)
-    if (
-        form.is_valid()
-        and state_unchanged(form, application)
-        and run(form, flow.support_submit, application=application, by=request.user)
-    ):
-        messages.success(
-            request,
-            _("Support standards submitted. The Marketplace team will audit your support."),
-        )
-        return redirect(application)
-    report_errors(request, form)
-    return redirect(support_url("support_declaration", application))
+    return button(
+        request,
+        application,
+        flow.support_submit,
+        application=application,
+        by=request.user,
+        success=_("Support standards submitted. The Marketplace team will audit your support."),
+        done_url=application.get_absolute_url(),
+        refused_url=support_url("support_declaration", application),
+    )
