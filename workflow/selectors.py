@@ -217,3 +217,14 @@ def certification_of(solution: Solution):
         .filter(solution=solution)
         .first()
     )
+
+
+def latest_transition(application: Application, transition: str) -> StateLog | None:
+    """The timeline entry of the latest time `transition` was taken on the request."""
+    return (
+        StateLog.objects.for_(application)
+        .filter(transition=transition)
+        .select_related("by")
+        .order_by("-timestamp", "-pk")
+        .first()
+    )

@@ -12,7 +12,7 @@ from catalogue.rules import require as _require
 from certportal.interaction import run, succeeded
 from dod.enums import FindingStatus
 from dod.models import CheckEvidence, Finding
-from dod.selectors import findings_of, unanswered_findings
+from dod.selectors import evidence_of, findings_of, unanswered_findings
 
 from ..enums import ApplicationState
 from ..forms_materials import FindingAnswerForm
@@ -32,11 +32,7 @@ def _render_findings(request, application: Application, *, answer_forms=None):
         set(unanswered_findings(application).values_list("pk", flat=True)) if can_answer else set()
     )
     evidence: dict[tuple[int, int | None], list[CheckEvidence]] = {}
-    for item in (
-        CheckEvidence.objects.filter(check_record__round__application=application)
-        .select_related("check_record")
-        .order_by("uploaded_at", "pk")
-    ):
+    for item in evidence_of(application):
         key = (item.check_record.round_id, item.check_record.criterion_id)
         evidence.setdefault(key, []).append(item)
     findings = list(findings_of(application))

@@ -15,14 +15,14 @@ from catalogue.rules import require as _require
 from certportal.interaction import OutcomeForm, decision_page, fresh, run, succeeded
 from dod.enums import FindingStatus
 from dod.forms import CheckForm, FindingForm
-from dod.models import CheckEvidence, CriteriaVersion, Criterion, Finding
-from dod.selectors import findings_of
+from dod.models import CheckEvidence, Finding
+from dod.selectors import checkable_criteria, findings_of, pinned_criteria
 
 from ..materials import UPDATE_KINDS
 from ..services import review as flow
 from ..services import unmet_conditions
 from .common import button, reviewed_application
-from .review import OUTCOMES, checker_permission, pinned_criteria, render_review, review_url
+from .review import OUTCOMES, checker_permission, render_review, review_url
 
 
 @login_required
@@ -45,12 +45,7 @@ def review_start(request, pk):
 @require_POST
 def review_check(request, pk, number):
     application = reviewed_application(request, pk)
-    criterion = get_object_or_404(
-        Criterion.objects.filter(
-            version_id=application.criteria_version_id or CriteriaVersion.in_force().pk
-        ),
-        number=number,
-    )
+    criterion = get_object_or_404(checkable_criteria(application), number=number)
     _require(request.user, checker_permission(criterion), application)
     form = CheckForm(
         request.POST,

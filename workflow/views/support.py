@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,13 +23,7 @@ from support_audit.forms import (
     WEEKDAYS,
     DeclarationForm,
 )
-from support_audit.models import (
-    Nonconformity,
-    RemediationPlan,
-    SupportAudit,
-    SupportDeclaration,
-    VendorEscalationLevel,
-)
+from support_audit.selectors import declaration_of, vendor_levels
 from support_audit.standards import declaration_problems
 
 from ..enums import DECLARATION_OPEN_STATES, ApplicationState, Stage
@@ -45,15 +38,6 @@ S = ApplicationState
 def support_url(name: str, application, anchor: str = "") -> str:
     url = reverse(name, kwargs={"pk": application.pk})
     return f"{url}#{anchor}" if anchor else url
-
-
-def declaration_of(application) -> SupportDeclaration | None:
-    """The request's declaration with its regions; read through the request, so the
-    transitions' conditions asked on this page reuse it."""
-    declaration = getattr(application, "support_declaration", None)
-    if declaration is not None:
-        prefetch_related_objects([declaration], "regions")
-    return declaration
 
 
 @dataclass(frozen=True)
@@ -121,27 +105,6 @@ def report_errors(request, form) -> None:
         messages.error(request, error)
 
 
-def request_audits(application) -> list[SupportAudit]:
-    """The request's audits, newest first, with nonconformities, plans and plan items."""
-    return list(
-        SupportAudit.objects.filter(application=application)
-        .select_related("auditor")
-        .prefetch_related(
-            Prefetch(
-                "nonconformities",
-                queryset=Nonconformity.objects.select_related("closed_by_audit").order_by("pk"),
-            ),
-            Prefetch(
-                "remediation_plans",
-                queryset=RemediationPlan.objects.select_related("agreed_by")
-                .prefetch_related("items")
-                .order_by("agreed_at", "pk"),
-            ),
-        )
-        .order_by("-recorded_at", "-pk")
-    )
-
-
 # --- 1. The partner's declaration ------------------------------------------------------------
 
 
@@ -185,7 +148,7 @@ def declaration(request, pk):
             "read_only_reason": _("Read-only: the support standards went to the audit.")
             if application.is_active
             else _("Read-only: the request is closed."),
-            "vendor_levels": VendorEscalationLevel.objects.all() if form else [],
+            "vendor_levels": vendor_levels() if form else [],
             "submit_reasons": blocked.get("submit_support", []),
             "team": team,
             "awaited": awaited(application, partner_side=not team),

@@ -4,31 +4,19 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_fsm_log.models import StateLog
 
 from support_audit.enums import AuditOutcome
-from support_audit.models import (
-    RemediationItem,
-)
+from support_audit.models import RemediationItem
+from support_audit.selectors import request_audits
 
+from .. import selectors
 from ..guidance import awaited
 from ..services import actions_for
 from ..services import support as flow
 from .common import button, visible_application
-from .support import S, request_audits, support_url
+from .support import S, support_url
 
 # --- 3. The remediation ----------------------------------------------------------------------
-
-
-def _latest_report(application) -> StateLog | None:
-    """The timeline entry of the latest nonconformity report sent to the partner."""
-    return (
-        StateLog.objects.for_(application)
-        .filter(transition="report_nonconformities")
-        .select_related("by")
-        .order_by("-timestamp", "-pk")
-        .first()
-    )
 
 
 def _render_remediation(request, application):
@@ -39,7 +27,7 @@ def _render_remediation(request, application):
         for audit in reversed(request_audits(application))
         if audit.outcome == AuditOutcome.NONCONFORMITIES
     ]
-    report = _latest_report(application)
+    report = selectors.latest_transition(application, "report_nonconformities")
     for audit in audits:
         audit.reported = report is not None and audit.recorded_at <= report.timestamp
         audit.plans = list(audit.remediation_plans.all())

@@ -30,22 +30,14 @@ from support_audit.forms import (
     audit_forms,
     audit_is_consistent,
 )
-from support_audit.models import (
-    SupportAudit,
-)
+from support_audit.models import SupportAudit
+from support_audit.selectors import declaration_of, has_audit, request_audits
 
 from ..guidance import awaited
 from ..services import actions_for, unmet_conditions
 from ..services import support as flow
 from .common import team_application
-from .support import (
-    S,
-    declaration_context,
-    declaration_of,
-    report_errors,
-    request_audits,
-    support_url,
-)
+from .support import S, declaration_context, report_errors, support_url
 
 # --- 2. The team's audit ---------------------------------------------------------------------
 
@@ -185,7 +177,7 @@ def audit_record(request, pk):
     application = team_application(request, pk)
     require(request.user, "workflow.run_support_audit", application)
     form, checklist, nonconformities = record = audit_forms(request.POST, application=application)
-    earlier = SupportAudit.objects.filter(application=application).exists()
+    earlier = has_audit(application)
     if (
         all([form.is_valid(), checklist.is_valid(), nonconformities.is_valid()])
         and audit_is_consistent(form, checklist, nonconformities)
