@@ -82,3 +82,8 @@ def certified_solutions(*, q: str = "", marketplace: str = "", category: str = "
     if category:
         certified = certified.filter(solution__category__iexact=category)
     return certified.select_related("solution__partner", "version").order_by("solution__name", "pk")
+
+
+def certification_history(certification: Certification):
+    """The certification's events, oldest first, with who acted and on which version."""
+    return certification.events.select_related("actor", "version").order_by("at", "pk")

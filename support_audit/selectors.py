@@ -151,3 +151,10 @@ def request_audits(application) -> list[SupportAudit]:
 def vendor_levels() -> QuerySet[VendorEscalationLevel]:
     """The vendor's escalation levels a declaration names (R4.6)."""
     return VendorEscalationLevel.objects.all()
+
+
+def items_of_request(application) -> QuerySet[RemediationItem]:
+    """The actions of the remediation plans agreed for the request's audits."""
+    return RemediationItem.objects.select_related("plan__audit").filter(
+        plan__audit__application=application
+    )

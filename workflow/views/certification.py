@@ -20,7 +20,7 @@ from catalogue import badge
 from catalogue.enums import CertificationStatus
 from catalogue.models import Certification
 from catalogue.rules import require as _require
-from catalogue.selectors import visible_certification
+from catalogue.selectors import certification_history, visible_certification
 from certportal.forms import CrispyMixin
 from certportal.interaction import run, succeeded
 from support_audit.enums import AuditOutcome, AuditPurpose
@@ -89,7 +89,7 @@ def certificate(request, slug):
         {
             "certification": certification,
             "solution": solution,
-            "events": certification.events.select_related("actor", "version").order_by("at", "pk"),
+            "events": certification_history(certification),
             "audits": audits,
             "plans": plans,
             "today": today,

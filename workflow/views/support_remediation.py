@@ -6,8 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from support_audit.enums import AuditOutcome
-from support_audit.models import RemediationItem
-from support_audit.selectors import request_audits
+from support_audit.selectors import items_of_request, request_audits
 
 from .. import selectors
 from ..guidance import awaited
@@ -66,11 +65,7 @@ def remediation(request, pk):
 @require_POST
 def item_done(request, pk, item_pk):
     application = visible_application(request, pk)
-    item = get_object_or_404(
-        RemediationItem.objects.select_related("plan__audit"),
-        pk=item_pk,
-        plan__audit__application=application,
-    )
+    item = get_object_or_404(items_of_request(application), pk=item_pk)
     item.plan.audit.application = application
     return button(
         request,
