@@ -7,9 +7,8 @@ from csp.decorators import csp
 from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.safestring import mark_safe
@@ -17,55 +16,21 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from . import public_cache
-from .enums import CertificationStatus, Marketplace
-from .models import Certification, Solution
-
-BADGE_STATUS = {
-    CertificationStatus.CERTIFIED: "certified",
-    CertificationStatus.AT_RISK: "at_risk",
-    CertificationStatus.REVOKED: "revoked",
-}
-
-
-def badge_of(solution: Solution) -> dict:
-    """The badge's facts; `certified` is true exactly while the badge is on."""
-    certification: Certification | None = getattr(solution, "certification", None)
-    if certification is None:
-        return {
-            "solution": solution.slug,
-            "name": solution.name,
-            "certified": False,
-            "status": "not_certified",
-            "certified_version": None,
-            "since": None,
-            "reason": None,
-        }
-    revoked = certification.status == CertificationStatus.REVOKED
-    # The reason is told only for a revoked badge: the last event is read only then.
-    last = certification.events.order_by("-at", "-pk").first() if revoked else None
-    return {
-        "solution": solution.slug,
-        "name": solution.name,
-        "certified": certification.badge_on,
-        "status": BADGE_STATUS[certification.status],
-        "certified_version": certification.version.number,
-        "since": certification.since.date().isoformat(),
-        "reason": last.reason if revoked and last else None,
-    }
-
-
-def _published(slug):
-    return get_object_or_404(
-        Solution.objects.select_related("certification__version"), slug=slug, is_published=True
-    )
+from .enums import Marketplace
+from .selectors import badge_of, certified_solutions, published_solution
 
 
 def _cached_badge(slug) -> dict:
     """The badge's facts from the cache, else from the database (then cached)."""
     key = public_cache.badge_key(slug)
-    return public_cache.cached(
-        key, lambda: key, lambda: badge_of(_published(slug)), public_cache.BADGE_TIMEOUT
-    )
+
+    def shared_key():
+        return key
+
+    def compute():
+        return badge_of(published_solution(slug))
+
+    return public_cache.cached(key, shared_key, compute, public_cache.BADGE_TIMEOUT)
 
 
 def public_response(request, content: bytes, content_type: str) -> HttpResponse:
@@ -110,9 +75,14 @@ def badge_svg(request, slug):
     """The badge as an image: "✓ Certified" on green with the certified version beside it
     while the badge is on, a grey label otherwise."""
     key = public_cache.svg_key(slug, get_language())
-    body = public_cache.cached(
-        key, lambda: key, lambda: _draw(request, _cached_badge(slug)), public_cache.BADGE_TIMEOUT
-    )
+
+    def shared_key():
+        return key
+
+    def compute():
+        return _draw(request, _cached_badge(slug))
+
+    body = public_cache.cached(key, shared_key, compute, public_cache.BADGE_TIMEOUT)
     return public_response(request, body, "image/svg+xml")
 
 
@@ -165,23 +135,6 @@ class CatalogueFilterForm(forms.Form):
         self.fields["category"].widget.attrs["class"] = "form-control"
 
 
-def certified_solutions(*, q: str = "", marketplace: str = "", category: str = ""):
-    """The published solutions with the badge on, by name, with the visitor's filters."""
-    certified = Certification.objects.filter(
-        status__in=[CertificationStatus.CERTIFIED, CertificationStatus.AT_RISK],
-        solution__is_published=True,
-    )
-    if q:
-        certified = certified.filter(
-            Q(solution__name__icontains=q) | Q(solution__partner__name__icontains=q)
-        )
-    if marketplace:
-        certified = certified.filter(solution__marketplace=marketplace)
-    if category:
-        certified = certified.filter(solution__category__iexact=category)
-    return certified.select_related("solution__partner", "version").order_by("solution__name", "pk")
-
-
 def _catalogue_content(request) -> str:
     form = CatalogueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -216,10 +169,10 @@ def catalogue(request):
         current = public_cache.generation()
         return public_cache.list_key("catalogue", query, language, current) if current else None
 
+    def compute():
+        return _catalogue_content(request)
+
     content = public_cache.cached(
-        f"public:catalogue:{language}:{query}",
-        shared_key,
-        lambda: _catalogue_content(request),
-        public_cache.LIST_TIMEOUT,
+        f"public:catalogue:{language}:{query}", shared_key, compute, public_cache.LIST_TIMEOUT
     )
     return render(request, "catalogue/catalogue.html", {"content": mark_safe(content)})

@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/v1/", include("kpi.api_urls")),
     path("", include("kpi.urls")),
     path("", include("catalogue.urls")),
+    path("", include("support_audit.urls")),
     path("", include("workflow.urls")),
 ]
 

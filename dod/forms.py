@@ -6,7 +6,8 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from certportal.forms import CrispyMixin, guard_state
+from certportal.forms import CrispyMixin
+from certportal.interaction import guard_state
 
 from .enums import CheckResult, Reviewer, Severity
 from .models import Criterion
@@ -96,28 +97,6 @@ class FindingForm(CrispyMixin, forms.Form):
         self.helper.form_action = reverse("review_finding_raise", kwargs={"pk": application.pk})
         self.helper.form_id = "raise-finding"
         self.helper.inputs = [Submit("submit", self.submit_label, css_id="raise-finding-submit")]
-
-
-class OutcomeForm(CrispyMixin, forms.Form):
-    """The confirmation of a review outcome, with the comment the partner reads."""
-
-    comment = forms.CharField(
-        label=_("Comment for the partner"), widget=forms.Textarea(attrs={"rows": 4})
-    )
-
-    def __init__(self, *args, application, submit_label, comment_required: bool, **kwargs):
-        self.submit_label = submit_label
-        super().__init__(*args, **kwargs)
-        self.fields["comment"].required = comment_required
-        guard_state(self, application)
-
-
-class GuardForm(forms.Form):
-    """A button that only needs the state the user saw (start, resolve, verify)."""
-
-    def __init__(self, *args, application, **kwargs):
-        super().__init__(*args, **kwargs)
-        guard_state(self, application)
 
 
 # --- DoD administration --------------------------------------------------------------------

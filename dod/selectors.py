@@ -2,10 +2,18 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from .enums import CheckResult, FindingStatus
-from .models import CriteriaVersion, Criterion, CriterionCheck, Finding, FindingAnswer, ReviewRound
+from .models import (
+    CheckEvidence,
+    CriteriaVersion,
+    Criterion,
+    CriterionCheck,
+    Finding,
+    FindingAnswer,
+    ReviewRound,
+)
 
 
 def current_round(application) -> ReviewRound | None:
@@ -95,4 +103,51 @@ def unanswered_findings(application) -> QuerySet[Finding]:
     answered = FindingAnswer.objects.filter(finding=OuterRef("pk"), at__gte=last_closed)
     return Finding.objects.filter(application=application, status=FindingStatus.OPEN).filter(
         ~Exists(answered)
+    )
+
+
+def pinned_criteria(application) -> QuerySet[Criterion]:
+    """The criteria of the DoD edition the request is pinned to, by number."""
+    return Criterion.objects.filter(version_id=application.criteria_version_id).order_by("number")
+
+
+def checkable_criteria(application) -> QuerySet[Criterion]:
+    """The criteria a check is recorded against: the pinned edition's, else the one in force."""
+    return Criterion.objects.filter(
+        version_id=application.criteria_version_id or CriteriaVersion.in_force().pk
+    )
+
+
+def latest_edition() -> CriteriaVersion | None:
+    return CriteriaVersion.objects.order_by("-number").first()
+
+
+def rounds_of(application) -> list[ReviewRound]:
+    """Every round of the request, oldest first, with its checks and their evidence."""
+    checks = CriterionCheck.objects.select_related("criterion", "checked_by").prefetch_related(
+        Prefetch("evidence", queryset=CheckEvidence.objects.order_by("uploaded_at", "pk"))
+    )
+    return list(
+        ReviewRound.objects.filter(application=application)
+        .select_related("criteria_version", "started_by")
+        .prefetch_related(Prefetch("checks", queryset=checks.order_by("criterion__number")))
+        .order_by("number")
+    )
+
+
+def answers_since(application, since) -> QuerySet[FindingAnswer]:
+    """The partner's answers to the request's findings after `since`, finding by finding."""
+    return (
+        FindingAnswer.objects.filter(finding__application=application, at__gt=since)
+        .select_related("finding__criterion", "by")
+        .order_by("finding__raised_at", "finding_id", "at")
+    )
+
+
+def evidence_of(application) -> QuerySet[CheckEvidence]:
+    """Every evidence file of the request's checks, oldest first."""
+    return (
+        CheckEvidence.objects.filter(check_record__round__application=application)
+        .select_related("check_record")
+        .order_by("uploaded_at", "pk")
     )

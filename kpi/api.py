@@ -121,7 +121,7 @@ class SolutionSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "partner", "certified"]
 
     def get_certified(self, solution) -> bool:
-        # What the public badge says (catalogue.views.badge_of): on or off.
+        # What the public badge says (catalogue.selectors.badge_of): on or off.
         certification = getattr(solution, "certification", None)
         return certification is not None and certification.badge_on
 

@@ -370,3 +370,19 @@ def nps_participation(
         answered=Count("pk", filter=Q(Exists(answered))), active=Count("pk")
     )
     return counts["answered"], counts["active"]
+
+
+VERSIONS_BEHIND_SHOWN = 50  # customers behind listed on the regular audit page
+
+
+def regular_audit_facts(solution: Solution) -> dict:
+    """What the regular audit page shows of the solution's customers (R6.3, R6.4): the
+    overview, and the first customers not on the current version."""
+    overview = customer_overview(solution)
+    return {"customers": overview, "behind": list(overview.behind[:VERSIONS_BEHIND_SHOWN])}
+
+
+def versions_behind_finding(solution: Solution) -> str | None:
+    """R6.4 as a nonconformity of the solution: None when every active customer is on the
+    current version."""
+    return versions_finding(customer_overview(solution))

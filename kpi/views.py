@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from catalogue.models import Solution
 from catalogue.selectors import solutions_visible_to
+from certportal.interaction import run, succeeded
 
 from . import selectors, services
 from .customers import CUSTOMER_COLUMNS, import_customers_csv
@@ -223,16 +224,16 @@ def kpi_month_reopen(request, slug, period):
         raise Http404
     form = MonthReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            _reopening, result = month_reopen(
-                solution=solution,
-                period=period,
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        reopened = run(
+            form,
+            month_reopen,
+            solution=solution,
+            period=period,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+        if succeeded(reopened):
+            _reopening, result = reopened
             messages.success(
                 request,
                 _("The evaluation of %(period)s was re-opened and evaluated again: %(state)s.")

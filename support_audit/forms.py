@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from certportal.forms import CrispyMixin, guard_state
+from certportal.interaction import guard_state
 
 from .business_hours import Region
 from .enums import (
@@ -258,14 +258,6 @@ class DeclarationForm(forms.Form):
         )
 
 
-class GuardForm(forms.Form):
-    """A button that needs only the state the user saw (submit, mark done, re-audit)."""
-
-    def __init__(self, *args, application, **kwargs):
-        super().__init__(*args, **kwargs)
-        guard_state(self, application)
-
-
 # --- The team's audit ------------------------------------------------------------------------
 
 
@@ -437,21 +429,3 @@ class BasePlanFormSet(forms.BaseFormSet):
 PlanFormSet = forms.formset_factory(
     PlanItemForm, formset=BasePlanFormSet, extra=3, can_delete=False
 )
-
-
-class OutcomeForm(CrispyMixin, forms.Form):
-    """The confirmation of a stage-4 outcome, with the comment the partner reads."""
-
-    comment = forms.CharField(
-        label=_("Comment for the partner"), widget=forms.Textarea(attrs={"rows": 4})
-    )
-
-    def __init__(
-        self, *args, application, submit_label, comment_required, comment_label=None, **kwargs
-    ):
-        self.submit_label = submit_label
-        super().__init__(*args, **kwargs)
-        self.fields["comment"].required = comment_required
-        if comment_label:
-            self.fields["comment"].label = comment_label
-        guard_state(self, application)

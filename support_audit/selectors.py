@@ -1,11 +1,19 @@
 """Reads of support declarations, audits and remediation plans."""
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from catalogue.models.certification import Certification
 
-from .models import Nonconformity, RemediationItem, SupportAudit
+from .enums import AuditOutcome, AuditPurpose
+from .models import (
+    Nonconformity,
+    RemediationItem,
+    RemediationPlan,
+    SupportAudit,
+    SupportDeclaration,
+    VendorEscalationLevel,
+)
 
 
 def latest_audit(application) -> SupportAudit | None:
@@ -73,3 +81,80 @@ def due_panel(size: int) -> dict:
         "actions_due": actions[:size],
         "more_due": len(audits) > size or len(actions) > size,
     }
+
+
+def plans_in_force(solution) -> QuerySet[RemediationPlan]:
+    """The solution's remediation plans still in force, newest first, with their actions."""
+    return (
+        RemediationPlan.objects.filter(solution=solution, closed_at__isnull=True)
+        .select_related("audit", "agreed_by")
+        .prefetch_related("items")
+        .order_by("-agreed_at", "-pk")
+    )
+
+
+def regular_audits_with_nonconformities(solution) -> QuerySet[SupportAudit]:
+    """The solution's regular audits that found nonconformities: those a plan is agreed for."""
+    return (
+        SupportAudit.objects.select_related("auditor")
+        .prefetch_related("nonconformities")
+        .filter(
+            solution=solution,
+            purpose=AuditPurpose.REGULAR,
+            outcome=AuditOutcome.NONCONFORMITIES,
+        )
+    )
+
+
+def open_items_of(solution) -> QuerySet[RemediationItem]:
+    """The actions of the solution's plans in force, with what marking one done reads."""
+    return RemediationItem.objects.select_related(
+        "plan__audit__application", "plan__solution"
+    ).filter(plan__solution=solution, plan__closed_at__isnull=True)
+
+
+def has_audit(application) -> bool:
+    """Whether the request was audited before (a new audit is then a re-audit)."""
+    return SupportAudit.objects.filter(application=application).exists()
+
+
+def declaration_of(application) -> SupportDeclaration | None:
+    """The request's declaration with its regions; read through the request, so the
+    transitions' conditions asked on this page reuse it."""
+    declaration = getattr(application, "support_declaration", None)
+    if declaration is not None:
+        prefetch_related_objects([declaration], "regions")
+    return declaration
+
+
+def request_audits(application) -> list[SupportAudit]:
+    """The request's audits, newest first, with nonconformities, plans and plan items."""
+    return list(
+        SupportAudit.objects.filter(application=application)
+        .select_related("auditor")
+        .prefetch_related(
+            Prefetch(
+                "nonconformities",
+                queryset=Nonconformity.objects.select_related("closed_by_audit").order_by("pk"),
+            ),
+            Prefetch(
+                "remediation_plans",
+                queryset=RemediationPlan.objects.select_related("agreed_by")
+                .prefetch_related("items")
+                .order_by("agreed_at", "pk"),
+            ),
+        )
+        .order_by("-recorded_at", "-pk")
+    )
+
+
+def vendor_levels() -> QuerySet[VendorEscalationLevel]:
+    """The vendor's escalation levels a declaration names (R4.6)."""
+    return VendorEscalationLevel.objects.all()
+
+
+def items_of_request(application) -> QuerySet[RemediationItem]:
+    """The actions of the remediation plans agreed for the request's audits."""
+    return RemediationItem.objects.select_related("plan__audit").filter(
+        plan__audit__application=application
+    )

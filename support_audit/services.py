@@ -252,3 +252,40 @@ def escalations_notify(escalations, *, recipients: dict[int, list[str]] | None =
             **message,
         )
     return len(messages)
+
+
+def regular_audit_record(
+    *,
+    solution,
+    by,
+    type: str,
+    held_on: date,
+    checklist: list[dict],
+    summary: str,
+    nonconformities: list[tuple[str, str]],
+) -> SupportAudit:
+    """Record a certified solution's regular audit (R5.7): a requirement found short of
+    conformity is described as a nonconformity."""
+    if not nonconformities and not all(row["ok"] for row in checklist):
+        raise ValidationError(
+            _("A requirement is not ticked as conforming: describe what falls short.")
+        )
+    return audit_record(
+        solution=solution,
+        by=by,
+        purpose=AuditPurpose.REGULAR,
+        type=type,
+        held_on=held_on,
+        checklist=checklist,
+        summary=summary,
+        nonconformities=nonconformities,
+    )
+
+
+def regular_plan_agree(
+    *, audit: SupportAudit, by, items: list[tuple[str, str, date]], covers_kpis=()
+) -> RemediationPlan:
+    """The remediation plan agreed after a regular audit (R5.8): one in force per audit."""
+    if audit.remediation_plans.filter(closed_at__isnull=True).exists():
+        raise ValidationError(_("A plan for this audit is in force already."))
+    return plan_agree(audit=audit, by=by, items=items, covers_kpis=covers_kpis)

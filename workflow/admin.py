@@ -13,11 +13,10 @@ from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_fsm import ConcurrentTransition
 from django_fsm_log.models import StateLog
 
 from certportal.admin_site import ReadOnlyAdmin, ReadOnlyInline
-from certportal.forms import guard_state, state_unchanged
+from certportal.interaction import guard_state, run, state_unchanged, succeeded
 
 from . import selectors, services
 from .forms import LeaderDecisionForm
@@ -210,26 +209,20 @@ class ApplicationAdmin(admin.ModelAdmin):
         )
         guard_state(form, application)
         if request.method == "POST" and form.is_valid() and state_unchanged(form, application):
-            try:
-                services.leader_decide(
-                    application=application,
-                    by=request.user,
-                    decision=decision,
-                    comment=form.cleaned_data["comment"],
-                    priority=form.cleaned_data.get("priority"),
-                )
-            except ConcurrentTransition:
-                form.add_error(
-                    None,
-                    _(
-                        "Someone else decided on this request meanwhile. Nothing was saved; "
-                        "your input is kept. Reload the request before deciding again."
-                    ),
-                )
-            except services.ActionRefused as refused:
-                for reason in refused.reasons:
-                    form.add_error(None, str(reason))
-            else:
+            decided = run(
+                form,
+                services.leader_decide,
+                application=application,
+                by=request.user,
+                decision=decision,
+                comment=form.cleaned_data["comment"],
+                priority=form.cleaned_data.get("priority"),
+                stale_message=_(
+                    "Someone else decided on this request meanwhile. Nothing was saved; "
+                    "your input is kept. Reload the request before deciding again."
+                ),
+            )
+            if succeeded(decided):
                 self.message_user(
                     request,
                     _("Decision recorded: %(label)s.") % {"label": _label(application, decision)},

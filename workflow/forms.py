@@ -68,18 +68,6 @@ class ApplicationForm(CrispyMixin, forms.ModelForm):
         self.fields["version"].empty_label = None
 
 
-class ConfirmForm(CrispyMixin, forms.Form):
-    """An action that needs only a comment (optional unless `comment_required`)."""
-
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
-
-    def __init__(self, *args, comment_required=False, submit_label=None, **kwargs):
-        if submit_label:
-            self.submit_label = submit_label
-        super().__init__(*args, **kwargs)
-        self.fields["comment"].required = comment_required
-
-
 class MeetingScheduleForm(CrispyMixin, forms.Form):
     submit_label = _("Schedule the meeting")
 

@@ -7,10 +7,18 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
-from catalogue.models import Solution
+from catalogue.models import Certification, Solution
 from catalogue.rules import visible
+from catalogue.selectors import solutions_visible_to
 
-from .enums import ACTIVE_STATES, STAGE_OF_STATE, TERMINAL_STATES, ApplicationState
+from .enums import (
+    ACTIVE_STATES,
+    STAGE_OF_STATE,
+    TERMINAL_STATES,
+    ApplicationState,
+    ReadinessCriterion,
+)
+from .materials import UPDATE_KINDS
 from .models import Application, Material
 from .models.requests import queue_order
 
@@ -147,3 +155,85 @@ def time_in_states(application: Application) -> list[tuple[str, timedelta]]:
         else:
             spans.append((entry.state, until - entry.timestamp))
     return spans
+
+
+def partner_solutions_short_list(user, size: int) -> tuple[list[Solution], bool]:
+    """A few of the partner's solutions for the empty dashboard, and whether there are more."""
+    solutions = list(solutions_visible_to(user).order_by("name", "pk")[: size + 1])
+    return solutions[:size], len(solutions) > size
+
+
+def solution_requests(user, solution: Solution) -> QuerySet[Application]:
+    """The requests of a solution this user may see."""
+    return applications_visible_to(user).filter(solution=solution)
+
+
+def readiness_rows(application: Application) -> list[tuple]:
+    """Each readiness criterion with its score, None where it is not scored yet."""
+    scores = {s.criterion: s for s in application.readiness_scores.select_related("assessed_by")}
+    return [(c, scores.get(c.value)) for c in ReadinessCriterion]
+
+
+def readiness_scores(application: Application) -> dict:
+    """The readiness scores given so far, by criterion."""
+    return {s.criterion: s for s in application.readiness_scores.all()}
+
+
+def meeting_initial(application: Application) -> dict:
+    """The set-up meeting as scheduled so far, to prefill its form."""
+    meeting = getattr(application, "meeting", None)
+    if meeting is None:
+        return {}
+    return {
+        "scheduled_for": meeting.scheduled_for,
+        "location": meeting.location,
+        "agenda": meeting.agenda,
+    }
+
+
+def approval_facts_initial(application: Application) -> dict:
+    """The stage-2 facts recorded so far, to prefill their form."""
+    facts = getattr(application, "approval_facts", None)
+    if facts is None:
+        return {}
+    return {
+        "overlap_note": facts.overlap_note,
+        "overlapping_solutions": list(facts.overlapping_solutions.all()),
+        "roadmap_conflict": facts.roadmap_conflict,
+        "roadmap_note": facts.roadmap_note,
+        "customer_requests": facts.customer_requests,
+    }
+
+
+def carry_sources(application: Application) -> tuple:
+    """For an update: the certification and the latest materials it was granted with."""
+    if application.kind not in UPDATE_KINDS:
+        return None, {}
+    certification = (
+        Certification.objects.select_related("application", "version")
+        .filter(solution_id=application.solution_id)
+        .first()
+    )
+    if certification is None or certification.application_id == application.pk:
+        return certification, {}
+    return certification, latest_materials(certification.application)
+
+
+def certification_of(solution: Solution):
+    """The solution's certification with its version and request, or None."""
+    return (
+        Certification.objects.select_related("version", "application")
+        .filter(solution=solution)
+        .first()
+    )
+
+
+def latest_transition(application: Application, transition: str) -> StateLog | None:
+    """The timeline entry of the latest time `transition` was taken on the request."""
+    return (
+        StateLog.objects.for_(application)
+        .filter(transition=transition)
+        .select_related("by")
+        .order_by("-timestamp", "-pk")
+        .first()
+    )

@@ -2,19 +2,20 @@ from django.urls import include, path
 
 from support_audit import views as support_views
 
+from .views import dashboard, solutions
 from .views import requests as views
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("queue/", views.queue, name="queue"),
+    path("", dashboard.home, name="home"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("queue/", dashboard.queue, name="queue"),
     path("queue/audits-due/", support_views.audits_due, name="audits_due"),
-    path("solutions/", views.solution_list, name="solution_list"),
-    path("solutions/new/", views.solution_create, name="solution_create"),
-    path("solutions/<slug:slug>/", views.solution_detail, name="solution_detail"),
-    path("solutions/<slug:slug>/edit/", views.solution_edit, name="solution_edit"),
-    path("solutions/<slug:slug>/versions/new/", views.version_create, name="version_create"),
-    path("solutions/<slug:slug>/request/", views.application_create, name="application_create"),
+    path("solutions/", solutions.solution_list, name="solution_list"),
+    path("solutions/new/", solutions.solution_create, name="solution_create"),
+    path("solutions/<slug:slug>/", solutions.solution_detail, name="solution_detail"),
+    path("solutions/<slug:slug>/edit/", solutions.solution_edit, name="solution_edit"),
+    path("solutions/<slug:slug>/versions/new/", solutions.version_create, name="version_create"),
+    path("solutions/<slug:slug>/request/", solutions.application_create, name="application_create"),
     path("requests/<int:pk>/", views.application_detail, name="application_detail"),
     path("requests/<int:pk>/submit/", views.application_submit, name="application_submit"),
     path("requests/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),

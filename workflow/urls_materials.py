@@ -2,35 +2,39 @@
 
 from django.urls import path
 
-from .views import findings
+from .views import downloads, findings, material_actions, updates
 from .views import materials as views
 
 urlpatterns = [
     path("requests/<int:pk>/materials/", views.materials, name="materials"),
-    path("requests/<int:pk>/materials/submit/", views.materials_submit, name="materials_submit"),
+    path(
+        "requests/<int:pk>/materials/submit/",
+        material_actions.materials_submit,
+        name="materials_submit",
+    ),
     path(
         "requests/<int:pk>/materials/compatibility/",
-        views.compatibility,
+        material_actions.compatibility,
         name="materials_compatibility",
     ),
     path(
         "requests/<int:pk>/materials/<int:material_id>/download/",
-        views.material_download,
+        downloads.material_download,
         name="material_download",
     ),
     path(
         "requests/<int:pk>/materials/<slug:kind>/upload/",
-        views.material_upload,
+        material_actions.material_upload,
         name="material_upload",
     ),
     path(
         "requests/<int:pk>/materials/<slug:kind>/reconfirm/",
-        views.material_carry_over,
+        material_actions.material_carry_over,
         name="material_carry_over",
     ),
     path(
         "requests/<int:pk>/evidence/<int:evidence_id>/download/",
-        views.evidence_download,
+        downloads.evidence_download,
         name="evidence_download",
     ),
     path("requests/<int:pk>/findings/", findings.findings, name="findings"),
@@ -39,5 +43,5 @@ urlpatterns = [
         findings.finding_answer,
         name="finding_answer",
     ),
-    path("solutions/<slug:slug>/update/", views.update_request_open, name="update_request_open"),
+    path("solutions/<slug:slug>/update/", updates.update_request_open, name="update_request_open"),
 ]

@@ -11,6 +11,7 @@ from .materials import (
     material_upload,
     materials_submit,
     update_request_open,
+    update_request_open_with_version,
 )
 from .requests import (
     FACTS_STATES,
@@ -60,5 +61,6 @@ __all__ = [
     "solution_update",
     "unmet_conditions",
     "update_request_open",
+    "update_request_open_with_version",
     "version_add",
 ]

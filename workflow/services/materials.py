@@ -16,7 +16,7 @@ from support_audit.business_hours import team_calendar
 from ..enums import ACTIVE_STATES, MATERIALS_OPEN_STATES, ApplicationKind, MaterialKind
 from ..materials import SPECS, UPDATE_KINDS
 from ..models import Application, Material
-from .requests import apply_transition, lock_in_states
+from .requests import apply_transition, lock_in_states, version_add
 
 
 def _next_revision(application: Application, kind: str) -> int:
@@ -179,3 +179,28 @@ def update_request_open(
         )
         apply_transition(application, "open_update", by=by, comment=motivation)
     return application
+
+
+def update_request_open_with_version(
+    *,
+    by,
+    solution: Solution,
+    version: SolutionVersion | None,
+    new_version: str = "",
+    motivation: str,
+    critical_fix: bool = False,
+) -> Application:
+    """As update_request_open, for a version chosen or, when `version` is None, the version
+    `new_version` added in the same transaction."""
+    with transaction.atomic():
+        if version is None:
+            version = version_add(
+                by=by, version=SolutionVersion(solution=solution, number=new_version)
+            )
+        return update_request_open(
+            by=by,
+            solution=solution,
+            version=version,
+            motivation=motivation,
+            critical_fix=critical_fix,
+        )

@@ -1,40 +1,16 @@
 """What every page keyed by a request or a solution shares: the look-ups that answer 404 to
-whoever may not see the record, and `run`, which calls a service for a form."""
+whoever may not see the record, and the one-click button on a request. Running a service
+from a form is certportal.interaction's."""
 
-from django.core.exceptions import ValidationError
+from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition
+from django.shortcuts import get_object_or_404, redirect
 
 from catalogue.selectors import solutions_visible_to
-from certportal.errors import ActionRefused
+from certportal.interaction import GuardForm, fresh, run, succeeded
 
 from .. import selectors
 from ..models import Application
-
-
-def run(form, service, **kwargs) -> bool:
-    """Call `service(**kwargs)`; on a refusal, put the reason on the form so nothing typed is
-    lost. True when the service went through."""
-    try:
-        service(**kwargs)
-    except ConcurrentTransition:
-        form.add_error(
-            None,
-            _(
-                "Someone else changed this request while you were working on it. "
-                "Nothing was saved; your input is kept below. Check the request and send again."
-            ),
-        )
-    except ActionRefused as refused:
-        for reason in refused.reasons:
-            form.add_error(None, str(reason))
-    except ValidationError as error:
-        form.add_error(None, error)
-    else:
-        return True
-    return False
 
 
 def visible_application(request, pk, *, related=()) -> Application:
@@ -64,3 +40,15 @@ def reviewed_application(request, pk) -> Application:
 def visible_solution(request, slug):
     """The solution, if this user may see it; 404 otherwise."""
     return get_object_or_404(solutions_visible_to(request.user), slug=slug)
+
+
+def button(request, record, service, /, *, success, done_url, refused_url=None, **kwargs):
+    """A one-click POST on a request (start, submit, resolve, mark done): made on the request as
+    the user saw it, `service(**kwargs)` called, its refusals said as messages."""
+    form = GuardForm(request.POST, application=record)
+    if fresh(form, record) and succeeded(run(form, service, **kwargs)):
+        messages.success(request, success)
+        return redirect(done_url)
+    for error in form.non_field_errors():
+        messages.error(request, error)
+    return redirect(refused_url or done_url)

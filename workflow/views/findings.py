@@ -9,15 +9,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalogue.rules import require as _require
+from certportal.interaction import run, succeeded
 from dod.enums import FindingStatus
 from dod.models import CheckEvidence, Finding
-from dod.selectors import findings_of, unanswered_findings
+from dod.selectors import evidence_of, findings_of, unanswered_findings
 
 from ..enums import ApplicationState
 from ..forms_materials import FindingAnswerForm
 from ..models import Application
 from ..services import review
-from .common import run, visible_application
+from .common import visible_application
 
 
 def _render_findings(request, application: Application, *, answer_forms=None):
@@ -31,11 +32,7 @@ def _render_findings(request, application: Application, *, answer_forms=None):
         set(unanswered_findings(application).values_list("pk", flat=True)) if can_answer else set()
     )
     evidence: dict[tuple[int, int | None], list[CheckEvidence]] = {}
-    for item in (
-        CheckEvidence.objects.filter(check_record__round__application=application)
-        .select_related("check_record")
-        .order_by("uploaded_at", "pk")
-    ):
+    for item in evidence_of(application):
         key = (item.check_record.round_id, item.check_record.criterion_id)
         evidence.setdefault(key, []).append(item)
     findings = list(findings_of(application))
@@ -75,12 +72,14 @@ def finding_answer(request, pk, finding_id):
     finding.application = application
     _require(request.user, "workflow.upload_material", application)
     form = FindingAnswerForm(request.POST, prefix=f"finding-{finding.pk}")
-    if form.is_valid() and run(
-        form,
-        review.finding_answer,
-        finding=finding,
-        by=request.user,
-        text=form.cleaned_data["text"].strip(),
+    if form.is_valid() and succeeded(
+        run(
+            form,
+            review.finding_answer,
+            finding=finding,
+            by=request.user,
+            text=form.cleaned_data["text"].strip(),
+        )
     ):
         messages.success(request, _("Answer sent."))
         return redirect(f"{reverse('findings', args=[application.pk])}#finding-{finding.pk}")

@@ -9,7 +9,6 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,15 +18,19 @@ from django.utils.translation import gettext_lazy
 from dod.enums import BLOCKING_SEVERITIES, FindingStatus, Reviewer
 from dod.forms import CheckForm, FindingForm
 from dod.models import (
-    CheckEvidence,
-    CriteriaVersion,
     Criterion,
-    CriterionCheck,
     Finding,
     FindingAnswer,
-    ReviewRound,
 )
-from dod.selectors import CriteriaOutcome, CriterionRow, findings_of
+from dod.selectors import (
+    CriteriaOutcome,
+    CriterionRow,
+    answers_since,
+    findings_of,
+    latest_edition,
+    pinned_criteria,
+    rounds_of,
+)
 
 from ..enums import ApplicationKind, ApplicationState, MaterialKind
 from ..guidance import awaited
@@ -46,10 +49,6 @@ def checker_permission(criterion: Criterion) -> str:
     if criterion.reviewer == Reviewer.RND:
         return "dod.check_integration"
     return "dod.run_quality_review"
-
-
-def pinned_criteria(application):
-    return Criterion.objects.filter(version_id=application.criteria_version_id).order_by("number")
 
 
 def review_url(application, anchor: str = "") -> str:
@@ -122,19 +121,6 @@ OUTCOMES = {
 }
 
 
-def _rounds(application) -> list[ReviewRound]:
-    """Every round of the request, oldest first, with its checks and their evidence."""
-    checks = CriterionCheck.objects.select_related("criterion", "checked_by").prefetch_related(
-        Prefetch("evidence", queryset=CheckEvidence.objects.order_by("uploaded_at", "pk"))
-    )
-    return list(
-        ReviewRound.objects.filter(application=application)
-        .select_related("criteria_version", "started_by")
-        .prefetch_related(Prefetch("checks", queryset=checks.order_by("criterion__number")))
-        .order_by("number")
-    )
-
-
 def _criterion_lines(request, application, open_round, previous, check_form) -> list[CriterionLine]:
     user = request.user
     this_round = {check.criterion_id: check for check in open_round.checks.all()}
@@ -174,11 +160,7 @@ def _changes_since(application, since: datetime):
         application.materials.filter(uploaded_at__gt=since).select_related("uploaded_by"),
         key=lambda material: (MATERIAL_ORDER[material.kind], material.revision),
     )
-    answers = (
-        FindingAnswer.objects.filter(finding__application=application, at__gt=since)
-        .select_related("finding__criterion", "by")
-        .order_by("finding__raised_at", "finding_id", "at")
-    )
+    answers = answers_since(application, since)
     answered: dict[int, tuple[Finding, list[FindingAnswer]]] = {}
     for answer in answers:
         answered.setdefault(answer.finding_id, (answer.finding, []))[1].append(answer)
@@ -195,7 +177,7 @@ def _durations(application) -> list[tuple[str, str]]:
 
 def render_review(request, application, *, check_form=None, finding_form=None):
     user = request.user
-    rounds = _rounds(application)
+    rounds = rounds_of(application)
     current = rounds[-1] if rounds else None
     open_round = (
         current
@@ -240,9 +222,7 @@ def render_review(request, application, *, check_form=None, finding_form=None):
     context = {
         "application": application,
         "edition": application.criteria_version,
-        "edition_in_force": None
-        if application.criteria_version_id
-        else CriteriaVersion.objects.order_by("-number").first(),
+        "edition_in_force": None if application.criteria_version_id else latest_edition(),
         "is_update": application.kind in UPDATE_KINDS,
         "overdue": application.review_due_at is not None
         and application.review_due_at < timezone.now()

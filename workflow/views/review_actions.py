@@ -7,34 +7,22 @@ Thin: who may look or act, a form, one service call, a redirect.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalogue.rules import require as _require
-from certportal.forms import state_unchanged
-from certportal.uploads import UploadRejected
+from certportal.interaction import OutcomeForm, decision_page, fresh, run, succeeded
 from dod.enums import FindingStatus
-from dod.forms import CheckForm, FindingForm, GuardForm, OutcomeForm
-from dod.models import CheckEvidence, CriteriaVersion, Criterion, Finding
-from dod.selectors import findings_of
+from dod.forms import CheckForm, FindingForm
+from dod.models import CheckEvidence, Finding
+from dod.selectors import checkable_criteria, findings_of, pinned_criteria
 
 from ..materials import UPDATE_KINDS
 from ..services import review as flow
 from ..services import unmet_conditions
-from .common import reviewed_application, run
-from .review import OUTCOMES, checker_permission, pinned_criteria, render_review, review_url
-
-
-def _button(request, page, service, *, success: str, anchor: str = "", **kwargs):
-    """A one-click POST (start, resolve, verify): guarded, refusals shown as messages."""
-    form = GuardForm(request.POST, application=page)
-    if form.is_valid() and state_unchanged(form, page) and run(form, service, **kwargs):
-        messages.success(request, success)
-    else:
-        for error in form.non_field_errors():
-            messages.error(request, error)
-    return redirect(review_url(page, anchor))
+from .common import button, reviewed_application
+from .review import OUTCOMES, checker_permission, render_review, review_url
 
 
 @login_required
@@ -42,44 +30,22 @@ def _button(request, page, service, *, success: str, anchor: str = "", **kwargs)
 def review_start(request, pk):
     application = reviewed_application(request, pk)
     _require(request.user, "dod.run_quality_review", application)
-    return _button(
+    return button(
         request,
         application,
         flow.review_start,
         application=application,
         by=request.user,
         success=_("Review round started; the request is checked against its pinned DoD edition."),
+        done_url=review_url(application),
     )
-
-
-def _check_saved(form, application, by, criterion) -> bool:
-    """Record the check; evidence that breaks an upload rule gets the rule's message beside it."""
-    try:
-        return run(
-            form,
-            flow.check_record,
-            application=application,
-            by=by,
-            criterion=criterion,
-            result=form.cleaned_data["result"],
-            comment=form.cleaned_data["comment"].strip(),
-            evidence=form.cleaned_data["evidence"],
-        )
-    except UploadRejected as rejected:
-        form.add_error("evidence", str(rejected))
-        return False
 
 
 @login_required
 @require_POST
 def review_check(request, pk, number):
     application = reviewed_application(request, pk)
-    criterion = get_object_or_404(
-        Criterion.objects.filter(
-            version_id=application.criteria_version_id or CriteriaVersion.in_force().pk
-        ),
-        number=number,
-    )
+    criterion = get_object_or_404(checkable_criteria(application), number=number)
     _require(request.user, checker_permission(criterion), application)
     form = CheckForm(
         request.POST,
@@ -88,10 +54,18 @@ def review_check(request, pk, number):
         criterion=criterion,
         na_allowed=criterion.allows_not_applicable(application),
     )
-    if (
-        form.is_valid()
-        and state_unchanged(form, application)
-        and _check_saved(form, application, request.user, criterion)
+    if fresh(form, application) and succeeded(
+        run(
+            form,
+            flow.check_record,
+            upload_field="evidence",
+            application=application,
+            by=request.user,
+            criterion=criterion,
+            result=form.cleaned_data["result"],
+            comment=form.cleaned_data["comment"].strip(),
+            evidence=form.cleaned_data["evidence"],
+        )
     ):
         messages.success(
             request, _("Criterion %(number)s: check saved.") % {"number": criterion.number}
@@ -106,10 +80,8 @@ def review_finding_raise(request, pk):
     application = reviewed_application(request, pk)
     _require(request.user, "dod.check_criteria", application)
     form = FindingForm(request.POST, application=application, criteria=pinned_criteria(application))
-    if (
-        form.is_valid()
-        and state_unchanged(form, application)
-        and run(
+    if fresh(form, application) and succeeded(
+        run(
             form,
             flow.finding_raise,
             application=application,
@@ -134,14 +106,14 @@ def review_finding_resolve(request, pk, finding_pk):
     if finding.status != FindingStatus.OPEN:
         messages.info(request, _("This finding is resolved already."))
         return redirect(review_url(application, "findings"))
-    return _button(
+    return button(
         request,
         application,
         flow.finding_resolve,
         finding=finding,
         by=request.user,
         success=_("Finding resolved."),
-        anchor="findings",
+        done_url=review_url(application, "findings"),
     )
 
 
@@ -152,14 +124,14 @@ def review_compatibility(request, pk):
     _require(request.user, "dod.run_quality_review", application)
     if application.kind not in UPDATE_KINDS:
         raise Http404
-    return _button(
+    return button(
         request,
         application,
         flow.compatibility_verify,
         application=application,
         by=request.user,
         success=_("Backward compatibility with the previous version verified (R6.2)."),
-        anchor="compatibility",
+        done_url=review_url(application, "compatibility"),
     )
 
 
@@ -177,36 +149,30 @@ def review_outcome(request, pk, outcome):
         submit_label=chosen.label,
         comment_required=chosen.comment_required,
     )
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and state_unchanged(form, application)
-        and run(
-            form,
-            chosen.run,
-            application=application,
-            by=request.user,
-            comment=form.cleaned_data["comment"].strip(),
-        )
-    ):
-        messages.success(
-            request,
-            _("%(outcome)s: done. The request is now “%(state)s”; the partner has been told.")
-            % {"outcome": chosen.label, "state": application.get_state_display()},
-        )
-        return redirect(review_url(application))
-    findings = list(findings_of(application).filter(status=FindingStatus.OPEN))
-    return render(
-        request,
-        "dod/outcome.html",
-        {
-            "application": application,
-            "form": form,
+
+    def said() -> str:
+        return _(
+            "%(outcome)s: done. The request is now “%(state)s”; the partner has been told."
+        ) % {"outcome": chosen.label, "state": application.get_state_display()}
+
+    def shown() -> dict:
+        return {
             "title": _("%(outcome)s: request #%(pk)s") % {"outcome": chosen.label, "pk": pk},
             "intro": chosen.intro,
             "reasons": unmet_conditions(application, chosen.transition(application)),
-            "open_findings": findings,
-        },
+            "open_findings": list(findings_of(application).filter(status=FindingStatus.OPEN)),
+        }
+
+    return decision_page(
+        request,
+        form,
+        chosen.run,
+        application=application,
+        by=request.user,
+        success=said,
+        success_url=review_url(application),
+        template="dod/outcome.html",
+        context=shown,
     )
 
 

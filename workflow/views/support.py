@@ -9,36 +9,28 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalogue.rules import require
-from certportal.forms import state_unchanged
+from certportal.interaction import fresh, run, succeeded
 from support_audit.business_hours import Region
 from support_audit.enums import Channel, SupportPackage
 from support_audit.forms import (
     LANGUAGE_NAMES,
     WEEKDAYS,
     DeclarationForm,
-    GuardForm,
 )
-from support_audit.models import (
-    Nonconformity,
-    RemediationPlan,
-    SupportAudit,
-    SupportDeclaration,
-    VendorEscalationLevel,
-)
+from support_audit.selectors import declaration_of, vendor_levels
 from support_audit.standards import declaration_problems
 
 from ..enums import DECLARATION_OPEN_STATES, ApplicationState, Stage
 from ..guidance import awaited
 from ..services import actions_for
 from ..services import support as flow
-from .common import run, visible_application
+from .common import button, visible_application
 
 S = ApplicationState
 
@@ -46,15 +38,6 @@ S = ApplicationState
 def support_url(name: str, application, anchor: str = "") -> str:
     url = reverse(name, kwargs={"pk": application.pk})
     return f"{url}#{anchor}" if anchor else url
-
-
-def declaration_of(application) -> SupportDeclaration | None:
-    """The request's declaration with its regions; read through the request, so the
-    transitions' conditions asked on this page reuse it."""
-    declaration = getattr(application, "support_declaration", None)
-    if declaration is not None:
-        prefetch_related_objects([declaration], "regions")
-    return declaration
 
 
 @dataclass(frozen=True)
@@ -122,27 +105,6 @@ def report_errors(request, form) -> None:
         messages.error(request, error)
 
 
-def request_audits(application) -> list[SupportAudit]:
-    """The request's audits, newest first, with nonconformities, plans and plan items."""
-    return list(
-        SupportAudit.objects.filter(application=application)
-        .select_related("auditor")
-        .prefetch_related(
-            Prefetch(
-                "nonconformities",
-                queryset=Nonconformity.objects.select_related("closed_by_audit").order_by("pk"),
-            ),
-            Prefetch(
-                "remediation_plans",
-                queryset=RemediationPlan.objects.select_related("agreed_by")
-                .prefetch_related("items")
-                .order_by("agreed_at", "pk"),
-            ),
-        )
-        .order_by("-recorded_at", "-pk")
-    )
-
-
 # --- 1. The partner's declaration ------------------------------------------------------------
 
 
@@ -157,10 +119,8 @@ def declaration(request, pk):
     if request.method == "POST":
         require(user, "workflow.upload_material", application)
         form = DeclarationForm(request.POST, application=application)
-        if (
-            form.is_valid()
-            and state_unchanged(form, application)
-            and run(
+        if fresh(form, application) and succeeded(
+            run(
                 form,
                 flow.declaration_save,
                 application=application,
@@ -188,7 +148,7 @@ def declaration(request, pk):
             "read_only_reason": _("Read-only: the support standards went to the audit.")
             if application.is_active
             else _("Read-only: the request is closed."),
-            "vendor_levels": VendorEscalationLevel.objects.all() if form else [],
+            "vendor_levels": vendor_levels() if form else [],
             "submit_reasons": blocked.get("submit_support", []),
             "team": team,
             "awaited": awaited(application, partner_side=not team),
@@ -201,16 +161,13 @@ def declaration(request, pk):
 @require_POST
 def declaration_submit(request, pk):
     application = visible_application(request, pk)
-    form = GuardForm(request.POST, application=application)
-    if (
-        form.is_valid()
-        and state_unchanged(form, application)
-        and run(form, flow.support_submit, application=application, by=request.user)
-    ):
-        messages.success(
-            request,
-            _("Support standards submitted. The Marketplace team will audit your support."),
-        )
-        return redirect(application)
-    report_errors(request, form)
-    return redirect(support_url("support_declaration", application))
+    return button(
+        request,
+        application,
+        flow.support_submit,
+        application=application,
+        by=request.user,
+        success=_("Support standards submitted. The Marketplace team will audit your support."),
+        done_url=application.get_absolute_url(),
+        refused_url=support_url("support_declaration", application),
+    )

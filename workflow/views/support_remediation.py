@@ -1,39 +1,21 @@
 """Stage 4: the remediation of a request's nonconformities and the re-audit (4.3, R4.7)."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_fsm_log.models import StateLog
 
-from certportal.forms import state_unchanged
 from support_audit.enums import AuditOutcome
-from support_audit.forms import (
-    GuardForm,
-)
-from support_audit.models import (
-    RemediationItem,
-)
+from support_audit.selectors import items_of_request, request_audits
 
+from .. import selectors
 from ..guidance import awaited
 from ..services import actions_for
 from ..services import support as flow
-from .common import run, visible_application
-from .support import S, report_errors, request_audits, support_url
+from .common import button, visible_application
+from .support import S, support_url
 
 # --- 3. The remediation ----------------------------------------------------------------------
-
-
-def _latest_report(application) -> StateLog | None:
-    """The timeline entry of the latest nonconformity report sent to the partner."""
-    return (
-        StateLog.objects.for_(application)
-        .filter(transition="report_nonconformities")
-        .select_related("by")
-        .order_by("-timestamp", "-pk")
-        .first()
-    )
 
 
 def _render_remediation(request, application):
@@ -44,7 +26,7 @@ def _render_remediation(request, application):
         for audit in reversed(request_audits(application))
         if audit.outcome == AuditOutcome.NONCONFORMITIES
     ]
-    report = _latest_report(application)
+    report = selectors.latest_transition(application, "report_nonconformities")
     for audit in audits:
         audit.reported = report is not None and audit.recorded_at <= report.timestamp
         audit.plans = list(audit.remediation_plans.all())
@@ -82,37 +64,30 @@ def remediation(request, pk):
 @require_POST
 def item_done(request, pk, item_pk):
     application = visible_application(request, pk)
-    item = get_object_or_404(
-        RemediationItem.objects.select_related("plan__audit"),
-        pk=item_pk,
-        plan__audit__application=application,
-    )
+    item = get_object_or_404(items_of_request(application), pk=item_pk)
     item.plan.audit.application = application
-    form = GuardForm(request.POST, application=application)
-    if (
-        form.is_valid()
-        and state_unchanged(form, application)
-        and run(form, flow.plan_item_done, item=item, by=request.user)
-    ):
-        messages.success(request, _("Marked done: %(action)s") % {"action": item.description})
-    else:
-        report_errors(request, form)
-    return redirect(support_url("support_remediation", application, f"item-{item.pk}"))
+    return button(
+        request,
+        application,
+        flow.plan_item_done,
+        item=item,
+        by=request.user,
+        success=_("Marked done: %(action)s") % {"action": item.description},
+        done_url=support_url("support_remediation", application, f"item-{item.pk}"),
+    )
 
 
 @login_required
 @require_POST
 def reaudit(request, pk):
     application = visible_application(request, pk)
-    form = GuardForm(request.POST, application=application)
-    if (
-        form.is_valid()
-        and state_unchanged(form, application)
-        and run(form, flow.reaudit_request, application=application, by=request.user)
-    ):
-        messages.success(
-            request, _("Re-audit requested. The Marketplace team will audit your support again.")
-        )
-        return redirect(application)
-    report_errors(request, form)
-    return redirect(support_url("support_remediation", application))
+    return button(
+        request,
+        application,
+        flow.reaudit_request,
+        application=application,
+        by=request.user,
+        success=_("Re-audit requested. The Marketplace team will audit your support again."),
+        done_url=application.get_absolute_url(),
+        refused_url=support_url("support_remediation", application),
+    )

@@ -15,31 +15,29 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from catalogue.rules import require
-from certportal.forms import state_unchanged
-from support_audit.enums import AuditOutcome, AuditPurpose
-from support_audit.forms import (
+from certportal.interaction import (
+    FAILED,
     GuardForm,
     OutcomeForm,
+    decision_page,
+    run,
+    state_unchanged,
+    succeeded,
+)
+from support_audit.enums import AuditOutcome, AuditPurpose
+from support_audit.forms import (
     PlanFormSet,
     audit_forms,
     audit_is_consistent,
 )
-from support_audit.models import (
-    SupportAudit,
-)
+from support_audit.models import SupportAudit
+from support_audit.selectors import declaration_of, has_audit, request_audits
 
 from ..guidance import awaited
 from ..services import actions_for, unmet_conditions
 from ..services import support as flow
-from .common import run, team_application
-from .support import (
-    S,
-    declaration_context,
-    declaration_of,
-    report_errors,
-    request_audits,
-    support_url,
-)
+from .common import team_application
+from .support import S, declaration_context, report_errors, support_url
 
 # --- 2. The team's audit ---------------------------------------------------------------------
 
@@ -179,19 +177,15 @@ def audit_record(request, pk):
     application = team_application(request, pk)
     require(request.user, "support_audit.run_support_audit", application)
     form, checklist, nonconformities = record = audit_forms(request.POST, application=application)
-    earlier = SupportAudit.objects.filter(application=application).exists()
-    recorded = []
-
-    def record_audit(**audit):
-        recorded.append(flow.audit_record(**audit))
-
+    earlier = has_audit(application)
     if (
         all([form.is_valid(), checklist.is_valid(), nonconformities.is_valid()])
         and audit_is_consistent(form, checklist, nonconformities)
         and state_unchanged(form, application)
-        and run(
+    ):
+        audit = run(
             form,
-            record_audit,
+            flow.audit_record,
             solution=application.solution,
             application=application,
             by=request.user,
@@ -202,8 +196,9 @@ def audit_record(request, pk):
             summary=form.cleaned_data["summary"].strip(),
             nonconformities=nonconformities.rows(),
         )
-    ):
-        audit = recorded[0]
+    else:
+        audit = FAILED
+    if succeeded(audit):
         if audit.outcome == AuditOutcome.PASSED:
             success = _("Audit recorded: passed, with no nonconformity.")
         else:
@@ -233,7 +228,7 @@ def plan_agree(request, pk, audit_pk):
     if (
         all([guard.is_valid(), items.is_valid()])
         and state_unchanged(guard, application)
-        and run(guard, flow.plan_agree, audit=audit, by=request.user, items=items.rows())
+        and succeeded(run(guard, flow.plan_agree, audit=audit, by=request.user, items=items.rows()))
     ):
         messages.success(
             request, _("Remediation plan agreed. Send the nonconformity report to the partner.")
@@ -257,34 +252,28 @@ def outcome(request, pk, outcome):
         comment_required=chosen.comment_required,
         comment_label=chosen.comment_label,
     )
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and state_unchanged(form, application)
-        and run(
-            form,
-            chosen.run,
-            application=application,
-            by=request.user,
-            comment=form.cleaned_data["comment"].strip(),
-        )
-    ):
-        messages.success(request, chosen.success)
-        return redirect(support_url("support_audit", application))
-    audits = request_audits(application)
-    latest = audits[0] if audits else None
-    if latest is not None:
-        latest.plans = list(latest.remediation_plans.all())
-    return render(
-        request,
-        "support_audit/outcome.html",
-        {
-            "application": application,
-            "form": form,
+
+    def shown() -> dict:
+        audits = request_audits(application)
+        latest = audits[0] if audits else None
+        if latest is not None:
+            latest.plans = list(latest.remediation_plans.all())
+        return {
             "outcome": chosen,
             "title": _("%(outcome)s: request #%(pk)s") % {"outcome": chosen.label, "pk": pk},
             "reasons": unmet_conditions(application, chosen.transition),
             "latest": latest,
             "audit_months": settings.REGULAR_AUDIT_MONTHS,
-        },
+        }
+
+    return decision_page(
+        request,
+        form,
+        chosen.run,
+        application=application,
+        by=request.user,
+        success=chosen.success,
+        success_url=support_url("support_audit", application),
+        template="support_audit/outcome.html",
+        context=shown,
     )

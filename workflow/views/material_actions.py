@@ -1,0 +1,163 @@
+"""Stage 3 on the partner's side: a material uploaded or re-confirmed, backward compatibility
+confirmed, the materials submitted for review (3.1, R3.2–R3.5, R6.1)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
+from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from catalogue.rules import require as _require
+from certportal.interaction import ConfirmForm, fresh, run, succeeded
+
+from .. import services
+from ..forms_materials import CompatibilityForm, MaterialUploadForm, ReconfirmForm
+from ..materials import SPECS
+from .common import visible_application
+from .materials import _kind, _render_materials, _to_kind
+
+
+class CappedUploadHandler(TemporaryFileUploadHandler):
+    """Streams every file to a temporary file on disk, never into memory, and stops storing
+    one as soon as it passes the material's size limit (the rest is read and dropped)."""
+
+    def __init__(self, request, *, limit: int):
+        super().__init__(request)
+        self.limit = limit
+        self.too_large: str | None = None
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > self.limit:
+            self.too_large = self.file_name
+            raise SkipFile
+        return super().receive_data_chunk(raw_data, start)
+
+
+@login_required
+@require_POST
+@csrf_exempt  # the upload handlers must be set before the body is read; checked just below
+def material_upload(request, pk, kind):
+    application = visible_application(request, pk)
+    kind = _kind(kind)
+    _require(request.user, "workflow.upload_material", application)
+    handler = CappedUploadHandler(request, limit=SPECS[kind].policy.size_limit())
+    request.upload_handlers = [handler]
+    return _material_upload(request, application, kind, handler)
+
+
+@csrf_protect
+def _material_upload(request, application, kind, handler):
+    form = MaterialUploadForm(request.POST, request.FILES, spec=SPECS[kind], prefix=kind.value)
+    if handler.too_large:
+        form.file_error = _("The file “%(name)s” is larger than the limit of %(limit)s.") % {
+            "name": handler.too_large,
+            "limit": filesizeformat(handler.limit),
+        }
+    if form.is_valid():
+        added = run(
+            form,
+            services.material_upload,
+            upload_field="file",
+            application=application,
+            by=request.user,
+            kind=kind,
+            upload=form.cleaned_data.get("file"),
+            url=form.cleaned_data.get("url") or "",
+            note=form.cleaned_data["note"].strip(),
+        )
+        if succeeded(added):
+            messages.success(
+                request,
+                _("%(material)s: revision %(revision)s added.")
+                % {"material": kind.label, "revision": added.revision},
+            )
+            return _to_kind(application, kind)
+    chosen = handler.too_large or form.add_prefix("file") in request.FILES
+    return _render_materials(
+        request,
+        application,
+        upload_forms={kind: form},
+        file_to_choose_again={kind} if chosen else set(),
+    )
+
+
+@login_required
+@require_POST
+def material_carry_over(request, pk, kind):
+    application = visible_application(request, pk)
+    kind = _kind(kind)
+    _require(request.user, "workflow.upload_material", application)
+    previous = application.previous_version.number if application.previous_version_id else ""
+    form = ReconfirmForm(request.POST, prefix=f"reconfirm-{kind.value}", previous_version=previous)
+    if form.is_valid():
+        added = run(
+            form,
+            services.material_carry_over,
+            application=application,
+            by=request.user,
+            kind=kind,
+        )
+        if succeeded(added):
+            messages.success(
+                request,
+                _(
+                    "%(material)s: the certified version's material is re-confirmed as "
+                    "revision %(n)s."
+                )
+                % {"material": kind.label, "n": added.revision},
+            )
+            return _to_kind(application, kind)
+    return _render_materials(request, application, reconfirm_forms={kind: form})
+
+
+@login_required
+@require_POST
+def compatibility(request, pk):
+    application = visible_application(request, pk)
+    _require(request.user, "workflow.upload_material", application)
+    previous = application.previous_version.number if application.previous_version_id else ""
+    form = CompatibilityForm(
+        request.POST,
+        prefix="compatibility",
+        version=application.version.number,
+        previous_version=previous,
+    )
+    if form.is_valid() and succeeded(
+        run(
+            form,
+            services.compatibility_confirm,
+            application=application,
+            by=request.user,
+            note=form.cleaned_data["note"].strip(),
+        )
+    ):
+        messages.success(request, _("Backward compatibility confirmed."))
+        return redirect(f"{reverse('materials', args=[application.pk])}#compatibility")
+    return _render_materials(request, application, compatibility_form=form)
+
+
+@login_required
+@require_POST
+def materials_submit(request, pk):
+    application = visible_application(request, pk)
+    form = ConfirmForm(request.POST, record=application)
+    if fresh(form, application) and succeeded(
+        run(
+            form,
+            services.materials_submit,
+            application=application,
+            by=request.user,
+            comment=form.cleaned_data["comment"],
+        )
+    ):
+        messages.success(
+            request, _("Materials submitted for review. The Marketplace team has been told.")
+        )
+        return redirect(application)
+    for error in form.non_field_errors():
+        messages.error(request, error)
+    return redirect("materials", pk=application.pk)
