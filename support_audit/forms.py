@@ -406,6 +406,14 @@ class PlanItemForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
+    def clean_due_on(self):
+        due_on = self.cleaned_data["due_on"]
+        if due_on and due_on < timezone.localdate():
+            raise forms.ValidationError(
+                _("An action cannot be due before today, the day the plan is agreed.")
+            )
+        return due_on
+
     def clean(self):
         cleaned = super().clean()
         given = [name for name in ("description", "owner", "due_on") if cleaned.get(name)]
