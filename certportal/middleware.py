@@ -1,8 +1,9 @@
 """Project-wide middleware: security headers, the API's body limit, the refused-access log."""
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 API_PREFIX = "/api/"
@@ -43,5 +44,25 @@ def api_body_limit(get_response):
             if length > limit:
                 return body_too_large(limit)
         return get_response(request)
+
+    return middleware
+
+
+def method_not_allowed_page(get_response):
+    """Django answers a method a view does not take (a GET on a form's POST address) with an
+    empty 405: a person who follows such a link gets a page that says what happened, the API a
+    JSON body. The Allow header stays."""
+
+    def middleware(request):
+        response = get_response(request)
+        if response.status_code != 405 or response.content:
+            return response
+        if request.path.startswith(API_PREFIX):
+            page = JsonResponse({"detail": _("This method is not allowed here.")}, status=405)
+        else:
+            page = HttpResponse(render_to_string("405.html", request=request), status=405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page
 
     return middleware

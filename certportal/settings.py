@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "certportal.middleware.security_headers",
     "csp.middleware.CSPMiddleware",
     "certportal.middleware.api_body_limit",
+    "certportal.middleware.method_not_allowed_page",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -161,6 +162,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format and one date-time format per language (certportal/formats/).
+FORMAT_MODULE_PATH = ["certportal.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

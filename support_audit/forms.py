@@ -398,6 +398,12 @@ class PlanItemForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
+    def clean_due_on(self):
+        due_on = self.cleaned_data["due_on"]
+        if due_on and due_on < timezone.localdate():
+            raise forms.ValidationError(_("An action is due today or later."))
+        return due_on
+
     def clean(self):
         cleaned = super().clean()
         given = [name for name in ("description", "owner", "due_on") if cleaned.get(name)]

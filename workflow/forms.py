@@ -1,6 +1,7 @@
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.layout import Field, Layout
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.enums import Marketplace
@@ -80,6 +81,14 @@ class MeetingScheduleForm(CrispyMixin, forms.Form):
         label=_("Agenda"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
+    def clean_scheduled_for(self):
+        scheduled_for = self.cleaned_data["scheduled_for"]
+        if scheduled_for < timezone.now():
+            raise forms.ValidationError(
+                _("A meeting can only be scheduled for a time still to come.")
+            )
+        return scheduled_for
+
 
 class MeetingRecordForm(CrispyMixin, forms.Form):
     submit_label = _("Record the meeting")
@@ -88,6 +97,12 @@ class MeetingRecordForm(CrispyMixin, forms.Form):
         label=_("Held at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     notes = forms.CharField(label=_("Meeting notes"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def clean_held_at(self):
+        held_at = self.cleaned_data["held_at"]
+        if held_at > timezone.now():
+            raise forms.ValidationError(_("A meeting can only be recorded once it was held."))
+        return held_at
 
 
 SCORE_CHOICES = [(n, str(n)) for n in range(1, 6)]

@@ -57,7 +57,10 @@ def queue(
 ) -> QuerySet[Application]:
     """The analyst queue: requests waiting longest first, with the user's filters."""
     qs = applications_visible_to(user).exclude(state=ApplicationState.DRAFT)
-    if not include_closed and not state:
+    # "Open requests" by default; a stage with no open state (5: the certified, in regular
+    # audit) shows its requests rather than nothing.
+    stage_has_open_states = not stage or any(s in ACTIVE_STATES for s in states_of_stage(stage))
+    if not include_closed and not state and stage_has_open_states:
         qs = qs.filter(state__in=ACTIVE_STATES)
     if stage:
         qs = qs.filter(state__in=states_of_stage(stage))

@@ -1,3 +1,6 @@
+import re
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -78,6 +81,10 @@ class Solution(RulesModelMixin, models.Model, metaclass=RulesModelBase):
         return reverse("solution_detail", kwargs={"slug": self.slug})
 
 
+# A version as vendors publish it: numbers and dots, with an optional pre-release or build part.
+VERSION_NUMBER = re.compile(r"^\d+(\.\d+){0,3}([-+][0-9A-Za-z][0-9A-Za-z.-]*)?$")
+
+
 class SolutionVersion(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     solution = models.ForeignKey(
         Solution, verbose_name=_("solution"), on_delete=models.PROTECT, related_name="versions"
@@ -99,3 +106,15 @@ class SolutionVersion(RulesModelMixin, models.Model, metaclass=RulesModelBase):
 
     def __str__(self):
         return f"{self.solution} {self.number}"
+
+    def clean(self):
+        super().clean()
+        if self.number and not VERSION_NUMBER.match(self.number.strip()):
+            raise ValidationError(
+                {
+                    "number": _(
+                        "Write the version as it is published: numbers and dots, e.g. 1.4.0, "
+                        "or 2.0.1-rc1."
+                    )
+                }
+            )

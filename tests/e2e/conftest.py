@@ -5,12 +5,14 @@ the `playwright` package, the e2e modules skip themselves and the rest of the su
 Set E2E_SCREENSHOTS=1 to keep full-page screenshots of the main pages in /tmp/e2e-shots/.
 """
 
+import importlib
 import importlib.util
 import os
 import re
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.test import override_settings
 from playwright.sync_api import expect, sync_playwright
 
@@ -136,6 +138,20 @@ def new_page(request, browser, live_server):
         context.close()
     assert not failures, "The browser got error responses:\n" + "\n".join(failures)
     assert not violations, "Pages broke the Content-Security-Policy:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def edition(transactional_db):
+    """DoD edition 1 as its data migration seeds it.
+
+    The live server's tests flush the database after each test, migration data included;
+    the seed is idempotent, so it is simply run again.
+    """
+    seed = importlib.import_module("dod.migrations.0003_edition_one").seed
+    seed(django_apps, None)
+    from dod.models import CriteriaVersion  # noqa: PLC0415  (models load after conftest)
+
+    return CriteriaVersion.in_force()
 
 
 @pytest.fixture

@@ -1,14 +1,11 @@
 """Stage 3 in a real browser: the partner's materials, the reviewers' rounds and findings."""
 
 import gzip
-import importlib
 import re
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 
-from dod.models import CriteriaVersion
 from tests.e2e.conftest import PASSWORD, shot, unavailable
 from tests.factories.accounts import UserFactory
 from workflow.enums import ApplicationState, MaterialKind
@@ -89,18 +86,6 @@ def sign_in(log_in):
         return page
 
     return run
-
-
-@pytest.fixture
-def edition(transactional_db):
-    """DoD edition 1 as its data migration seeds it.
-
-    The live server's tests flush the database after each test, migration data included;
-    the seed is idempotent, so it is simply run again.
-    """
-    seed = importlib.import_module("dod.migrations.0003_edition_one").seed
-    seed(django_apps, None)
-    return CriteriaVersion.in_force()
 
 
 @pytest.fixture

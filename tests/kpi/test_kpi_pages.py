@@ -762,10 +762,10 @@ def test_the_latest_cases_show_the_deadlines_computed_from_the_customers_sla(
         "acme",
         "Business",
         "EMEA (UTC+1)",
-        "11/13/2026 3 p.m.",
-        "11/16/2026 10 a.m.",
-        "11/16/2026 11 a.m. late",
-        "11/17/2026 1 p.m.",
+        "13 Nov 2026, 15:00 UTC",
+        "16 Nov 2026, 10:00 UTC",
+        "16 Nov 2026, 11:00 UTC late",
+        "17 Nov 2026, 13:00 UTC",
         "— late",
     ]
 

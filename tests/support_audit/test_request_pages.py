@@ -922,7 +922,7 @@ def test_request_page_links_to_the_stage_four_pages(client, role, state, links):
 # --- The whole of stage 4 through the pages -------------------------------------------------------
 
 
-def test_support_certification_through_the_pages_ends_certified(client, analyst, on_commit):
+def test_support_certification_through_the_pages_ends_certified(client, analyst, on_commit, later):
     """R4.7: the declared support is audited; the nonconformities found give a report and an
     agreed plan; once the plan is carried out a passed re-audit closes them, and the request
     is certified."""
@@ -967,13 +967,13 @@ def test_support_certification_through_the_pages_ends_certified(client, analyst,
         "nonconformities and an agreed plan first (R4.7)."
     )
 
-    # The plan is agreed with the partner: one action is already late, one is ahead.
+    # The plan is agreed with the partner: one action due tomorrow, one in ten days.
     response = client.post(
         url("support_plan_agree", application, audit_pk=audit.pk),
         plan_data(
             application,
             [
-                ("Connect the chat to the desk.", "Olga Head", today - timedelta(days=1)),
+                ("Connect the chat to the desk.", "Olga Head", today + timedelta(days=1)),
                 ("Hire a pre-sale engineer.", "Ivan CEO", today + timedelta(days=10)),
             ],
         ),
@@ -997,7 +997,9 @@ def test_support_certification_through_the_pages_ends_certified(client, analyst,
     assert alerts(response) == ["Nonconformity report sent; the partner carries out the plan."]
     assert by_testid(response, "state") == "Remediating support nonconformities"
 
-    # The partner sees the report, with the late action flagged, and carries out the plan.
+    # Two days on, the partner sees the report, with the late action flagged, and carries out
+    # the plan.
+    later(timedelta(days=2))
     client.force_login(partner)
     page = client.get(url("support_remediation", application))
     assert texts(page, data_testid="nonconformity") == [
@@ -1036,7 +1038,7 @@ def test_support_certification_through_the_pages_ends_certified(client, analyst,
     reaudit = SupportAudit.objects.exclude(pk=audit.pk).get()
     assert reaudit.purpose == AuditPurpose.REAUDIT
     assert texts(page, data_testid="outcome") == ["Passed", "Nonconformities found"]
-    closed = f"closed by the re-audit of {date_filter(today, 'SHORT_DATE_FORMAT')}"
+    closed = f"closed by the re-audit of {date_filter(timezone.localdate(), 'SHORT_DATE_FORMAT')}"
     assert [text(node) for node in find_all(page, data_testid="nc-status")] == [closed, closed]
     assert action_labels(page) == [
         ("Send the nonconformity report", "disabled"),

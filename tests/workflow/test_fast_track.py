@@ -33,7 +33,7 @@ def test_queue_lists_critical_fixes_first_with_their_due_time(client):
 
     rows = find_all(find_all(page, "tbody")[0], "tr")
     assert [texts(row, "td")[0] for row in rows] == [str(fix.pk), str(old.pk)]
-    due = "Critical fix · review due 11/27/2026 9 a.m."
+    due = "Critical fix · review due 27 Nov 2026, 09:00 UTC"
     assert texts(page, data_testid="critical-fix") == [due]
 
 

@@ -284,11 +284,11 @@ def test_meeting_record_without_notes_is_refused(client, analyst):
 
     response = client.post(
         reverse("meeting_record", args=[application.pk]),
-        {"held_at": "2030-05-06T09:00", "notes": "", "seen_state": S.MEETING_SCHEDULED},
+        {"held_at": "2026-11-17T09:00", "notes": "", "seen_state": S.MEETING_SCHEDULED},
     )
 
     assert errors(response) == [REQUIRED]
-    assert field_value(response, "held_at") == "2030-05-06T09:00"
+    assert field_value(response, "held_at") == "2026-11-17T09:00"
     assert SetupMeeting.objects.get(application=application).held_at is None
 
 
@@ -297,7 +297,7 @@ def test_meeting_record_before_any_meeting_is_refused_with_the_reason(client, an
 
     response = client.post(
         reverse("meeting_record", args=[application.pk]),
-        {"held_at": "2030-05-06T09:00", "notes": "Typed notes.", "seen_state": S.SUBMITTED},
+        {"held_at": "2026-11-17T09:00", "notes": "Typed notes.", "seen_state": S.SUBMITTED},
     )
 
     assert errors(response) == ["This request is “Submitted”: that action is not possible now."]

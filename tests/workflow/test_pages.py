@@ -118,6 +118,39 @@ def test_request_page_of_a_closed_request_marks_where_it_stopped(client):
     ]
 
 
+def test_a_certified_request_looks_like_success_not_like_a_stop(client):
+    """Certified is the request's success: every stage done, the last one marked certified,
+    the state in green; a declined one is marked where it stopped, in red."""
+    certified = request_in(S.CERTIFIED)
+    declined = request_in(S.DECLINED)
+    Application.objects.filter(pk=declined.pk).update(closed_in_stage=3)
+    client.force_login(actor("analyst"))
+
+    certified_page = client.get(reverse("application_detail", args=[certified.pk]))
+    declined_page = client.get(reverse("application_detail", args=[declined.pk]))
+
+    assert stage_bar(certified_page) == [
+        *[(label, "done", None) for label in STAGES[:4]],
+        (STAGES[4], "certified", "step"),
+    ]
+    assert [attr(n, "class") for n in find_all(certified_page, data_testid="state")] == [
+        "badge fs-6 text-bg-success"
+    ]
+    assert stage_bar(declined_page)[2] == (STAGES[2], "stopped", "step")
+    assert [attr(n, "class") for n in find_all(declined_page, data_testid="state")] == [
+        "badge fs-6 text-bg-danger"
+    ]
+
+
+def test_every_page_starts_with_a_link_to_its_main_content(client):
+    response = client.get(reverse("catalogue"))
+
+    (skip,) = find_all(response, "a", **{"class": "skip-link"})
+    assert attr(skip, "href") == "#main"
+    assert text(skip) == "Skip to the main content"
+    assert [attr(main, "id") for main in find_all(response, "main")] == ["main"]
+
+
 def test_dashboard_of_team_member_goes_to_the_queue(client):
     client.force_login(actor("analyst"))
 
@@ -182,7 +215,7 @@ def test_queue_row_shows_what_the_team_needs(client, analyst):
             "marketplace.terrasoft.ru",
             "Submitted",
             "—",
-            "3 days",
+            "3 d 0 h",
             "Schedule the set-up meeting with the partner.",
         ]
     ]
@@ -230,6 +263,17 @@ def test_queue_filters_by_stage(client, analyst, mixed_queue, stage, states):
     response = queue(client, stage=stage)
 
     assert queue_ids(response) == [mixed_queue[state].pk for state in states]
+
+
+def test_queue_filter_of_the_regular_audit_stage_lists_the_certified(client, analyst, mixed_queue):
+    """Stage 5 holds no open request: its filter, with the default state, lists the certified
+    requests rather than nothing."""
+    certified = request_in(S.CERTIFIED)
+    request_in(S.DECLINED)
+
+    response = queue(client, stage="5")
+
+    assert queue_ids(response) == [certified.pk]
 
 
 def test_queue_filters_by_state_including_a_closed_one(client, analyst, mixed_queue):

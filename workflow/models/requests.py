@@ -153,6 +153,20 @@ class Application(
     def is_active(self) -> bool:
         return self.state in ACTIVE_STATES
 
+    @property
+    def is_certified(self) -> bool:
+        """Ended in success: the certification now lives on (stage 5, regular audit)."""
+        return self.state == ApplicationState.CERTIFIED
+
+    @property
+    def tone(self) -> str:
+        """The colour its state is shown in: success, failure and the rest look different."""
+        if self.is_certified:
+            return "success"
+        if self.state == ApplicationState.DECLINED:
+            return "danger"
+        return "primary" if self.is_active else "secondary"
+
     def _moved(self):
         self.state_changed_at = timezone.now()
 

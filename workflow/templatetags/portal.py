@@ -2,6 +2,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django import template
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -20,6 +21,12 @@ def duration_short(spent: timedelta) -> str:
     if minutes:
         return _("%(m)s min") % {"m": minutes}
     return _("less than a minute")
+
+
+@register.filter
+def duration_since(moment) -> str:
+    """The time elapsed since `moment`, written as `duration_short` writes every duration."""
+    return duration_short(timezone.now() - moment)
 
 
 @register.filter
