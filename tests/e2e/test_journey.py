@@ -1,6 +1,7 @@
 """Stages 1–2 in a real browser: partner, analyst and leader, each in their own session."""
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,7 @@ def admin_change_url(pk: int) -> str:
     return f"/admin/workflow/application/{pk}/change/"
 
 
-def test_request_travels_from_partner_to_leaders_approval(log_in, partner, analyst, leader):
+def test_request_travels_from_partner_to_leaders_approval(log_in, partner, analyst, leader, later):
     # --- The partner registers a published solution, adds a version, requests certification.
     nina = log_in(partner)
     nina.get_by_role("link", name="My solutions").click()
@@ -126,15 +127,18 @@ def test_request_travels_from_partner_to_leaders_approval(log_in, partner, analy
     expect(anna.get_by_test_id("state")).to_have_text("Submitted")
 
     anna.get_by_role("link", name="Schedule the set-up meeting").click()
-    field(anna, "Date and time").fill("2030-03-04T10:30")
+    # A few minutes ahead of the pinned clock (18 November 2026, 10:00 UTC).
+    field(anna, "Date and time").fill("2026-11-18T10:05")
     field(anna, "Where").fill("https://meet.example/acme")
     field(anna, "Agenda").fill("Programme overview; support resources.")
     anna.get_by_role("button", name="Schedule the meeting").click()
     expect(anna.get_by_text("Meeting scheduled; the partner has been told.")).to_be_visible()
     expect(anna.get_by_test_id("state")).to_have_text("Set-up meeting scheduled")
 
+    # Ten minutes later the meeting has taken place.
+    later(timedelta(minutes=10))
     anna.get_by_role("link", name="Record the meeting").click()
-    field(anna, "Held at").fill("2030-03-04T11:30")
+    field(anna, "Held at").fill("2026-11-18T10:05")
     field(anna, "Meeting notes").fill("Support team of three; public roadmap.")
     anna.get_by_role("button", name="Record the meeting").click()
     expect(anna.get_by_text("Meeting recorded.")).to_be_visible()
