@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .enums import AuditType, NonconformitySeverity
+from .forms import PlanItemForm as PlanActionForm
 
 # What a support audit looks at (regulation 4.1–4.2); stored in the checklist by rule ID.
 CHECKLIST = [
@@ -124,33 +125,17 @@ class PlanForm(forms.Form):
         _fields_only(self)
 
 
-class PlanItemForm(forms.Form):
-    """One action of the plan; a row left empty is skipped, a row begun needs all three."""
+class PlanItemForm(PlanActionForm):
+    """One action of the plan (the checks are the request plan's): the action has room to write."""
 
     description = forms.CharField(
         label=gettext_lazy("Action"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    owner = forms.CharField(label=gettext_lazy("Owner"), max_length=200, required=False)
     due_on = forms.DateField(
         label=gettext_lazy("Due"),
         widget=forms.DateInput(attrs={"type": "date"}),
         required=False,
     )
-
-    def clean_due_on(self):
-        due_on = self.cleaned_data["due_on"]
-        if due_on and due_on < timezone.localdate():
-            raise ValidationError(_("An action is due today or later."))
-        return due_on
-
-    def clean(self):
-        cleaned = super().clean()
-        given = [name for name in ("description", "owner", "due_on") if cleaned.get(name)]
-        if given:
-            for name in ("description", "owner", "due_on"):
-                if name not in given and name not in self.errors:
-                    self.add_error(name, _("Give the action, its owner and its due date."))
-        return cleaned
 
 
 class BasePlanItemFormSet(forms.BaseFormSet):

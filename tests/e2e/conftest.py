@@ -16,6 +16,8 @@ from django.apps import apps as django_apps
 from django.test import override_settings
 from playwright.sync_api import expect, sync_playwright
 
+from dod.models import CriteriaVersion
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -149,8 +151,6 @@ def edition(transactional_db):
     """
     seed = importlib.import_module("dod.migrations.0003_edition_one").seed
     seed(django_apps, None)
-    from dod.models import CriteriaVersion  # noqa: PLC0415  (models load after conftest)
-
     return CriteriaVersion.in_force()
 
 
