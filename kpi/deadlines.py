@@ -55,16 +55,16 @@ class _Timeline:
         self.first: date | None = None
 
     def _interval(self, day: date):
-        if not self.calendar.is_business_day(day):
+        interval = self.calendar.span(day)
+        if interval is None:
             return None
-        opens, closes = self.calendar.hours[day.weekday()]
-        begin = datetime.combine(day, opens, tzinfo=self.zone)
-        end = datetime.combine(
-            day + timedelta(days=1) if closes == time(0) else day, closes, tzinfo=self.zone
-        )
+        begin, end = _us(interval[0]), _us(interval[1])
+        # An overnight interval may run into the next day's opening: count that time once.
+        if self.ends:
+            begin = max(begin, self.ends[-1])
         if begin >= end:
             return None
-        return _us(begin), _us(end)
+        return begin, end
 
     def _append(self, day: date):
         interval = self._interval(day)
@@ -203,7 +203,9 @@ class DeadlineCache:
         for row in sorted(rows, key=lambda r: r.pk):
             solution_id = applications[row.declaration.application_id]
             self._declared[solution_id].append(row)
-            self._presale_days[solution_id] = row.declaration.presale_business_days
+            days = row.declaration.presale_business_days
+            if days is not None:
+                self._presale_days[solution_id] = days
 
     def declared_regions(self, solution_id: int) -> list[RegionSupport]:
         """The regions declared for the solution, in the order they were declared."""

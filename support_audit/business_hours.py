@@ -47,7 +47,11 @@ def _holidays(country: str, year: int) -> frozenset[date]:
 class WorkingCalendar:
     """Working hours by weekday (0 = Monday) in `tz`, less the public holidays of `country`.
 
-    A day closing at 00:00 works until midnight.
+    A day's hours run from its opening time; a closing time at or before the opening is on the
+    next day: 19:00–10:00 works until 10:00 the next morning, 09:00–18:00 closes the same
+    day, and the same time for both (00:00–00:00, 09:00–09:00) is round the clock, 24 hours
+    from the opening. Hours past midnight belong to the day they began on: a holiday that day
+    closes them, a holiday the next day does not.
     """
 
     tz: str
@@ -79,24 +83,35 @@ class WorkingCalendar:
         due = datetime.combine(day, local.time(), tzinfo=self.zone)
         return due.astimezone(start.tzinfo)
 
+    def span(self, day: date) -> tuple[datetime, datetime] | None:
+        """The working interval (in UTC) that begins on `day`, or None on a closed day.
+
+        Hours are counted in real time: on a day when the clocks change, a day open from 00:00
+        to 00:00 has 23 or 25 of them."""
+        if not self.is_business_day(day):
+            return None
+        opens, closes = self.hours[day.weekday()]
+        end_day = day + timedelta(days=1) if closes <= opens else day
+        return self._at(day, opens), self._at(end_day, closes)
+
     def add_business_hours(self, start: datetime, hours: float) -> datetime:
-        """The moment `hours` of working time after `start`, counting only working hours."""
+        """The moment `hours` of working time after `start`, counting only working hours.
+
+        An overnight interval of the day before may still be running at `start`, and it may
+        overlap the next day's opening: time is counted once."""
         remaining = timedelta(hours=hours)
         moment = start.astimezone(UTC)
+        day = moment.astimezone(self.zone).date() - timedelta(days=1)
         for _guard in range(3 * 366):  # a calendar with no working day at all must not hang
-            day = moment.astimezone(self.zone).date()
-            if self.is_business_day(day):
-                opens, closes = self.hours[day.weekday()]
-                # Hours are counted in real time (in UTC): on a day when the clocks change, a
-                # day open from 00:00 to 00:00 has 23 or 25 of them.
-                begin = max(moment, self._at(day, opens))
-                # Closing at 00:00 means working until midnight.
-                end = self._at(day + timedelta(days=1) if closes == time(0) else day, closes)
+            interval = self.span(day)
+            if interval is not None:
+                begin, end = max(moment, interval[0]), interval[1]
                 if begin < end:
                     if begin + remaining <= end:
                         return (begin + remaining).astimezone(start.tzinfo)
                     remaining -= end - begin
-            moment = self._at(day + timedelta(days=1), time(0))
+                    moment = end
+            day += timedelta(days=1)
         raise ValueError("The calendar has no working hours.")
 
     def _at(self, day: date, clock: time) -> datetime:
