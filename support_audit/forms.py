@@ -18,7 +18,6 @@ from .enums import (
     SupportPackage,
 )
 from .services import DeclarationInput
-from .standards import check_declaration
 
 WEEKDAYS = (
     (0, _("Mon")),
@@ -53,23 +52,46 @@ STANDARD_CHECKS = (
 )
 
 
-def _hhmm(value: time | None) -> str:
-    return value.strftime("%H:%M") if value else ""
+def _hhmm(value: time | str | None) -> str:
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    return value or ""
 
 
 # --- The partner's declaration ---------------------------------------------------------------
 
+# The fields of a declaration besides its regions, as the model names them.
+DECLARATION_FIELDS = (
+    "system_name",
+    "system_url",
+    "channels",
+    "all_channels_registered",
+    "partner_portal_consent",
+    "packages",
+    "presale_business_days",
+    "escalation_name",
+    "escalation_role",
+    "escalation_email",
+    "escalation_phone",
+)
+EMPTY_VALUES = {"channels": [], "packages": [], "all_channels_registered": False}
+WORKING_WEEK = range(1, 5)  # Tuesday to Friday: the days Monday's hours are copied to
+
 
 class DeclarationForm(forms.Form):
-    """The support standards of 4.1–4.2, checked by the same function as the service.
+    """The support standards of 4.1–4.2, saved as a draft whatever they still lack.
 
-    Each region of the solution's marketplace has a language and a weekly grid of opening and
-    closing times (`<region>-open-<day>`, `<region>-close-<day>`; empty means closed).
+    Only a malformed value (not a time, not a number, not an address) is refused, beside its
+    field; the rules themselves are checked when the standards are submitted, by the service
+    (support_audit.standards). Each region of the solution's marketplace has a language and a
+    weekly grid of opening and closing times (`<region>-open-<day>`, `<region>-close-<day>`;
+    empty means closed; a closing time at or before the opening is the next day's).
+    `stored` is the declaration saved before: a malformed value keeps its stored one.
     """
 
-    system_name = forms.CharField(label=_("Support system"), max_length=200)
+    system_name = forms.CharField(label=_("Support system"), max_length=200, required=False)
     system_url = forms.URLField(
-        label=_("Support system address"), assume_scheme="https", max_length=200
+        label=_("Support system address"), assume_scheme="https", max_length=200, required=False
     )
     channels = forms.MultipleChoiceField(
         label=_("Channels customers reach support by"),
@@ -101,18 +123,26 @@ class DeclarationForm(forms.Form):
         required=False,
         help_text=_("Pricing questions, demo requests and the like."),
     )
-    escalation_name = forms.CharField(label=_("Name"), max_length=200)
+    escalation_name = forms.CharField(label=_("Name"), max_length=200, required=False)
     escalation_role = forms.ChoiceField(
-        label=_("Position"), choices=EscalationRole.choices, widget=forms.RadioSelect
+        label=_("Position"),
+        choices=EscalationRole.choices,
+        widget=forms.RadioSelect,
+        required=False,
     )
-    escalation_email = forms.EmailField(label=_("E-mail"))
-    escalation_phone = forms.CharField(label=_("Phone"), max_length=40)
+    escalation_email = forms.EmailField(label=_("E-mail"), required=False)
+    escalation_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     # Carries the problems of the regional part (R4.5), shown beside the regional grid.
     regions = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The version of the declaration the partner edits, so an older copy cannot silently
+    # replace a newer one (0: none saved yet).
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, application, **kwargs):
+    def __init__(self, *args, application, stored=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.marketplace = application.solution.marketplace
+        self.stored = self.initial_from(stored)
+        self.fields["version"].initial = stored.version if stored else 0
         self.region_list = [Region(r) for r in MARKETPLACE_REGIONS.get(self.marketplace, ())]
         for region in self.region_list:
             label = _("Language in %(region)s") % {"region": region.label}
@@ -146,27 +176,14 @@ class DeclarationForm(forms.Form):
         """The form's initial values from a saved declaration."""
         if declaration is None:
             return {}
-        initial = {
-            name: getattr(declaration, name)
-            for name in (
-                "system_name",
-                "system_url",
-                "channels",
-                "all_channels_registered",
-                "partner_portal_consent",
-                "packages",
-                "presale_business_days",
-                "escalation_name",
-                "escalation_role",
-                "escalation_email",
-                "escalation_phone",
-            )
-        }
+        initial = {name: getattr(declaration, name) for name in DECLARATION_FIELDS}
+        initial["version"] = declaration.version
         for support in declaration.regions.all():
             initial[f"{support.region}-language"] = support.language
-            for day, (opens, closes) in support.hours.items():
-                initial[f"{support.region}-open-{day}"] = opens
-                initial[f"{support.region}-close-{day}"] = closes
+            for day, times in support.hours.items():
+                for edge, value in zip(("open", "close"), times, strict=True):
+                    if value:  # a draft's half-day leaves the other time empty
+                        initial[f"{support.region}-{edge}-{day}"] = value
         return initial
 
     # The grid, as the template draws it: per region its language field and per weekday the
@@ -193,69 +210,63 @@ class DeclarationForm(forms.Form):
             for error in errors
         ]
 
+    def with_monday_copied(self, region: str):
+        """The data sent, with `region`'s Monday hours copied to Tuesday–Friday (the page's
+        "Copy Monday to all weekdays" without a script)."""
+        data = self.data.copy()
+        if region in {r.value for r in self.region_list}:
+            for edge in ("open", "close"):
+                monday = data.get(f"{region}-{edge}-0", "")
+                for day in WORKING_WEEK:
+                    data[f"{region}-{edge}-{day}"] = monday
+        return data
+
+    def _value(self, name: str):
+        """A field's cleaned value; the stored one where the value sent was malformed."""
+        if name in self.errors:
+            return self.stored.get(name, EMPTY_VALUES.get(name, ""))
+        return self.cleaned_data.get(name, EMPTY_VALUES.get(name, ""))
+
     def _regions(self) -> dict[str, dict]:
-        """The regions the partner serves: those with a language or any working hours."""
-        data = self.cleaned_data
+        """The regions the partner serves: those with a language or any working hours. A day
+        with one time only is kept as it is (the standards ask for both before submitting)."""
         served = {}
         for region in self.region_list:
             hours = {}
             for day, _name in WEEKDAYS:
-                opens = data.get(f"{region.value}-open-{day}")
-                closes = data.get(f"{region.value}-close-{day}")
-                if opens is None and closes is None:
-                    continue
-                if opens is None or closes is None:
-                    self.add_error(
-                        f"{region.value}-{'open' if opens is None else 'close'}-{day}",
-                        _("Give both times, or neither for a closed day."),
-                    )
-                    continue
-                # Closing at 00:00 means working until midnight (the business calendar's rule).
-                if closes != time(0) and closes <= opens:
-                    self.add_error(f"{region.value}-close-{day}", _("Closing comes after opening."))
-                    continue
-                hours[str(day)] = [_hhmm(opens), _hhmm(closes)]
-            language = data.get(f"{region.value}-language", "")
+                opens = _hhmm(self._value(f"{region.value}-open-{day}"))
+                closes = _hhmm(self._value(f"{region.value}-close-{day}"))
+                if opens or closes:
+                    hours[str(day)] = [opens, closes]
+            language = self._value(f"{region.value}-language") or ""
             if language or hours:
                 served[region.value] = {"language": language, "hours": hours}
         return served
 
-    def clean(self):
-        cleaned = super().clean()
-        regions = self._regions()
-        problems = check_declaration(
-            marketplace=self.marketplace,
-            channels=cleaned.get("channels", []),
-            all_channels_registered=cleaned.get("all_channels_registered", False),
-            partner_portal_consent=cleaned.get("partner_portal_consent", False),
-            packages=cleaned.get("packages", []),
-            presale_business_days=cleaned.get("presale_business_days"),
-            escalation_role=cleaned.get("escalation_role", ""),
-            regions=regions,
-        )
-        for problem in problems:
-            # A field the user left invalid already says what is wrong with it.
-            if problem.field == "regions" or problem.field not in self.errors:
-                self.add_error(problem.field, problem.message)
-        cleaned["regions"] = regions
-        return cleaned
-
     def declaration(self) -> DeclarationInput:
-        data = self.cleaned_data
+        """The declaration as it stands: every well-formed value sent, the stored one for a
+        malformed value."""
+        text = {
+            name: (self._value(name) or "").strip()
+            for name in ("system_name", "system_url", "escalation_name", "escalation_phone")
+        }
+        presale = self._value("presale_business_days")
         return DeclarationInput(
-            system_name=data["system_name"].strip(),
-            system_url=data["system_url"],
-            channels=data["channels"],
-            all_channels_registered=data["all_channels_registered"],
-            partner_portal_consent=data["partner_portal_consent"],
-            packages=data["packages"],
-            presale_business_days=data["presale_business_days"],
-            escalation_name=data["escalation_name"].strip(),
-            escalation_role=data["escalation_role"],
-            escalation_email=data["escalation_email"],
-            escalation_phone=data["escalation_phone"].strip(),
-            regions=data["regions"],
+            **text,
+            channels=self._value("channels") or [],
+            all_channels_registered=bool(self._value("all_channels_registered")),
+            partner_portal_consent=bool(self._value("partner_portal_consent")),
+            packages=self._value("packages") or [],
+            presale_business_days=presale if isinstance(presale, int) else None,
+            escalation_role=self._value("escalation_role") or "",
+            escalation_email=self._value("escalation_email") or "",
+            regions=self._regions(),
         )
+
+    def keep_version(self, version: int) -> None:
+        """Carry `version` in the form shown again, so that the next save goes on from it."""
+        self.data = self.data.copy()
+        self.data["version"] = str(version)
 
 
 # --- The team's audit ------------------------------------------------------------------------

@@ -17,7 +17,13 @@ from .enums import (
 
 
 class SupportDeclaration(models.Model):
-    """What the partner commits to (4.1, 4.2), declared for one certification request."""
+    """What the partner commits to (4.1, 4.2), declared for one certification request.
+
+    A declaration is saved as it stands, a draft, whatever it still lacks: the standards are
+    checked (support_audit.standards) when the partner submits them and shown as still unmet
+    meanwhile. `version` counts the saves, so a save made on an older copy (another tab, a
+    colleague) is refused instead of silently replacing the newer one.
+    """
 
     application = models.OneToOneField(
         "workflow.Application",
@@ -25,8 +31,8 @@ class SupportDeclaration(models.Model):
         on_delete=models.PROTECT,
         related_name="support_declaration",
     )
-    system_name = models.CharField(_("support system"), max_length=200)
-    system_url = models.URLField(_("support system address"))
+    system_name = models.CharField(_("support system"), max_length=200, blank=True)
+    system_url = models.URLField(_("support system address"), blank=True)
     channels = models.JSONField(_("channels supported"), default=list)
     all_channels_registered = models.BooleanField(
         _("every case from every channel is registered in the support system"), default=False
@@ -36,14 +42,15 @@ class SupportDeclaration(models.Model):
     )
     packages = models.JSONField(_("support packages served"), default=list)
     presale_business_days = models.PositiveSmallIntegerField(
-        _("pre-sale questions answered within (business days)")
+        _("pre-sale questions answered within (business days)"), null=True, blank=True
     )
-    escalation_name = models.CharField(_("first escalation contact"), max_length=200)
+    escalation_name = models.CharField(_("first escalation contact"), max_length=200, blank=True)
     escalation_role = models.CharField(
-        _("their position"), max_length=30, choices=EscalationRole.choices
+        _("their position"), max_length=30, choices=EscalationRole.choices, blank=True
     )
-    escalation_email = models.EmailField(_("their e-mail"))
-    escalation_phone = models.CharField(_("their phone"), max_length=40)
+    escalation_email = models.EmailField(_("their e-mail"), blank=True)
+    escalation_phone = models.CharField(_("their phone"), max_length=40, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -65,7 +72,9 @@ class RegionSupport(models.Model):
     )
     region = models.CharField(_("region"), max_length=20, choices=Region.choices)
     language = models.CharField(_("language"), max_length=10)
-    # {"0": ["09:00", "18:00"], ...}: weekday (0 = Monday) → opening and closing time.
+    # {"0": ["09:00", "18:00"], ...}: weekday (0 = Monday) → opening and closing time; a
+    # closing time at or before the opening is the next day's (19:00–10:00 is a night). A
+    # draft may hold half a day (["09:00", ""]), which the standards report as unmet.
     hours = models.JSONField(_("weekly hours"), default=dict)
 
     class Meta:

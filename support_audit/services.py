@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 import outbox.services as outbox
@@ -31,7 +31,7 @@ from .models import (
     SupportDeclaration,
     VendorEscalationLevel,
 )
-from .standards import check_declaration
+from .standards import declaration_problems
 
 
 def add_months(day: date, months: int) -> date:
@@ -44,13 +44,15 @@ def add_months(day: date, months: int) -> date:
 
 @dataclass
 class DeclarationInput:
+    """A declaration as the partner left it: a draft may leave anything empty."""
+
     system_name: str
     system_url: str
     channels: list[str]
     all_channels_registered: bool
     partner_portal_consent: bool
     packages: list[str]
-    presale_business_days: int
+    presale_business_days: int | None
     escalation_name: str
     escalation_role: str
     escalation_email: str
@@ -59,27 +61,44 @@ class DeclarationInput:
     regions: dict[str, dict] = field(default_factory=dict)
 
 
-def declaration_record(*, application, by, data: DeclarationInput, guard):
-    """Save the partner's support standards; refused, with every rule quoted, unless they
-    meet regulation 4.1–4.2."""
+def declaration_record(*, application, by, data: DeclarationInput, guard, version=None):
+    """Save the partner's support standards as they stand, met or not: a draft, checked
+    against regulation 4.1–4.2 when it is submitted (conditions.support_declared).
+
+    `version` is the declaration's version the partner edited (0: none saved yet; None: not
+    checked). A newer one saved meanwhile, in another tab or by a colleague, is not
+    overwritten: the save is refused and says who saved when."""
     require(by, "support_audit.declare_support", application)
-    problems = check_declaration(
-        marketplace=application.solution.marketplace,
-        channels=data.channels,
-        all_channels_registered=data.all_channels_registered,
-        partner_portal_consent=data.partner_portal_consent,
-        packages=data.packages,
-        presale_business_days=data.presale_business_days,
-        escalation_role=data.escalation_role,
-        regions=data.regions,
-    )
-    if problems:
-        raise ValidationError({p.field: [p.message] for p in problems})
     with transaction.atomic():
         guard()
+        declaration = (
+            SupportDeclaration.objects.select_for_update()
+            .select_related("updated_by")
+            .filter(application=application)
+            .first()
+        )
+        current = declaration.version if declaration else 0
+        # Declarations are never deleted: a stale copy is one of an older version.
+        if declaration is not None and version is not None and version != current:
+            raise ActionRefused(
+                [
+                    _(
+                        "These support standards were saved meanwhile, at %(when)s by "
+                        "%(who)s (in another tab or by a colleague). Nothing was saved, so "
+                        "as not to lose that version; your input is kept below. Open the "
+                        "page again to see it, or save again to replace it with yours."
+                    )
+                    % {
+                        "when": formats.localize(timezone.localtime(declaration.updated_at)),
+                        "who": declaration.updated_by.get_full_name()
+                        or declaration.updated_by.get_username(),
+                    }
+                ]
+            )
         values = {k: v for k, v in vars(data).items() if k != "regions"}
         declaration, _created = SupportDeclaration.objects.update_or_create(
-            application=application, defaults={**values, "updated_by": by}
+            application=application,
+            defaults={**values, "updated_by": by, "version": current + 1},
         )
         declaration.regions.exclude(region__in=list(data.regions)).delete()
         for region, support in data.regions.items():
@@ -89,6 +108,20 @@ def declaration_record(*, application, by, data: DeclarationInput, guard):
                 defaults={"language": support["language"], "hours": support["hours"]},
             )
     return declaration
+
+
+def declaration_check(declaration) -> None:
+    """Refuse, with every rule quoted beside its field, a declaration short of 4.1–4.2."""
+    problems = declaration_problems(declaration)
+    if problems:
+        errors: dict[str, list[str]] = {
+            NON_FIELD_ERRORS: [
+                _("Not submitted: meet the standards marked below first. Your draft is saved.")
+            ]
+        }
+        for problem in problems:
+            errors.setdefault(problem.field, []).append(str(problem.message))
+        raise ValidationError(errors)
 
 
 def audit_record(

@@ -26,6 +26,9 @@ class Problem:
     message: str
 
 
+WEEKDAY_NAMES = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
+
+
 def check_declaration(
     *,
     marketplace: str,
@@ -36,26 +39,44 @@ def check_declaration(
     presale_business_days: int | None,
     escalation_role: str,
     regions: dict[str, dict],
+    system_name: str = "",
+    system_url: str = "",
+    escalation_name: str = "",
+    escalation_email: str = "",
+    escalation_phone: str = "",
 ) -> list[Problem]:
     """Every way the declaration falls short of 4.1–4.2; empty when it conforms.
 
-    `regions` maps a region to {"language": ..., "hours": {weekday: [open, close]}}.
+    `regions` maps a region to {"language": ..., "hours": {weekday: [open, close]}}; a draft
+    may leave either time of a day empty. Each message says what to do first and quotes the
+    rule it enforces last.
     """
     problems = []
+    if not system_name.strip():
+        problems.append(
+            Problem("system_name", _("Name the support system that registers the cases (R4.1)."))
+        )
+    if not system_url.strip():
+        problems.append(Problem("system_url", _("Give the support system's address (R4.1).")))
     if not channels:
-        problems.append(Problem("channels", _("Name the channels customers reach support by.")))
+        problems.append(
+            Problem("channels", _("Name the channels customers reach support by (R4.1)."))
+        )
     if not all_channels_registered:
         problems.append(
             Problem(
                 "all_channels_registered",
-                _("R4.1: the support system must register every case from every channel."),
+                _("The support system must register every case from every channel (R4.1)."),
             )
         )
     if not partner_portal_consent:
         problems.append(
             Problem(
                 "partner_portal_consent",
-                _("R4.2: customers must be able to register cases on the vendor's partner portal."),
+                _(
+                    "Customers must be able to register cases on the vendor's partner portal "
+                    "(R4.2)."
+                ),
             )
         )
     missing = [p.label for p in SupportPackage if p.value not in packages]
@@ -63,7 +84,7 @@ def check_declaration(
         problems.append(
             Problem(
                 "packages",
-                _("R4.3: all three packages are served; missing: %(missing)s.")
+                _("All three packages are served; missing: %(missing)s (R4.3).")
                 % {"missing": ", ".join(str(label) for label in missing)},
             )
         )
@@ -71,9 +92,30 @@ def check_declaration(
         problems.append(
             Problem(
                 "presale_business_days",
-                _("R4.4: pre-sale questions are answered within two business days at most."),
+                _("Pre-sale questions are answered within two business days at most (R4.4)."),
             )
         )
+    problems += _region_problems(marketplace, regions)
+    if escalation_role not in (EscalationRole.HEAD_OF_DEPARTMENT, EscalationRole.CEO):
+        problems.append(
+            Problem(
+                "escalation_role",
+                _("The first escalation goes to a head of department or the CEO (R4.6)."),
+            )
+        )
+    for name, value, message in (
+        ("escalation_name", escalation_name, _("Give the first escalation contact's name (R4.6).")),
+        ("escalation_email", escalation_email, _("Give their e-mail (R4.6).")),
+        ("escalation_phone", escalation_phone, _("Give their phone (R4.6).")),
+    ):
+        if not value.strip():
+            problems.append(Problem(name, message))
+    return problems
+
+
+def _region_problems(marketplace: str, regions: dict[str, dict]) -> list[Problem]:
+    """R4.5: every region of the marketplace, in its language, with whole days of hours."""
+    problems = []
     expected = MARKETPLACE_REGIONS.get(marketplace, ())
     language = MARKETPLACE_LANGUAGE.get(marketplace)
     absent = [Region(r).label for r in expected if r not in regions]
@@ -81,34 +123,40 @@ def check_declaration(
         problems.append(
             Problem(
                 "regions",
-                _("R4.5: support is given in every region of the marketplace; missing: %(r)s.")
+                _("Support is given in every region of the marketplace; missing: %(r)s (R4.5).")
                 % {"r": ", ".join(str(label) for label in absent)},
             )
         )
     for region, support in regions.items():
+        label = Region(region).label
         if language and support.get("language") != language:
             problems.append(
                 Problem(
                     "regions",
-                    _("R4.5: support in %(region)s is given in %(language)s.")
-                    % {"region": Region(region).label, "language": LANGUAGE_NAMES[language]},
+                    _("Support in %(region)s is given in %(language)s (R4.5).")
+                    % {"region": label, "language": LANGUAGE_NAMES[language]},
                 )
             )
-        if not support.get("hours"):
+        hours = support.get("hours") or {}
+        if not any(opens and closes for opens, closes in hours.values()):
             problems.append(
                 Problem(
                     "regions",
-                    _("R4.5: give the working hours for %(region)s.")
-                    % {"region": Region(region).label},
+                    _("Give the working hours for %(region)s (R4.5).") % {"region": label},
                 )
             )
-    if escalation_role not in (EscalationRole.HEAD_OF_DEPARTMENT, EscalationRole.CEO):
-        problems.append(
-            Problem(
-                "escalation_role",
-                _("R4.6: the first escalation goes to a head of department or the CEO."),
-            )
-        )
+        for day, (opens, closes) in sorted(hours.items()):
+            if bool(opens) != bool(closes):
+                problems.append(
+                    Problem(
+                        "regions",
+                        _(
+                            "%(region)s, %(day)s: give both the opening and the closing time, "
+                            "or neither for a closed day (R4.5)."
+                        )
+                        % {"region": label, "day": WEEKDAY_NAMES[int(day)]},
+                    )
+                )
     return problems
 
 
@@ -125,4 +173,9 @@ def declaration_problems(declaration) -> list[Problem]:
         regions={
             r.region: {"language": r.language, "hours": r.hours} for r in declaration.regions.all()
         },
+        system_name=declaration.system_name,
+        system_url=declaration.system_url,
+        escalation_name=declaration.escalation_name,
+        escalation_email=declaration.escalation_email,
+        escalation_phone=declaration.escalation_phone,
     )

@@ -48,6 +48,11 @@ def conforming_declaration(marketplace: str = Marketplace.CREATIO, **changes) ->
         "packages": [package.value for package in SupportPackage],
         "presale_business_days": 2,
         "escalation_role": EscalationRole.HEAD_OF_DEPARTMENT,
+        "system_name": "Help desk",
+        "system_url": "https://support.partner.example",
+        "escalation_name": "Olga Head",
+        "escalation_email": "olga@partner.example",
+        "escalation_phone": "+1 555 0100",
         "regions": {
             Region(region).value: {"language": language, "hours": dict(WEEKDAYS)}
             for region in MARKETPLACE_REGIONS[marketplace]

@@ -65,7 +65,7 @@ def test_check_declaration_without_every_channel_registered_refuses():
     assert found == [
         (
             "all_channels_registered",
-            "R4.1: the support system must register every case from every channel.",
+            "The support system must register every case from every channel (R4.1).",
         )
     ]
 
@@ -79,7 +79,7 @@ def test_check_declaration_without_partner_portal_consent_refuses():
     assert found == [
         (
             "partner_portal_consent",
-            "R4.2: customers must be able to register cases on the vendor's partner portal.",
+            "Customers must be able to register cases on the vendor's partner portal (R4.2).",
         )
     ]
 
@@ -90,7 +90,7 @@ def test_check_declaration_with_a_package_missing_names_it():
 
     found = problems(**declaration)
 
-    assert found == [("packages", "R4.3: all three packages are served; missing: Premium.")]
+    assert found == [("packages", "All three packages are served; missing: Premium (R4.3).")]
 
 
 @pytest.mark.parametrize("days", [3, 5, None])
@@ -103,7 +103,7 @@ def test_check_declaration_with_presale_over_two_business_days_refuses(days):
     assert found == [
         (
             "presale_business_days",
-            "R4.4: pre-sale questions are answered within two business days at most.",
+            "Pre-sale questions are answered within two business days at most (R4.4).",
         )
     ]
 
@@ -138,7 +138,10 @@ def test_check_declaration_with_a_region_of_the_marketplace_missing_names_it(
     found = problems(**declaration)
 
     assert found == [
-        ("regions", f"R4.5: support is given in every region of the marketplace; missing: {label}.")
+        (
+            "regions",
+            f"Support is given in every region of the marketplace; missing: {label} (R4.5).",
+        )
     ]
 
 
@@ -158,7 +161,7 @@ def test_check_declaration_in_the_wrong_language_refuses(
 
     found = problems(**declaration)
 
-    assert found == [("regions", f"R4.5: support in {label} is given in {language}.")]
+    assert found == [("regions", f"Support in {label} is given in {language} (R4.5).")]
 
 
 @pytest.mark.parametrize("role", ["head_of_department", "ceo"])
@@ -180,7 +183,7 @@ def test_check_declaration_with_first_escalation_of_another_role_refuses():
     assert found == [
         (
             "escalation_role",
-            "R4.6: the first escalation goes to a head of department or the CEO.",
+            "The first escalation goes to a head of department or the CEO (R4.6).",
         )
     ]
 

@@ -43,6 +43,11 @@ def test_declaration_without_partner_portal_registration_is_refused():
         presale_business_days=2,
         escalation_role="ceo",
         regions={"russia": {"language": "ru", "hours": {"0": ["09:00", "18:00"]}}},
+        system_name="Help desk",
+        system_url="https://help.partner.example",
+        escalation_name="Ivan CEO",
+        escalation_email="ceo@partner.example",
+        escalation_phone="+7 495 000 00 00",
     )
 
     assert [problem.field for problem in problems] == ["partner_portal_consent"]

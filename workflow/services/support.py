@@ -26,13 +26,16 @@ from ..models import Application
 from .requests import apply_transition, lock_in_states
 
 
-def declaration_save(*, application: Application, by, data: support.DeclarationInput):
-    """Save the partner's support standards; refused, with every rule quoted, unless they
-    meet regulation 4.1–4.2."""
+def declaration_save(
+    *, application: Application, by, data: support.DeclarationInput, version: int | None = None
+):
+    """Save the partner's support standards as they stand, a draft, met or not (4.1–4.2);
+    refused on a copy older than the version saved since."""
     return support.declaration_record(
         application=application,
         by=by,
         data=data,
+        version=version,
         guard=partial(
             lock_in_states,
             application,
@@ -40,6 +43,17 @@ def declaration_save(*, application: Application, by, data: support.DeclarationI
             _("Support standards are declared after quality certification or in remediation."),
         ),
     )
+
+
+def declaration_save_and_submit(
+    *, application: Application, by, data: support.DeclarationInput, version: int | None = None
+):
+    """Save the support standards as they stand, then submit them for the audit: the draft
+    stays saved when they fall short of 4.1–4.2, and the refusal quotes every rule unmet."""
+    declaration = declaration_save(application=application, by=by, data=data, version=version)
+    support.declaration_check(declaration)
+    support_submit(application=application, by=by)
+    return declaration
 
 
 def support_submit(*, application: Application, by, comment: str = ""):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalogue.rules import require
-from certportal.interaction import fresh, run, succeeded
+from certportal.interaction import run, state_unchanged, succeeded
 from support_audit.business_hours import Region
 from support_audit.enums import Channel, SupportPackage
 from support_audit.forms import (
@@ -108,8 +108,53 @@ def report_errors(request, form) -> None:
 # --- 1. The partner's declaration ------------------------------------------------------------
 
 
+def _save_declaration(request, application, form):
+    """Save the draft, or save and submit it: True when the page may move on."""
+    submit = request.POST.get("action") == "submit"
+    well_formed = form.is_valid()
+    if not state_unchanged(form, application):
+        return False
+    saved = run(
+        form,
+        flow.declaration_save_and_submit if submit and well_formed else flow.declaration_save,
+        application=application,
+        by=request.user,
+        data=form.declaration(),
+        version=form.cleaned_data.get("version"),
+    )
+    current = declaration_of(application)
+    form.keep_version(current.version if current else 0)
+    if not succeeded(saved):
+        return False
+    if not well_formed:
+        messages.warning(
+            request,
+            _(
+                "Draft saved, except the values marked below, which are not well formed: "
+                "correct them and save again."
+            ),
+        )
+        return False
+    if submit:
+        messages.success(
+            request, _("Support standards submitted. The Marketplace team will audit your support.")
+        )
+    elif declaration_problems(saved):
+        messages.info(
+            request, _("Draft saved. The list below says what is still to meet before you submit.")
+        )
+    else:
+        messages.success(
+            request,
+            _("Draft saved: it meets regulation 4.1–4.2 and can be submitted."),
+        )
+    return True
+
+
 @login_required
 def declaration(request, pk):
+    """The partner's support standards: saved as a draft at any time, Monday's hours copied to
+    the other weekdays, submitted once they meet regulation 4.1–4.2."""
     application = visible_application(request, pk)
     user = request.user
     saved = declaration_of(application)
@@ -118,20 +163,26 @@ def declaration(request, pk):
     form = None
     if request.method == "POST":
         require(user, "workflow.upload_material", application)
-        form = DeclarationForm(request.POST, application=application)
-        if fresh(form, application) and succeeded(
-            run(
-                form,
-                flow.declaration_save,
+        form = DeclarationForm(request.POST, application=application, stored=saved)
+        if "copy_monday" in request.POST:
+            form = DeclarationForm(
+                form.with_monday_copied(request.POST["copy_monday"]),
                 application=application,
-                by=user,
-                data=form.declaration(),
+                stored=saved,
             )
-        ):
-            messages.success(request, _("Support standards saved: they meet regulation 4.1–4.2."))
+            messages.info(
+                request,
+                _("Monday's hours are copied to Tuesday–Friday. Save the draft to keep them."),
+            )
+        elif _save_declaration(request, application, form):
+            if request.POST.get("action") == "submit":
+                return redirect(application)
             return redirect(support_url("support_declaration", application))
+        saved = declaration_of(application)
     elif may_edit and application.state in DECLARATION_OPEN_STATES:
-        form = DeclarationForm(initial=DeclarationForm.initial_from(saved), application=application)
+        form = DeclarationForm(
+            initial=DeclarationForm.initial_from(saved), application=application, stored=saved
+        )
     actions, blocked = actions_for(application, user)
     return render(
         request,

@@ -12,7 +12,6 @@ from tests.workflow.support_pages.helpers import (
     CREATIO_REGIONS,
     S,
     action_labels,
-    blocked,
     partner_of,
     quality_passed,
     under_audit,
@@ -37,8 +36,10 @@ def test_declaration_page_offers_the_partner_an_empty_form_with_every_marketplac
     ]
     assert field_value(response, "system_name") is None
     assert field_value(response, "apac-language") == [""]
-    assert blocked(response) == [
-        "Not ready to submit: Declare support standards that meet regulation 4.1–4.2 first."
+    assert by_testid(response, "no-draft") == "Nothing saved yet."
+    assert action_labels(response, "submit-area") == [
+        ("Save draft", "enabled"),
+        ("Submit the support standards", "enabled"),
     ]
 
 
@@ -124,4 +125,10 @@ def test_declaration_page_prefills_the_saved_declaration(client):
     assert field_value(response, "emea-open-4") == "09:00"
     assert field_value(response, "emea-close-4") == "18:00"
     assert field_value(response, "emea-open-5") is None
-    assert action_labels(response, "submit-area") == [("Submit the support standards", "enabled")]
+    assert by_testid(response, "declaration-conforms") == (
+        "The saved draft meets regulation 4.1–4.2."
+    )
+    assert action_labels(response, "submit-area") == [
+        ("Save draft", "enabled"),
+        ("Submit the support standards", "enabled"),
+    ]

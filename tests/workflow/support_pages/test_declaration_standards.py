@@ -20,6 +20,7 @@ from tests.workflow.support_pages.helpers import (
     partner_of,
     post_declaration,
     quality_passed,
+    state_now,
     url,
 )
 from workflow import services as app_services
@@ -46,19 +47,30 @@ def assert_kept(response, application, **changes):
     assert field_value(response, "partner_portal_consent") is ("partner_portal_consent" in data)
 
 
+def assert_not_submitted_but_saved(application):
+    """A refused submission keeps the request where it was and the draft saved."""
+    assert state_now(application) == S.QUALITY_PASSED
+    assert SupportDeclaration.objects.filter(application=application).count() == 1
+
+
 def test_declaration_without_the_premium_package_is_refused_beside_the_packages(client):
     """R4.3: all three packages are served; the form says which is missing."""
     application = quality_passed()
     client.force_login(partner_of(application))
 
-    response = post_declaration(client, application, packages=["basic", "business"])
+    response = post_declaration(
+        client, application, action="submit", packages=["basic", "business"]
+    )
 
     assert field_error(response, "packages") == (
-        "R4.3: all three packages are served; missing: Premium."
+        "All three packages are served; missing: Premium (R4.3)."
     )
-    assert errors(response) == ["R4.3: all three packages are served; missing: Premium."]
+    assert errors(response) == [
+        "Not submitted: meet the standards marked below first. Your draft is saved.",
+        "All three packages are served; missing: Premium (R4.3).",
+    ]
     assert_kept(response, application, packages=["basic", "business"])
-    assert SupportDeclaration.objects.count() == 0
+    assert_not_submitted_but_saved(application)
 
 
 def test_declaration_with_presale_answers_in_three_days_is_refused(client):
@@ -66,13 +78,13 @@ def test_declaration_with_presale_answers_in_three_days_is_refused(client):
     application = quality_passed()
     client.force_login(partner_of(application))
 
-    response = post_declaration(client, application, presale_business_days="3")
+    response = post_declaration(client, application, action="submit", presale_business_days="3")
 
     assert field_error(response, "presale_business_days") == (
-        "R4.4: pre-sale questions are answered within two business days at most."
+        "Pre-sale questions are answered within two business days at most (R4.4)."
     )
     assert_kept(response, application, presale_business_days="3")
-    assert SupportDeclaration.objects.count() == 0
+    assert_not_submitted_but_saved(application)
 
 
 def test_declaration_without_a_region_of_the_marketplace_is_refused(client):
@@ -83,15 +95,15 @@ def test_declaration_without_a_region_of_the_marketplace_is_refused(client):
         f"apac-{e}-{d}": None for e in ("open", "close") for d in range(5)
     }
 
-    response = post_declaration(client, application, **without_apac)
+    response = post_declaration(client, application, action="submit", **without_apac)
 
     assert texts(response, data_testid="regions-error") == [
-        "R4.5: support is given in every region of the marketplace; missing: APAC, GST (UTC+4)."
+        "Support is given in every region of the marketplace; missing: APAC, GST (UTC+4) (R4.5)."
     ]
     assert field_value(response, "apac-language") == [""]
     assert field_value(response, "emea-language") == ["en"]
     assert_kept(response, application, **without_apac)
-    assert SupportDeclaration.objects.count() == 0
+    assert_not_submitted_but_saved(application)
 
 
 def test_declaration_in_the_wrong_language_is_refused(client):
@@ -99,28 +111,28 @@ def test_declaration_in_the_wrong_language_is_refused(client):
     application = quality_passed(solution__marketplace=Marketplace.TERRASOFT)
     client.force_login(partner_of(application))
 
-    response = post_declaration(client, application, **{"russia-language": "en"})
+    response = post_declaration(client, application, action="submit", **{"russia-language": "en"})
 
     assert texts(response, data_testid="regions-error") == [
-        "R4.5: support in Russia, MSK (UTC+3) is given in Russian."
+        "Support in Russia, MSK (UTC+3) is given in Russian (R4.5)."
     ]
     assert field_value(response, "russia-language") == ["en"]
     assert field_value(response, "russia-open-2") == "09:00"
-    assert SupportDeclaration.objects.count() == 0
+    assert_not_submitted_but_saved(application)
 
 
 def test_declaration_with_a_first_escalation_to_another_role_is_refused(client):
-    """R4.6: the first escalation goes to a head of department or the CEO."""
+    """The first escalation goes to a head of department or the CEO (R4.6)."""
     application = quality_passed()
     client.force_login(partner_of(application))
 
-    response = post_declaration(client, application, escalation_role="other")
+    response = post_declaration(client, application, action="submit", escalation_role="other")
 
     assert field_error(response, "escalation_role") == (
-        "R4.6: the first escalation goes to a head of department or the CEO."
+        "The first escalation goes to a head of department or the CEO (R4.6)."
     )
     assert_kept(response, application, escalation_role="other")
-    assert SupportDeclaration.objects.count() == 0
+    assert_not_submitted_but_saved(application)
 
 
 def test_declaration_without_registering_every_channel_is_refused(client):
@@ -128,13 +140,13 @@ def test_declaration_without_registering_every_channel_is_refused(client):
     application = quality_passed()
     client.force_login(partner_of(application))
 
-    response = post_declaration(client, application, all_channels_registered=None)
+    response = post_declaration(client, application, action="submit", all_channels_registered=None)
 
     assert field_error(response, "all_channels_registered") == (
-        "R4.1: the support system must register every case from every channel."
+        "The support system must register every case from every channel (R4.1)."
     )
     assert_kept(response, application, all_channels_registered=None)
-    assert SupportDeclaration.objects.count() == 0
+    assert_not_submitted_but_saved(application)
 
 
 def test_declaration_without_the_partner_portal_consent_is_refused(client):
@@ -142,32 +154,45 @@ def test_declaration_without_the_partner_portal_consent_is_refused(client):
     application = quality_passed()
     client.force_login(partner_of(application))
 
-    response = post_declaration(client, application, partner_portal_consent=None)
+    response = post_declaration(client, application, action="submit", partner_portal_consent=None)
 
     assert field_error(response, "partner_portal_consent") == (
-        "R4.2: customers must be able to register cases on the vendor's partner portal."
+        "Customers must be able to register cases on the vendor's partner portal (R4.2)."
     )
     assert_kept(response, application, partner_portal_consent=None)
-    assert SupportDeclaration.objects.count() == 0
+    assert_not_submitted_but_saved(application)
 
 
-def test_declaration_with_half_a_day_of_hours_says_which_cell(client):
+def test_declaration_with_half_a_day_of_hours_is_not_submitted_and_says_which_day(client):
+    """R4.5: a day of support hours has both its opening and its closing time."""
     application = quality_passed()
     client.force_login(partner_of(application))
 
-    response = post_declaration(
-        client,
-        application,
-        **{"emea-close-1": None, "emea-open-5": "10:00", "emea-close-5": "09:00"},
-    )
+    response = post_declaration(client, application, action="submit", **{"emea-close-1": None})
 
-    assert texts(response, data_testid="hours-error") == [
-        "EMEA (UTC+1), Tue, closes: Give both times, or neither for a closed day.",
-        "EMEA (UTC+1), Sat, closes: Closing comes after opening.",
+    assert texts(response, data_testid="regions-error") == [
+        "EMEA (UTC+1), Tue: give both the opening and the closing time, or neither for a "
+        "closed day (R4.5)."
     ]
     assert field_value(response, "emea-open-1") == "09:00"
-    assert field_value(response, "emea-open-5") == "10:00"
-    assert SupportDeclaration.objects.count() == 0
+    assert field_value(response, "emea-close-1") is None
+    assert_not_submitted_but_saved(application)
+
+
+def test_declaration_with_a_time_that_is_not_one_says_which_cell_and_keeps_the_rest(client):
+    application = quality_passed()
+    client.force_login(partner_of(application))
+
+    response = post_declaration(client, application, **{"emea-open-5": "25:00"})
+
+    assert texts(response, data_testid="hours-error") == [
+        "EMEA (UTC+1), Sat, opens: Enter a valid time."
+    ]
+    assert field_value(response, "emea-open-5") == "25:00"
+    assert field_value(response, "system_name") == "Northwind Service Desk"
+    saved = SupportDeclaration.objects.get(application=application)
+    assert saved.system_name == "Northwind Service Desk"
+    assert "5" not in saved.regions.get(region="emea").hours
 
 
 def test_declaration_that_conforms_is_saved_and_can_be_submitted(client):
@@ -180,13 +205,16 @@ def test_declaration_that_conforms_is_saved_and_can_be_submitted(client):
     page = client.get(response.url)
 
     declaration = SupportDeclaration.objects.get(application=application)
-    assert alerts(page) == ["Support standards saved: they meet regulation 4.1–4.2."]
+    assert alerts(page) == ["Draft saved: it meets regulation 4.1–4.2 and can be submitted."]
     assert declaration.regions.get(region="emea").hours == {
         **{str(day): ["09:00", "18:00"] for day in range(5)},
         "5": ["10:00", "14:00"],
     }
     assert field_value(page, "emea-open-5") == "10:00"
-    assert action_labels(page, "submit-area") == [("Submit the support standards", "enabled")]
+    assert action_labels(page, "submit-area") == [
+        ("Save draft", "enabled"),
+        ("Submit the support standards", "enabled"),
+    ]
 
 
 def test_declaration_saved_by_the_team_is_not_allowed(client, analyst):
