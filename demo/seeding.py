@@ -355,8 +355,10 @@ def _provide_materials(application, partner) -> None:
             upload, url = None, f"https://docs.example/{slug}/{kind}"
         if kind == MaterialKind.VIDEO:
             upload, url = None, f"https://video.example/{slug}"
+        # Material 6 is answered part by part (R3.4).
+        answers = {part.key: f"{part.label} of {slug}: described." for part in spec.parts}
         services.material_upload(
-            application=application, by=partner, kind=kind, upload=upload, url=url
+            application=application, by=partner, kind=kind, upload=upload, url=url, answers=answers
         )
 
 

@@ -19,7 +19,13 @@ def accepted_extensions(spec: MaterialSpec) -> list[str]:
 
 
 class MaterialUploadForm(forms.Form):
-    """A new revision of one material: a file and/or a link, as the material allows (3.1)."""
+    """A new revision of one material: a file and/or a link, as the material allows (3.1).
+
+    A material answered in parts (material 6) has a text per part, each required when
+    `parts_required` (the solution uses external services, R3.4); its file and link are then
+    optional attachments. `initial` may carry the previous revision's answers
+    (`part-<key>`), so a new revision starts from them.
+    """
 
     note = forms.CharField(
         label=_("Note for the reviewers"),
@@ -28,14 +34,29 @@ class MaterialUploadForm(forms.Form):
         help_text=_("What changed since the previous revision, or anything the reviewers need."),
     )
 
-    def __init__(self, *args, spec: MaterialSpec, **kwargs):
+    def __init__(self, *args, spec: MaterialSpec, parts_required: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.spec = spec
+        self.parts_required = parts_required
         self.file_error = ""  # a file refused while it was received (too large)
         fields = {}
+        for part in spec.parts:
+            fields[f"part-{part.key}"] = forms.CharField(
+                label=part.label,
+                help_text=part.help,
+                required=parts_required,
+                max_length=10_000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                error_messages={
+                    "required": _(
+                        "Describe this part: the solution uses external services, so every "
+                        "part is needed (R3.4)."
+                    )
+                },
+            )
         if spec.file_kinds:
             fields["file"] = forms.FileField(
-                label=_("File"),
+                label=_("Attachment") if spec.parts else _("File"),
                 required=False,
                 widget=forms.FileInput(attrs={"accept": ",".join(accepted_extensions(spec))}),
             )
@@ -47,13 +68,22 @@ class MaterialUploadForm(forms.Form):
                 assume_scheme="https",
                 widget=forms.URLInput(attrs={"placeholder": "https://"}),
             )
-        # The file and the link first, the note last.
+        # The parts, the file and the link first, the note last.
         self.fields = {**fields, "note": self.fields["note"]}
+
+    def answers(self) -> dict[str, str]:
+        """The parts' answers as stored: every part's key, "" where none was given."""
+        return {
+            part.key: (self.cleaned_data.get(f"part-{part.key}") or "").strip()
+            for part in self.spec.parts
+        }
 
     def clean(self):
         cleaned = super().clean()
         if self.file_error:
             self.add_error("file", self.file_error)
+        if self.spec.parts:
+            self._clean_parts()
         elif not cleaned.get("file") and not cleaned.get("url") and not self.errors:
             message = (
                 _("Choose a file or give a link.")
@@ -62,6 +92,16 @@ class MaterialUploadForm(forms.Form):
             )
             raise forms.ValidationError(message)
         return cleaned
+
+    def _clean_parts(self) -> None:
+        """Each part is required by its field when the solution uses external services;
+        otherwise the revision needs one part, a file or a link."""
+        if self.parts_required or self.errors:
+            return
+        if not any(self.answers().values()) and not (
+            self.cleaned_data.get("file") or self.cleaned_data.get("url")
+        ):
+            raise forms.ValidationError(_("Describe at least one part, or attach a document."))
 
 
 class ReconfirmForm(forms.Form):

@@ -13,6 +13,57 @@ DOCUMENTS = frozenset({"pdf", "docx", "text"})
 
 
 @dataclass(frozen=True)
+class MaterialPart:
+    """One part of a material answered in words (material 6's seven parts of 3.1)."""
+
+    key: str
+    label: str
+    help: str
+
+
+# Material 6, external services (3.1, R3.4): the seven parts the R&D review of DoD 9–10 reads.
+# A revision stores them in Material.answers as {key: text}, every key of this tuple present
+# (an empty text where the partner gave none): the tuple is the schema, its order the page's.
+EXTERNAL_SERVICE_PARTS = (
+    MaterialPart(
+        "architecture",
+        _("Architecture and data flow"),
+        _("The services, what runs where, and which data goes between Creatio and them."),
+    ),
+    MaterialPart(
+        "hosting",
+        _("Hosting provider and location"),
+        _("Who hosts the services and in which countries or data centres the data is kept."),
+    ),
+    MaterialPart(
+        "certificates",
+        _("Security certificates"),
+        _("ISO 27001, SOC 2 and the like, of the provider or your own, with their validity."),
+    ),
+    MaterialPart(
+        "monitoring",
+        _("Monitoring tools"),
+        _("How the services' availability and errors are watched, and who is alerted."),
+    ),
+    MaterialPart(
+        "backups",
+        _("Backup tools"),
+        _("What is backed up, how often, where to, and how a restore is tested."),
+    ),
+    MaterialPart(
+        "fault_tolerance",
+        _("Fault tolerance"),
+        _("Redundancy, fail-over, and what the solution does while a service is down."),
+    ),
+    MaterialPart(
+        "access_policies",
+        _("Security and access policies"),
+        _("Authentication, who may reach the data and the servers, and how access is reviewed."),
+    ),
+)
+
+
+@dataclass(frozen=True)
 class MaterialSpec:
     kind: MaterialKind
     requirement: Requirement
@@ -21,6 +72,8 @@ class MaterialSpec:
     accepts_url: bool = False
     needs_file: bool = True  # False: a URL alone completes it
     max_mb_default: int = 50
+    # Parts answered in words; with parts, the file and the link are optional attachments.
+    parts: tuple[MaterialPart, ...] = ()
 
     @property
     def policy(self) -> UploadPolicy:
@@ -83,10 +136,13 @@ SPECS: dict[MaterialKind, MaterialSpec] = {
             _(
                 "Architecture and data flow, hosting provider and location, security "
                 "certificates, monitoring and backup tools, fault tolerance, security and "
-                "access policies."
+                "access policies: each part in words, with a document or a link if you have "
+                "one (a diagram, a certificate)."
             ),
-            file_kinds=DOCUMENTS | {"zip"},
+            file_kinds=DOCUMENTS | {"zip", "image"},
             accepts_url=True,
+            needs_file=False,
+            parts=EXTERNAL_SERVICE_PARTS,
         ),
         MaterialSpec(
             MaterialKind.SALES,
@@ -142,6 +198,11 @@ def is_complete(material, application) -> bool:
     spec = SPECS[MaterialKind(material.kind)]
     has_file = bool(material.file)
     has_url = bool(material.url)
+    if spec.parts:
+        if material.answers:
+            return not unanswered_parts(material)
+        # A revision from before the parts were asked one by one: a document of them all.
+        return has_file
     if spec.kind == MaterialKind.DEMO and application.solution.uses_external_services:
         return has_file and has_url
     if spec.needs_file:
@@ -155,4 +216,22 @@ def missing_kinds(application, latest: dict) -> list[MaterialKind]:
         kind
         for kind in required_kinds(application)
         if kind not in latest or not is_complete(latest[kind], application)
+    ]
+
+
+def unanswered_parts(material) -> list[MaterialPart]:
+    """The parts of a material a revision leaves without an answer, in the regulation's order."""
+    answers = material.answers or {}
+    return [
+        part
+        for part in SPECS[MaterialKind(material.kind)].parts
+        if not str(answers.get(part.key, "")).strip()
+    ]
+
+
+def answered_parts(material) -> list[tuple[MaterialPart, str]]:
+    """Each part of a material with the revision's answer ("" where none), in order."""
+    answers = material.answers or {}
+    return [
+        (part, str(answers.get(part.key, ""))) for part in SPECS[MaterialKind(material.kind)].parts
     ]

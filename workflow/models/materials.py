@@ -11,6 +11,7 @@ from catalogue.rules import can_view, is_own_partner_record
 from certportal.storage import materials_storage
 
 from ..enums import MaterialKind
+from ..materials import answered_parts
 
 
 def material_path(material, filename: str) -> str:
@@ -23,7 +24,8 @@ def material_path(material, filename: str) -> str:
 
 class Material(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     """One revision of one of the ten materials of 3.1. Revisions are kept, never overwritten:
-    a new upload is a new row with the next revision number."""
+    a new upload is a new row with the next revision number. A revision has a file, a link,
+    or answers in words (material 6), or several of them."""
 
     application = models.ForeignKey(
         "workflow.Application",
@@ -42,6 +44,10 @@ class Material(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     content_kind = models.CharField(_("content type"), max_length=20, blank=True)
     url = models.URLField(_("link"), max_length=500, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # The parts answered in words, for a material that has them (material 6: its seven parts,
+    # schema and order in workflow.materials.EXTERNAL_SERVICE_PARTS): {part key: text}. Kept
+    # with the revision like its file, so every revision keeps the answers it was sent with.
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
     carried_over_from = models.ForeignKey(
         "self",
         verbose_name=_("re-confirmed from"),
@@ -69,9 +75,15 @@ class Material(RulesModelMixin, models.Model, metaclass=RulesModelBase):
                 fields=["application", "kind", "revision"], name="one_row_per_revision"
             ),
             models.CheckConstraint(
-                condition=~models.Q(file="") | ~models.Q(url=""), name="material_file_or_link"
+                condition=~models.Q(file="") | ~models.Q(url="") | ~models.Q(answers={}),
+                name="material_file_link_or_answers",
             ),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()} r{self.revision}"
+
+    @property
+    def parts(self):
+        """The parts answered in words, each with this revision's answer (material 6)."""
+        return answered_parts(self) if self.answers else []

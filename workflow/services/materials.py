@@ -14,7 +14,7 @@ from certportal.uploads import validate_upload
 from support_audit.business_hours import team_calendar
 
 from ..enums import ACTIVE_STATES, MATERIALS_OPEN_STATES, ApplicationKind, MaterialKind
-from ..materials import SPECS, UPDATE_KINDS
+from ..materials import SPECS, UPDATE_KINDS, is_required
 from ..models import Application, Material
 from .requests import apply_transition, lock_in_states, version_add
 
@@ -28,18 +28,50 @@ def _next_revision(application: Application, kind: str) -> int:
     return (last or 0) + 1
 
 
+def _answers(spec, application: Application, answers: dict | None) -> dict[str, str]:
+    """A material's answers in parts as stored (every part's key); refused when a part the
+    request needs is empty (material 6 of a solution with external services, R3.4)."""
+    if not spec.parts:
+        if answers:
+            raise ValidationError(_("This material is a file or a link, not answers."))
+        return {}
+    given = answers or {}
+    stored = {part.key: str(given.get(part.key, "")).strip() for part in spec.parts}
+    if is_required(spec.kind, application):
+        empty = [str(part.label) for part in spec.parts if not stored[part.key]]
+        if empty:
+            raise ValidationError(
+                _("The solution uses external services: describe every part (R3.4); missing: %s.")
+                % ", ".join(empty)
+            )
+    return stored if any(stored.values()) else {}
+
+
 def material_upload(
-    *, application: Application, by, kind: MaterialKind, upload=None, url: str = "", note: str = ""
+    *,
+    application: Application,
+    by,
+    kind: MaterialKind,
+    upload=None,
+    url: str = "",
+    note: str = "",
+    answers: dict | None = None,
 ) -> Material:
     """Add a new revision of a material; earlier revisions stay (3.1).
 
     The file is validated before anything is stored (raises certportal.uploads.UploadRejected);
-    a refused upload leaves no row and no file behind.
+    a refused upload leaves no row and no file behind. A material answered in parts (material
+    6) takes `answers` ({part key: text}); its file and link are optional attachments.
     """
     _require(by, "workflow.upload_material", application)
     spec = SPECS[MaterialKind(kind)]
-    if upload is None and not url:
-        raise ValidationError(_("Choose a file or give a link."))
+    answers = _answers(spec, application, answers)
+    if upload is None and not url and not answers:
+        raise ValidationError(
+            _("Describe at least one part, or attach a document.")
+            if spec.parts
+            else _("Choose a file or give a link.")
+        )
     if url and not spec.accepts_url:
         raise ValidationError(_("This material is a file, not a link."))
     if upload is not None and not spec.file_kinds:
@@ -57,6 +89,7 @@ def material_upload(
             revision=_next_revision(application, kind),
             url=url,
             note=note,
+            answers=answers,
             uploaded_by=by,
         )
         if report is not None:
@@ -113,6 +146,7 @@ def material_carry_over(*, application: Application, by, kind: MaterialKind) -> 
             sha256=source.sha256,
             content_kind=source.content_kind,
             url=source.url,
+            answers=source.answers,
             note=_("Re-confirmed from version %(version)s.")
             % {"version": source.application.version.number},
             carried_over_from=source,

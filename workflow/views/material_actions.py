@@ -16,7 +16,7 @@ from certportal.interaction import ConfirmForm, fresh, run, succeeded
 
 from .. import services
 from ..forms_materials import CompatibilityForm, MaterialUploadForm, ReconfirmForm
-from ..materials import SPECS
+from ..materials import SPECS, is_required
 from .common import visible_application
 from .materials import _kind, _render_materials, _to_kind
 
@@ -51,7 +51,13 @@ def material_upload(request, pk, kind):
 
 @csrf_protect
 def _material_upload(request, application, kind, handler):
-    form = MaterialUploadForm(request.POST, request.FILES, spec=SPECS[kind], prefix=kind.value)
+    form = MaterialUploadForm(
+        request.POST,
+        request.FILES,
+        spec=SPECS[kind],
+        prefix=kind.value,
+        parts_required=is_required(kind, application),
+    )
     if handler.too_large:
         form.file_error = _("The file “%(name)s” is larger than the limit of %(limit)s.") % {
             "name": handler.too_large,
@@ -68,6 +74,7 @@ def _material_upload(request, application, kind, handler):
             upload=form.cleaned_data.get("file"),
             url=form.cleaned_data.get("url") or "",
             note=form.cleaned_data["note"].strip(),
+            answers=form.answers(),
         )
         if succeeded(added):
             messages.success(

@@ -22,7 +22,15 @@ from ..forms_materials import (
     ReconfirmForm,
     accepted_extensions,
 )
-from ..materials import SPECS, UPDATE_KINDS, MaterialSpec, is_complete, is_required, missing_kinds
+from ..materials import (
+    SPECS,
+    UPDATE_KINDS,
+    MaterialSpec,
+    is_complete,
+    is_required,
+    missing_kinds,
+    unanswered_parts,
+)
 from ..models import Application, Material
 from .common import visible_application
 
@@ -89,6 +97,11 @@ def _problem(kind: MaterialKind, latest: Material, application: Application) -> 
             "The solution uses external services: give the demo package and the demo "
             "stand's address together, in one upload."
         )
+    if SPECS[kind].parts:
+        missing = unanswered_parts(latest)
+        return _("Still to describe: %(parts)s.") % {
+            "parts": ", ".join(str(part.label) for part in missing)
+        }
     if SPECS[kind].needs_file and not latest.file:
         return _("A file is needed; a link alone does not complete this material.")
     return ""
@@ -139,7 +152,13 @@ def _render_materials(
             row.problem = _problem(kind, items[0], application)
         if editable:
             row.upload_form = upload_forms.get(kind) or MaterialUploadForm(
-                spec=spec, prefix=kind.value
+                spec=spec,
+                prefix=kind.value,
+                parts_required=required,
+                # A new revision starts from the answers of the latest one.
+                initial={
+                    f"part-{key}": text for key, text in (items[0].answers if items else {}).items()
+                },
             )
             row.carry_source = sources.get(kind.value) if kind != MaterialKind.WHATS_NEW else None
             if row.carry_source is not None:

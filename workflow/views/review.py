@@ -167,6 +167,16 @@ def _changes_since(application, since: datetime):
     return materials, list(answered.values())
 
 
+def _external_services(application):
+    """Material 6's latest revision, read part by part in the R&D review of DoD 9–10 (R3.7)."""
+    return (
+        application.materials.filter(kind=MaterialKind.EXTERNAL_SERVICES)
+        .select_related("uploaded_by")
+        .order_by("-revision")
+        .first()
+    )
+
+
 def _durations(application) -> list[tuple[str, str]]:
     now = timezone.now()
     return [
@@ -235,6 +245,7 @@ def render_review(request, application, *, check_form=None, finding_form=None):
         "outcome": outcome,
         "passed_count": sum(1 for line in lines if line.passed),
         "changed_materials": changed_materials,
+        "external_services": _external_services(application),
         "answered_findings": answered_findings,
         "findings": findings,
         "open_findings": [f for f in findings if f.status == FindingStatus.OPEN],
