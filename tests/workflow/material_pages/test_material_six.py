@@ -226,3 +226,13 @@ def test_a_revision_with_no_file_no_link_and_no_answers_cannot_be_stored():
         ).answers
         == ANSWERS
     )
+
+
+def test_the_card_says_the_parts_are_described_in_words(client):
+    application = awaiting(solution__uses_external_services=True)
+    client.force_login(actor("own_partner", application))
+
+    response = client.get(materials_url(application))
+
+    hint = find_all(card(response, K.EXTERNAL_SERVICES), "p", **{"class": "text-muted"})[0]
+    assert text(hint).endswith("Describe each part below; a document and a link may go with them.")
