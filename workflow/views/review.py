@@ -168,7 +168,10 @@ def _changes_since(application, since: datetime):
 
 
 def _external_services(application):
-    """Material 6's latest revision, read part by part in the R&D review of DoD 9–10 (R3.7)."""
+    """Material 6's latest revision, read part by part in the R&D review of DoD 9–10; None
+    when the solution uses no external service, as those criteria do not apply (R3.7)."""
+    if not application.solution.uses_external_services:
+        return None
     return (
         application.materials.filter(kind=MaterialKind.EXTERNAL_SERVICES)
         .select_related("uploaded_by")

@@ -236,3 +236,28 @@ def test_the_card_says_the_parts_are_described_in_words(client):
 
     hint = find_all(card(response, K.EXTERNAL_SERVICES), "p", **{"class": "text-muted"})[0]
     assert text(hint).endswith("Describe each part below; a document and a link may go with them.")
+
+
+def test_the_review_page_of_a_solution_without_external_services_has_no_such_section(client):
+    """R3.7: DoD 9–10 do not apply without external services; nothing to read for them."""
+    application = ApplicationFactory(
+        state=S.SUBMITTED_FOR_REVIEW, solution__uses_external_services=False
+    )
+    client.force_login(actor("rnd_expert"))
+
+    response = client.get(reverse("review", args=[application.pk]))
+
+    assert find_all(response, data_testid="external-services") == []
+
+
+def test_the_review_page_says_when_material_six_is_still_missing(client):
+    application = ApplicationFactory(
+        state=S.SUBMITTED_FOR_REVIEW, solution__uses_external_services=True
+    )
+    client.force_login(actor("rnd_expert"))
+
+    response = client.get(reverse("review", args=[application.pk]))
+
+    assert texts(response, data_testid="no-external-services") == [
+        "The partner has not described the external services yet."
+    ]
