@@ -143,6 +143,8 @@ class Badge:
     state: str
     event: CertificationEvent | None = None
     warnings: list[KPIAlert] = field(default_factory=list)
+    # How a badge at risk is kept or a revoked one won back, set by the page (guidance.way_back).
+    way_back: str = ""
 
     @property
     def solution(self) -> Solution:

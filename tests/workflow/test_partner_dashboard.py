@@ -301,6 +301,8 @@ def test_revoked_request_page_tells_the_team_how_to_restore(client):
         "is back on target, or wait for a new request."
     )
     banner = find_all(response, data_testid=f"badge-alert-{certification.solution.slug}")[0]
+    assert texts(banner, data_testid="badge-reason") == [f"Why: {REASON}"]
+    assert find_all(banner, data_testid="badge-way-back") == []
     assert reverse("application_create", args=[certification.solution.slug]) not in [
         attr(a, "href") for a in find_all(banner, "a")
     ]
