@@ -28,7 +28,10 @@ NAV_ITEMS = """() => {
   const nav = document.querySelector("nav.navbar");
   const items = nav.querySelectorAll(
     ".navbar-brand, .nav-link, select, .navbar-text, button[type=submit]");
+  const right = nav.querySelector(".container, .container-fluid").getBoundingClientRect().right;
   return {
+    overflow: [...items].filter(e => e.getBoundingClientRect().right > right + 0.5)
+      .map(e => e.textContent.trim()),
     height: nav.getBoundingClientRect().height,
     brand: nav.querySelector(".navbar-brand").getBoundingClientRect().height,
     tops: [...items].filter(e => e.offsetParent !== null)
@@ -93,8 +96,10 @@ def people(edition):
 
 
 def in_language(page, language, settings):
+    """The page's person reads the portal in `language` (the cookie on every path)."""
+    site = "/".join(page.url.split("/")[:3]) + "/"
     page.context.add_cookies(
-        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": page.url}]
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": site}]
     )
     return page
 
@@ -108,6 +113,8 @@ def test_navigation_is_one_line_at_1280_px(log_in, people, settings, role, langu
 
     nav = page.evaluate(NAV_ITEMS)
 
+    assert page.locator("html").get_attribute("lang") == language
+    assert nav["overflow"] == [], nav
     assert max(nav["tops"]) - min(nav["tops"]) <= 4, nav
     # One line: the bar is the brand's line and the bar's padding, nothing more.
     assert nav["height"] <= nav["brand"] + 20, nav
@@ -119,6 +126,7 @@ def test_language_and_state_selects_show_their_whole_labels(log_in, people, sett
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(reverse("queue"))
 
+    assert page.locator("html").get_attribute("lang") == language
     cut = {
         name: page.locator(f"select[name={name}]").first.evaluate(SELECT_ROOM)
         for name in ("language", "state", "stage", "marketplace", "priority")
