@@ -51,8 +51,8 @@ FOR_TEAM = {
 BADGE_FOR_PARTNER = {
     BadgeState.CERTIFIED: FOR_PARTNER[S.CERTIFIED],
     BadgeState.AT_RISK: _(
-        "Bring the failing KPIs back on target: the badge is at risk and is revoked if they "
-        "stay off target."
+        "Bring the failing KPIs back on target: the badge is at risk and may be revoked if "
+        "they stay off target."
     ),
     BadgeState.REVOKED: _("Win the badge back: it was revoked."),
 }

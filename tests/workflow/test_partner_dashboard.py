@@ -290,6 +290,22 @@ def test_revoked_request_page_says_revoked_when_why_and_the_way_back(client):
     ]
 
 
+def test_request_page_of_a_badge_at_risk_names_the_failing_kpi(client):
+    certification = CertificationFactory(solution__name="Phone Link", solution__slug="phone-link")
+    warned(certification.solution, period="2026-11")
+    application = certification.application
+
+    response = request_page(client, actor("own_partner", application), application)
+
+    assert by_testid(response, "awaited") == (
+        "Awaited from you: Bring the failing KPIs back on target: the badge is at risk and may "
+        "be revoked if they stay off target."
+    )
+    banner = find_all(response, data_testid="badge-alert-phone-link")[0]
+    assert texts(banner, "li")[0].startswith("CSAT response rate in 2026-11: 1 of 40")
+    assert find_all(response, data_testid="certified-links") == []
+
+
 def test_revoked_request_page_tells_the_team_how_to_restore(client):
     certification = revoked(CertificationFactory())
     application = certification.application
