@@ -24,7 +24,7 @@ from support_audit.enums import (
     AuditType,
 )
 from support_audit.services import DeclarationInput
-from workflow import services
+from workflow import selectors, services
 from workflow.enums import MaterialKind, Priority, ReadinessCriterion
 from workflow.materials import SPECS, required_kinds
 from workflow.models import Application
@@ -265,12 +265,26 @@ def _through_stage_one(application, analyst):
     )
 
 
+def overlap_note_of(overlapping) -> str:
+    """The analyst's reading of the portfolio, written from what the portfolio holds (a fixed
+    sentence contradicted the overlap table beside it on the leaders' page)."""
+    if not overlapping:
+        return "No other published solution in this business area."
+    names = ", ".join(
+        f"{s.name} ({'certified or in certification' if s.in_certification else 'not certified'})"
+        for s in overlapping
+    )
+    return f"Other published solutions in this business area: {names}."
+
+
 def _facts(application, by, *, conflict=False):
+    overlapping = list(selectors.overlap_candidates(application))
     services.approval_facts_save(
         application=application,
         by=by,
         facts=services.ApprovalFactsInput(
-            overlap_note="One other solution in this area, not certified.",
+            overlap_note=overlap_note_of(overlapping),
+            overlapping_solutions=tuple(overlapping),
             roadmap_conflict=conflict,
             roadmap_note="R&D plans a built-in equivalent next spring." if conflict else "",
             customer_requests=12,
@@ -290,11 +304,6 @@ def _requests(users) -> None:
     services.application_submit(application=waiting, by=partner)
     _through_stage_one(waiting, analyst)
     _facts(waiting, analyst)
-    # Waiting for the leaders with a roadmap conflict: only "decline" is possible.
-    conflict = _request("nw-sms", partner)
-    services.application_submit(application=conflict, by=partner)
-    _through_stage_one(conflict, analyst)
-    _facts(conflict, analyst, conflict=True)
     # Approved, awaiting materials (stage 3).
     approved = _request("nw-chat", partner)
     services.application_submit(application=approved, by=partner)
@@ -307,6 +316,13 @@ def _requests(users) -> None:
         priority=Priority.HIGH,
         comment="Broad need, no overlap with the roadmap.",
     )
+    # Waiting for the leaders with a roadmap conflict: only "decline" is possible. Filed after
+    # the chat bot of the same area is approved: its facts name the chat bot as in
+    # certification, as the overlap table beside them does.
+    conflict = _request("nw-sms", partner)
+    services.application_submit(application=conflict, by=partner)
+    _through_stage_one(conflict, analyst)
+    _facts(conflict, analyst, conflict=True)
     # Another partner's request, in the meeting stage.
     other = _request("contoso-esign", users["partner2"])
     services.application_submit(application=other, by=users["partner2"])

@@ -61,6 +61,7 @@ EXPECTED = {
     "badge_json": ("200 200 200 200 200 200 200", "200 200 200 200 200 200 200"),
     "badge_svg": ("200 200 200 200 200 200 200", "200 200 200 200 200 200 200"),
     "queue": ("302 403 403 200 200 200 200", "302 403 403 200 200 200 200"),
+    "decisions": ("302 403 403 403 200 403 403", "302 403 403 403 200 403 403"),
     "audits_due": ("302 403 403 200 200 200 200", "302 403 403 200 200 200 200"),
     "solution_list": ("302 200 200 200 200 200 200", "302 200 200 200 200 200 200"),
     "solution_create": ("302 200 200 403 403 403 403", "302 200 200 403 403 403 403"),
@@ -137,6 +138,7 @@ def test_other_partner_is_never_shown_the_owners_records():
         "password_reset_confirm", "password_reset_complete", "set_language", "home",
         "dashboard", "catalogue", "badge_json", "badge_svg", "solution_list",
         "solution_create", "api_cases", "api_nps", "api_customers", "api_solutions", "queue",
+        "decisions",
         "audits_due", "nps_surveys", "nps_survey_remind", "nps_answer",
     }  # fmt: skip
 

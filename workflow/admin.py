@@ -2,7 +2,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect
@@ -13,55 +12,14 @@ from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_fsm_log.models import StateLog
 
 from certportal.admin_site import ReadOnlyAdmin, ReadOnlyInline
 from certportal.interaction import guard_state, run, state_unchanged, succeeded
 
 from . import selectors, services
+from .enums import Transition
 from .forms import LeaderDecisionForm
 from .models import Application, ApprovalFacts, Material, ReadinessScore, SetupMeeting
-
-
-class TimelineInline(GenericTabularInline):
-    """The request's transition log, read-only: nothing on it is ever changed or deleted."""
-
-    model = StateLog
-    extra = 0
-    can_delete = False
-    verbose_name = gettext_lazy("timeline entry")
-    verbose_name_plural = gettext_lazy("timeline (append-only)")
-    fields = ("when", "who", "step", "comment")
-    readonly_fields = fields
-    ordering = ("timestamp", "pk")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("by", "content_type")
-
-    @admin.display(description=gettext_lazy("when"))
-    def when(self, entry):
-        return formats.localize(timezone.localtime(entry.timestamp))
-
-    @admin.display(description=gettext_lazy("who"))
-    def who(self, entry):
-        return entry.by or _("scheduled job")
-
-    @admin.display(description=gettext_lazy("step"))
-    def step(self, entry):
-        return f"{entry.get_source_state_display()} → {entry.get_state_display()}"
-
-    @admin.display(description=gettext_lazy("comment"))
-    def comment(self, entry):
-        return entry.description or "—"
 
 
 class ReadinessInline(ReadOnlyInline):
@@ -136,7 +94,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         "state_changed_at",
     )
     readonly_fields = fields
-    inlines = (MeetingInline, ReadinessInline, ApprovalFactsInline, TimelineInline)
+    inlines = (MeetingInline, ReadinessInline, ApprovalFactsInline)
 
     @admin.display(description=gettext_lazy("version"))
     def version_number(self, obj):
@@ -188,6 +146,8 @@ class ApplicationAdmin(admin.ModelAdmin):
                     ],
                     blocked_reasons=services.reasons_of(blocked),
                     **_overlap(application),
+                    facts=getattr(application, "approval_facts", None),
+                    timeline=timeline_rows(application),
                     can_edit_facts=(
                         application.state in services.FACTS_STATES
                         and request.user.has_perm("workflow.edit_approval_facts", application)
@@ -238,9 +198,38 @@ class ApplicationAdmin(admin.ModelAdmin):
             "decision": decision,
             "form": form,
             "facts": getattr(application, "approval_facts", None),
+            "scores": selectors.readiness_rows(application),
             "change_url": change_url,
         }
         return TemplateResponse(request, "admin/workflow/application/decide.html", context)
+
+
+def timeline_rows(application) -> list[dict]:
+    """The request's timeline as the admin shows it, read-only (nothing on it is ever changed
+    or deleted): when in the portal's date format, who, the step by its label, from which
+    state to which, and the comment."""
+    rows = []
+    for entry in selectors.timeline(application):
+        rows.append(
+            {
+                "when": formats.date_format(timezone.localtime(entry.timestamp), "DATETIME_FORMAT"),
+                "who": (entry.by.get_full_name() or entry.by.username)
+                if entry.by
+                else _("scheduled job"),
+                "step": _step_label(entry.transition),
+                "states": f"{entry.get_source_state_display()} → {entry.get_state_display()}",
+                "comment": entry.description or "—",
+            }
+        )
+    return rows
+
+
+def _step_label(transition: str) -> str:
+    """A transition's label in the reader's language; its name when it has none."""
+    try:
+        return str(Transition(transition).label)
+    except ValueError:
+        return transition
 
 
 def _label(application, name: str) -> str:

@@ -1,8 +1,10 @@
-"""What each side is waiting for, in each state: the dashboard's “awaited from you”."""
+"""What each side is waiting for, in each state: the dashboard's “awaited from you”; for a
+certified request, what its badge's state asks (certified, at risk, revoked)."""
 
 from django.utils.translation import gettext_lazy as _
 
 from .enums import ApplicationState as S
+from .selectors import BadgeState
 
 FOR_PARTNER = {
     S.DRAFT: _("Check the request and submit it."),
@@ -45,6 +47,51 @@ FOR_TEAM = {
 }
 
 
-def awaited(application, *, partner_side: bool) -> str:
+# A certified request's next step follows its solution's badge.
+BADGE_FOR_PARTNER = {
+    BadgeState.CERTIFIED: FOR_PARTNER[S.CERTIFIED],
+    BadgeState.AT_RISK: _(
+        "Bring the failing KPIs back on target: the badge is at risk and may be revoked if "
+        "they stay off target."
+    ),
+    BadgeState.REVOKED: _("Win the badge back: it was revoked."),
+}
+BADGE_FOR_TEAM = {
+    BadgeState.CERTIFIED: FOR_TEAM[S.CERTIFIED],
+    BadgeState.AT_RISK: _(
+        "Follow the remediation plan and the failing KPIs: the badge is at risk."
+    ),
+    BadgeState.REVOKED: _(
+        "The badge is revoked: restore it on the certificate page once the partner is back on "
+        "target, or wait for a new request."
+    ),
+}
+
+# The way back, as regulation 5 puts it: when a KPI misses its target the Marketplace team
+# revokes "Certified" or agrees a remediation plan with the partner.
+WAY_BACK = {
+    BadgeState.AT_RISK: _(
+        "To keep the badge, bring the KPIs back within their targets before the month is "
+        "judged and carry out the remediation plan agreed with the Marketplace team. A KPI "
+        "that stays off target without a plan covering it revokes the badge."
+    ),
+    BadgeState.REVOKED: _(
+        "To win it back, agree a remediation plan with the Marketplace team and bring the "
+        "KPIs back within their targets: an analyst then restores the badge. You can also "
+        "file a new certification request for the solution."
+    ),
+}
+
+
+def awaited(application, *, partner_side: bool, badge=None) -> str:
+    """What is awaited of the reader's side; for a certified request, of its `badge`
+    (`selectors.badge_of`) when given."""
+    if badge is not None and application.state == S.CERTIFIED:
+        return (BADGE_FOR_PARTNER if partner_side else BADGE_FOR_TEAM)[badge.state]
     table = FOR_PARTNER if partner_side else FOR_TEAM
     return table[S(application.state)]
+
+
+def way_back(badge) -> str:
+    """How a badge at risk is kept or a revoked one won back; empty for a plain certified one."""
+    return WAY_BACK.get(badge.state, "")

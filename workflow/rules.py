@@ -16,3 +16,5 @@ rules.add_perm("workflow.view_internal_notes", is_marketplace_team)
 rules.add_perm("workflow.view_queue", is_marketplace_team)
 rules.add_perm("workflow.run_stage_one", is_analyst)
 rules.add_perm("workflow.edit_approval_facts", is_analyst | is_leader)
+# The leaders' page of the decisions waiting for them (stage 2, R2.1).
+rules.add_perm("workflow.view_decisions", is_leader)

@@ -1,20 +1,25 @@
 """Reads of solutions and requests, already filtered by what the user may see."""
 
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
-from catalogue.models import Certification, Solution
+from catalogue.enums import CertificationStatus
+from catalogue.models import Certification, CertificationEvent, Solution
 from catalogue.rules import visible
 from catalogue.selectors import solutions_visible_to
+from kpi.early_warnings import WarningText, warning_text
+from kpi.models import Breach, KPIWarning
+from kpi.periods import month_of, previous_month
 
 from .enums import (
     ACTIVE_STATES,
+    LEADER_QUEUE_STATES,
     STAGE_OF_STATE,
-    TERMINAL_STATES,
     ApplicationState,
     ReadinessCriterion,
 )
@@ -81,14 +86,184 @@ def queue(
     return qs.order_by(*queue_order())
 
 
-def partner_dashboard(user) -> dict[str, QuerySet[Application]]:
-    """The partner's own requests, open and closed apart, the latest moved first (the views
-    show them a page at a time)."""
+# A request that ended without a certificate; a certified one lives on as its certification.
+CLOSED_STATES = (ApplicationState.DECLINED, ApplicationState.WITHDRAWN)
+
+
+def partner_dashboard(user) -> dict[str, QuerySet]:
+    """The partner's dashboard, three groups a page at a time: the open requests and the
+    closed ones (declined, withdrawn), the latest moved first, and the certified solutions by
+    name (their badge read with `badge_states`)."""
     qs = applications_visible_to(user).order_by("-state_changed_at", "-pk")
     return {
-        "open": qs.exclude(state__in=TERMINAL_STATES),
-        "closed": qs.filter(state__in=TERMINAL_STATES),
+        "open": qs.filter(state__in=ACTIVE_STATES),
+        "certified": certifications_visible_to(user).order_by("solution__name", "pk"),
+        "closed": qs.filter(state__in=CLOSED_STATES),
     }
+
+
+def certifications_visible_to(user) -> QuerySet[Certification]:
+    """The certifications of the solutions `user` may see, with their solution and version."""
+    return visible(
+        user,
+        Certification.objects.select_related("solution__partner", "version", "application"),
+        "solution__partner_id",
+    )
+
+
+# The badge's states as a partner reads them: "at risk" also when the badge is still plainly
+# certified but a KPI of a month not judged yet already misses its target (an early warning).
+class BadgeState:
+    CERTIFIED = "certified"
+    AT_RISK = "at_risk"
+    REVOKED = "revoked"
+
+
+# The history event that put a badge in its status, by status.
+STATUS_EVENT = {
+    CertificationStatus.AT_RISK: CertificationEvent.Action.AT_RISK,
+    CertificationStatus.REVOKED: CertificationEvent.Action.REVOKED,
+}
+
+
+@dataclass
+class KPIAlert:
+    """A KPI of a month not judged yet that misses its target so far."""
+
+    period: str
+    text: WarningText
+
+
+@dataclass
+class Badge:
+    """A certification as its partner is shown it: its state, the event that put it there
+    (revoked, marked at risk) with its reason and date, and the KPIs failing so far."""
+
+    certification: Certification
+    state: str
+    event: CertificationEvent | None = None
+    warnings: list[KPIAlert] = field(default_factory=list)
+    # How a badge at risk is kept or a revoked one won back, set by the page (guidance.way_back).
+    way_back: str = ""
+
+    @property
+    def solution(self) -> Solution:
+        return self.certification.solution
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.state != BadgeState.CERTIFIED
+
+    @property
+    def since(self) -> datetime:
+        return self.event.at if self.event else self.certification.since
+
+
+def badge_states(certifications) -> list[Badge]:
+    """Each certification's `Badge` (two queries whatever their number: the status events and
+    the early warnings of this month and the last not yet judged)."""
+    certifications = list(certifications)
+    events: dict[int, CertificationEvent] = {}
+    flagged = [c.pk for c in certifications if c.status in STATUS_EVENT]
+    if flagged:
+        for event in CertificationEvent.objects.filter(
+            certification_id__in=flagged, action__in=list(STATUS_EVENT.values())
+        ).order_by("certification_id", "-at", "-pk"):
+            events.setdefault(event.certification_id, event)
+    warnings = _open_warnings([c.solution_id for c in certifications if c.badge_on])
+    badges = []
+    for certification in certifications:
+        event = events.get(certification.pk)
+        if event is not None and event.action != STATUS_EVENT[certification.status]:
+            event = None
+        alerts = warnings.get(certification.solution_id, []) if certification.badge_on else []
+        if certification.status == CertificationStatus.REVOKED:
+            state = BadgeState.REVOKED
+        elif certification.status == CertificationStatus.AT_RISK or alerts:
+            state = BadgeState.AT_RISK
+        else:
+            state = BadgeState.CERTIFIED
+        badges.append(Badge(certification, state, event, alerts))
+    return badges
+
+
+def badges_needing_attention(user, size: int) -> tuple[list[Badge], bool]:
+    """The first `size` badges of `user`'s solutions that are revoked or at risk (a KPI off
+    target so far counts), revoked first, and whether there are more (four queries)."""
+    warned = _unjudged_warnings(KPIWarning.objects.filter(solution_id=OuterRef("solution_id")))
+    revoked_first = Case(
+        When(status=CertificationStatus.REVOKED, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    flagged = list(
+        certifications_visible_to(user)
+        .filter(
+            Q(status__in=list(STATUS_EVENT))
+            | Q(Exists(warned), status=CertificationStatus.CERTIFIED)
+        )
+        .order_by(revoked_first, "solution__name", "pk")[: size + 1]
+    )
+    return badge_states(flagged[:size]), len(flagged) > size
+
+
+def _unjudged_warnings(warnings: QuerySet[KPIWarning]) -> QuerySet[KPIWarning]:
+    """The warnings of this month and the last that no breach has judged yet: a month older
+    than that is judged, and its breach (or none) is what counts."""
+    now = timezone.now()
+    judged = Breach.objects.filter(
+        solution_id=OuterRef("solution_id"), period=OuterRef("period"), kpi=OuterRef("kpi")
+    )
+    return warnings.filter(period__in=[month_of(now), previous_month(now)]).exclude(Exists(judged))
+
+
+def _open_warnings(solution_ids) -> dict[int, list[KPIAlert]]:
+    """The KPIs warned of for this month and the last that no breach has judged yet, once per
+    solution, month and KPI (the warning is recorded once per person), by solution."""
+    if not solution_ids:
+        return {}
+    alerts: dict[int, list[KPIAlert]] = {}
+    seen = set()
+    for warning in _unjudged_warnings(
+        KPIWarning.objects.filter(solution_id__in=solution_ids)
+    ).order_by("solution_id", "-period", "kpi", "recorded_at", "pk"):
+        key = (warning.solution_id, warning.period, warning.kpi)
+        if key not in seen:
+            seen.add(key)
+            alerts.setdefault(warning.solution_id, []).append(
+                KPIAlert(warning.period, warning_text(warning))
+            )
+    return alerts
+
+
+def badge_of(application: Application) -> Badge | None:
+    """The badge of a certified request's solution, or None when it has no certification."""
+    if not application.is_certified:
+        return None
+    certification = (
+        Certification.objects.select_related("solution", "version")
+        .filter(solution_id=application.solution_id)
+        .first()
+    )
+    return badge_states([certification])[0] if certification else None
+
+
+def decisions_waiting(user) -> QuerySet[Application]:
+    """The requests waiting for a leader's decision (stage 2: approve, defer or decline; take
+    a deferred one up again), awaiting a decision before deferred ones, the longest waiting
+    first; with their readiness scores and stage-2 facts."""
+    deferred_last = Case(
+        When(state=ApplicationState.DEFERRED, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return (
+        applications_visible_to(user)
+        .filter(state__in=LEADER_QUEUE_STATES)
+        .select_related("approval_facts")
+        .prefetch_related("readiness_scores", "approval_facts__overlapping_solutions")
+        .order_by(deferred_last, "state_changed_at", "pk")
+    )
 
 
 def timeline(application: Application) -> QuerySet[StateLog]:
@@ -174,6 +349,12 @@ def solution_requests(user, solution: Solution) -> QuerySet[Application]:
 def readiness_rows(application: Application) -> list[tuple]:
     """Each readiness criterion with its score, None where it is not scored yet."""
     scores = {s.criterion: s for s in application.readiness_scores.select_related("assessed_by")}
+    return [(c, scores.get(c.value)) for c in ReadinessCriterion]
+
+
+def scored_rows(application: Application) -> list[tuple]:
+    """`readiness_rows` from the scores prefetched with the request (no query)."""
+    scores = {s.criterion: s for s in application.readiness_scores.all()}
     return [(c, scores.get(c.value)) for c in ReadinessCriterion]
 
 

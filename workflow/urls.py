@@ -2,13 +2,14 @@ from django.urls import include, path
 
 from support_audit import views as support_views
 
-from .views import dashboard, solutions
+from .views import dashboard, decisions, solutions
 from .views import requests as views
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("queue/", dashboard.queue, name="queue"),
+    path("decisions/", decisions.decisions, name="decisions"),
     path("queue/audits-due/", support_views.audits_due, name="audits_due"),
     path("solutions/", solutions.solution_list, name="solution_list"),
     path("solutions/new/", solutions.solution_create, name="solution_create"),

@@ -78,5 +78,5 @@ def test_the_main_page_of_each_role_has_no_serious_violation(
         analyst, [reverse("queue"), request_page, reverse("review", args=[people["request"].pk])]
     )
     leader = in_language(log_in(people["leader"]))
-    found += visit_all(leader, [reverse("queue")])
+    found += visit_all(leader, [reverse("decisions"), reverse("queue")])
     assert found == [], "\n".join(found)

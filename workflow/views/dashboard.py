@@ -11,7 +11,7 @@ from support_audit.selectors import due_panel
 from .. import selectors
 from ..enums import Stage
 from ..forms import QueueFilterForm
-from ..guidance import awaited
+from ..guidance import awaited, way_back
 
 
 def home(request):
@@ -21,37 +21,54 @@ def home(request):
 @login_required
 def dashboard(request):
     user = request.user
+    if not user.partner_id and user.has_perm("workflow.view_decisions"):
+        return redirect("decisions")
     if not user.partner_id and user.has_perm("workflow.view_queue"):
         return redirect("queue")
     mine = selectors.partner_dashboard(user)
     size = settings.DASHBOARD_PAGE_SIZE
     open_page = Paginator(mine["open"], size).get_page(request.GET.get("page"))
+    certified_page = Paginator(mine["certified"], size).get_page(request.GET.get("certified"))
     closed_page = Paginator(mine["closed"], size).get_page(request.GET.get("closed"))
     for application in open_page:
         application.awaited = awaited(application, partner_side=True)
+    badges = selectors.badge_states(certified_page)
+    # A badge at risk or revoked is the first thing its partner sees, whichever page of the
+    # certified solutions is shown.
+    alerts, more_alerts = selectors.badges_needing_attention(user, settings.SHORT_LIST_SIZE)
+    for badge in alerts:
+        badge.way_back = way_back(badge)
     solutions, more_solutions = [], False
-    if not open_page.paginator.count:
+    if not open_page.paginator.count and not certified_page.paginator.count:
         # The empty state names a few of the partner's solutions, with a link to the rest.
         solutions, more_solutions = selectors.partner_solutions_short_list(
             user, settings.SHORT_LIST_SIZE
         )
-    query = request.GET.copy()
-    query.pop("page", None)
-    closed_query = request.GET.copy()
-    closed_query.pop("closed", None)
     return render(
         request,
         "workflow/dashboard.html",
         {
             "page": open_page,
-            "query": query.urlencode(),
+            "query": _query_without(request, "page"),
+            "certified_page": certified_page,
+            "badges": badges,
+            "alerts": alerts,
+            "more_alerts": more_alerts,
+            "certified_query": _query_without(request, "certified"),
             "closed_page": closed_page,
-            "closed_query": closed_query.urlencode(),
+            "closed_query": _query_without(request, "closed"),
             "stages": Stage,
             "solutions": solutions,
             "more_solutions": more_solutions,
         },
     )
+
+
+def _query_without(request, name: str) -> str:
+    """The page's query string without one of its page numbers, for the pagination links."""
+    query = request.GET.copy()
+    query.pop(name, None)
+    return query.urlencode()
 
 
 @login_required

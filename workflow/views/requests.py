@@ -19,7 +19,7 @@ from ..forms import (
     ReadinessDecisionForm,
     ReadinessForm,
 )
-from ..guidance import awaited
+from ..guidance import awaited, way_back
 from .common import visible_application
 
 
@@ -29,6 +29,9 @@ def application_detail(request, pk):
     user = request.user
     team = user.has_perm("workflow.view_internal_notes", application)
     actions, blocked = services.actions_for(application, user, with_form=True)
+    badge = selectors.badge_of(application)
+    if badge is not None:
+        badge.way_back = way_back(badge)
     context = {
         "application": application,
         "stages": Stage,
@@ -37,7 +40,8 @@ def application_detail(request, pk):
             (ApplicationState(state).label, spent)
             for state, spent in selectors.time_in_states(application)
         ],
-        "awaited": awaited(application, partner_side=not team),
+        "awaited": awaited(application, partner_side=not team, badge=badge),
+        "badge": badge,
         "actions": actions,
         "team": team,
         "meeting": getattr(application, "meeting", None),
