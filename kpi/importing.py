@@ -279,7 +279,7 @@ def read_csv(
 
 def _read(handle, columns, optional, refused):
     reader = csv.reader(handle)
-    header = next(reader, None)
+    header = next((values for values in reader if "".join(values).strip()), None)
     if header is None:
         return [], [RowError(1, "-", _("the file is empty"))]
     header = [name.strip() for name in header]

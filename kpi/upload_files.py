@@ -1,6 +1,6 @@
-"""The files around a CSV upload of a KPI page: the template of each kind (the header, an example
-row that imports, the allowed values as comment lines), the allowed values the page lists beside
-the form, and the error report of a refused file.
+"""The CSV uploads of a KPI page (`UPLOADS`) and the files around them: the template of each
+kind (the header, an example row that imports, the allowed values as comment lines), the allowed
+values the page lists beside the form, and the error report of a refused file.
 
 The allowed values are the validators' own (kpi.importing, kpi.customers): what a row is checked
 against is what the page and the template say. The error report of a refused upload is kept for
@@ -11,16 +11,24 @@ without sending the file again, and by nobody else.
 import csv
 import io
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalogue.models import Solution
 
-from .customers import CUSTOMER_COLUMNS, CUSTOMER_OPTIONAL, current_version, marketplace_regions
+from .customers import (
+    CUSTOMER_COLUMNS,
+    CUSTOMER_OPTIONAL,
+    current_version,
+    import_customers_csv,
+    marketplace_regions,
+)
 from .importing import (
     CASE_COLUMNS,
     CSAT_SCORES,
@@ -31,11 +39,62 @@ from .importing import (
     PRIORITIES,
     REGIONS,
     RowError,
+    import_cases_csv,
+    import_nps_csv,
 )
 from .models import CasePriority, Customer
 from .periods import reporting_zone
 
-COLUMNS = {"cases": CASE_COLUMNS, "nps": NPS_COLUMNS, "customers": CUSTOMER_COLUMNS}
+
+@dataclass(frozen=True)
+class Upload:
+    kind: str
+    title: str
+    help: str
+    columns: tuple[str, ...]
+    importer: Callable
+
+
+UPLOADS = {
+    upload.kind: upload
+    for upload in (
+        Upload(
+            "cases",
+            gettext_lazy("Support cases"),
+            gettext_lazy(
+                "A case already sent is updated, never duplicated. Each case names a customer "
+                "from the list of customers: its contract (package and region) decides the "
+                "deadlines, which the portal computes. A pre-sale question (presale true) needs "
+                "no customer but names its region."
+            ),
+            CASE_COLUMNS,
+            import_cases_csv,
+        ),
+        Upload(
+            "nps",
+            gettext_lazy("NPS answers"),
+            gettext_lazy(
+                "Answers of the solution's customers whose subscription or paid support is "
+                "active on the day of the answer; one per customer and half-year, a later "
+                "answer replaces it."
+            ),
+            NPS_COLUMNS,
+            import_nps_csv,
+        ),
+        Upload(
+            "customers",
+            gettext_lazy("Customers"),
+            gettext_lazy(
+                "Each customer's installed version, its support package (basic, business, "
+                "premium) and region, the date its subscription or paid support runs until "
+                "(blank when none) and, optionally, a contact e-mail for the NPS survey."
+            ),
+            CUSTOMER_COLUMNS,
+            import_customers_csv,
+        ),
+    )
+}
+COLUMNS = {kind: upload.columns for kind, upload in UPLOADS.items()}
 # Errors listed on the page after a refused upload; the report has every one.
 ERRORS_SHOWN = 200
 REPORT_SECONDS = 60 * 60

@@ -8,8 +8,6 @@ download without sending the file again).
 """
 
 import csv
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,28 +18,25 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from catalogue.models import Solution
 from catalogue.selectors import solutions_visible_to
 from certportal.interaction import run, succeeded
 
 from . import selectors, services
-from .customers import CUSTOMER_COLUMNS, import_customers_csv
 from .finality import month_reopen
 from .forms import CSVUploadForm, MonthReopenForm
 from .importing import (
-    CASE_COLUMNS,
-    NPS_COLUMNS,
     ImportRejected,
     RowError,
-    import_cases_csv,
-    import_nps_csv,
 )
 from .judging import CASE_KPIS
 from .models import KPI
 from .upload_files import (
     ERRORS_SHOWN,
+    UPLOADS,
+    Upload,
     allowed_values,
     forget_report,
     keep_report,
@@ -52,56 +47,6 @@ from .upload_files import (
 CUSTOMERS_PER_PAGE = 25
 # The session key of a good upload's counts, shown once on the page it redirects to.
 UPLOAD_RESULT = "kpi_upload_result"
-
-
-@dataclass(frozen=True)
-class Upload:
-    kind: str
-    title: str
-    help: str
-    columns: tuple[str, ...]
-    importer: Callable
-
-
-UPLOADS = {
-    upload.kind: upload
-    for upload in (
-        Upload(
-            "cases",
-            gettext_lazy("Support cases"),
-            gettext_lazy(
-                "A case already sent is updated, never duplicated. Each case names a customer "
-                "from the list of customers: its contract (package and region) decides the "
-                "deadlines, which the portal computes. A pre-sale question (presale true) needs "
-                "no customer but names its region."
-            ),
-            CASE_COLUMNS,
-            import_cases_csv,
-        ),
-        Upload(
-            "nps",
-            gettext_lazy("NPS answers"),
-            gettext_lazy(
-                "Answers of the solution's customers whose subscription or paid support is "
-                "active on the day of the answer; one per customer and half-year, a later "
-                "answer replaces it."
-            ),
-            NPS_COLUMNS,
-            import_nps_csv,
-        ),
-        Upload(
-            "customers",
-            gettext_lazy("Customers"),
-            gettext_lazy(
-                "Each customer's installed version, its support package (basic, business, "
-                "premium) and region, the date its subscription or paid support runs until "
-                "(blank when none) and, optionally, a contact e-mail for the NPS survey."
-            ),
-            CUSTOMER_COLUMNS,
-            import_customers_csv,
-        ),
-    )
-}
 
 
 def _solution(request, slug) -> Solution:
@@ -211,6 +156,7 @@ def kpi_upload(request, slug, kind):
 
 
 @login_required
+@require_GET
 def kpi_upload_errors(request, slug, kind):
     """The error report of the user's latest refused upload of `kind`, as CSV: kept for the
     uploader only, for an hour."""
