@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from kpi.customers import CUSTOMER_COLUMNS
@@ -208,8 +209,9 @@ def test_a_refused_file_puts_its_result_first_in_a_focused_alert(client, solutio
     assert [child.name for child in children[:1]] == ["nav"]
     assert children[children.index(find_all(main, "h1")[0]) + 1] == region
     assert heading(region) == "Nothing was imported. Support cases: the file was refused whole."
-    assert text(find_all(region, data_testid="upload-error-count")[0]).startswith(
-        "1 error; fix it and upload the file again."
+    assert text(find_all(region, data_testid="upload-error-count")[0]) == (
+        "1 error in 1 row. Fix the file and upload it again. "
+        "Download the error report (CSV: row, column, value, message)"
     )
 
 
@@ -246,10 +248,11 @@ def test_the_page_lists_the_first_errors_and_says_how_many_more(client, solution
     response = refused_cases(client, solution, rows)
 
     region = result_region(response)
-    assert (len(find_all(region, "li")), text(find_all(region, data_testid="more-errors")[0])) == (
-        200,
-        "… and 3 more errors, in the report.",
-    )
+    assert [
+        text(find_all(region, data_testid="upload-error-count")[0]).split(".")[0],
+        len(find_all(region, "li")),
+        text(find_all(region, data_testid="more-errors")[0]),
+    ] == ["203 errors in 203 rows", 200, "… and 3 more errors, in the report."]
     assert len(report_rows(report(client))) == 1 + 203
 
 
@@ -486,3 +489,19 @@ def test_row_errors_keep_their_line_order(solution, acme):
         RowError(1, "csat", "0 is out of range 1–5"),
         RowError(2, "case_id", "case “C1” is already on line 1 of this batch"),
     ]
+
+
+def test_the_error_report_is_in_the_language_of_the_upload(client, solution, partner, acme):
+    client.post(
+        reverse("kpi_upload", args=["phone-link", "cases"]),
+        {
+            "cases-file": SimpleUploadedFile(
+                "cases.csv", csv_bytes(CASE_COLUMNS, [case("phone-link", "C1", csat="0")])
+            )
+        },
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+
+    rows = report_rows(report(client))
+
+    assert rows[1] == ["2", "csat", "0", "0 вне диапазона 1–5"]
