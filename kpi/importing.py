@@ -399,7 +399,11 @@ def _integer(row, column, low, high, *, default=None):
     try:
         number = int(value)
     except ValueError:
-        raise BadValue(column, _("“%(value)s” is not a whole number") % {"value": value}) from None
+        raise BadValue(
+            column,
+            _("“%(value)s” is not a whole number %(low)s–%(high)s")
+            % {"value": value, "low": low, "high": high},
+        ) from None
     if not low <= number <= high:
         raise BadValue(
             column,
@@ -418,7 +422,9 @@ def _boolean(row, column) -> bool:
         return False
     if value in _TRUE:
         return True
-    raise BadValue(column, _("“%(value)s” is neither true nor false") % {"value": value})
+    raise BadValue(
+        column, _("“%(value)s” is neither true nor false (nor yes/no, 1/0)") % {"value": value}
+    )
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,7 @@ def test_every_error_of_a_row_is_listed_not_only_the_first(client, solution, par
     response = refused_cases(client, solution, rows)
 
     assert errors(response) == [
-        "line 2, column presale: “maybe” is neither true nor false",
+        "line 2, column presale: “maybe” is neither true nor false (nor yes/no, 1/0)",
         "line 2, column priority: unknown priority “urgent”: one of critical, high, medium, low",
         "line 2, column first_response_at: response before registration",
         "line 2, column escalation_level: 7 is out of range 0–4",
@@ -183,7 +183,11 @@ def test_the_api_reports_every_error_of_every_row_in_its_format(client, solution
                     "reason": "unknown priority “soon”: one of critical, high, medium, low",
                 },
                 {"line": 1, "column": "csat", "reason": "0 is out of range 1–5"},
-                {"line": 2, "column": "escalation_level", "reason": "“x” is not a whole number"},
+                {
+                    "line": 2,
+                    "column": "escalation_level",
+                    "reason": "“x” is not a whole number 0–4",
+                },
             ]
         },
     )
