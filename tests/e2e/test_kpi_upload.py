@@ -31,7 +31,8 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def solution(transactional_db):
+def solution(kpi_targets):
+    """A certified solution, with the SLA policies its cases' deadlines are computed by."""
     return CertificationFactory(solution__slug=SLUG).solution
 
 
