@@ -388,6 +388,8 @@ TEAM_HOLIDAYS_COUNTRY = os.environ.get("TEAM_HOLIDAYS_COUNTRY", "RU")
 KPI_REPORTING_TIME_ZONE = os.environ.get("KPI_REPORTING_TIME_ZONE", "UTC")
 # Largest CSV file (bytes) a partner uploads on a solution's KPI page: cases, NPS, customers.
 KPI_UPLOAD_MAX_BYTES = int(os.environ.get("KPI_UPLOAD_MAX_BYTES", str(20 * 1024**2)))
+# Most rows (below the header) of one such file.
+KPI_UPLOAD_MAX_ROWS = int(os.environ.get("KPI_UPLOAD_MAX_ROWS", "100000"))
 # Days a customer's personal NPS survey link stays valid (never past the half-year's end).
 KPI_SURVEY_LINK_DAYS = int(os.environ.get("KPI_SURVEY_LINK_DAYS", "30"))
 

@@ -24,17 +24,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalogue.models import Certification, Solution, SolutionVersion
-from support_audit.enums import MARKETPLACE_REGIONS, SupportPackage
+from support_audit.enums import MARKETPLACE_REGIONS
 
 from . import bulk
 from .importing import (
     BATCH_SIZE,
+    PACKAGES,
     BadValue,
+    Checks,
     ImportRejected,
     ImportResult,
-    RowError,
     Scope,
     SolutionsBySlug,
+    every_error,
     first_lines,
     numbered,
     read_csv,
@@ -105,18 +107,23 @@ def _date(row, column) -> date | None:
 
 def _package(row) -> str:
     value = text_value(row, "support_package", required=True).lower()
-    if value not in SupportPackage.values:
+    if value not in PACKAGES:
         raise BadValue(
             "support_package",
             _("unknown support package “%(value)s”: one of %(allowed)s")
-            % {"value": value, "allowed": ", ".join(SupportPackage.values)},
+            % {"value": value, "allowed": ", ".join(PACKAGES)},
         )
     return value
 
 
+def marketplace_regions(marketplace: str) -> list[str]:
+    """The regions a customer of a solution of `marketplace` may be in."""
+    return [region.value for region in MARKETPLACE_REGIONS.get(marketplace, ())]
+
+
 def _region(row, solution) -> str:
     value = text_value(row, "region", required=True).lower()
-    allowed = [region.value for region in MARKETPLACE_REGIONS.get(solution.marketplace, ())]
+    allowed = marketplace_regions(solution.marketplace)
     if value not in allowed:
         raise BadValue(
             "region",
@@ -138,11 +145,27 @@ def _email(row) -> str:
     return value
 
 
+def _customer_id(row) -> str:
+    return text_value(row, "customer_id", required=True, max_length=_CUSTOMER_ID_LENGTH)
+
+
+def _check_customer(check: Checks, row, solutions) -> None:
+    """Every check of a customer row, each on its own (the row was found bad)."""
+    solution = check(solutions.get, row)
+    check(_customer_id, row)
+    check(_version, row)
+    check(_package, row)
+    if solution is not None:
+        check(_region, row, solution)
+    check(_date, row, "active_until")
+    check(_email, row)
+
+
 def _parse_customer(row, solutions) -> Customer:
     solution = solutions.get(row)
     return Customer(
         solution_id=solution.pk,
-        customer_id=text_value(row, "customer_id", required=True, max_length=_CUSTOMER_ID_LENGTH),
+        customer_id=_customer_id(row),
         installed_version=_version(row),
         support_package=_package(row),
         region=_region(row, solution),
@@ -164,7 +187,7 @@ def _import_customers(rows, errors, scope) -> ImportResult:
         try:
             customer = _parse_customer(row, solutions)
         except BadValue as bad:
-            errors.append(RowError(line, bad.column, bad.reason))
+            errors.extend(every_error(line, row, bad, _check_customer, solutions))
             continue
         customers[(customer.solution_id, customer.customer_id)] = customer
     first_lines(
@@ -175,7 +198,7 @@ def _import_customers(rows, errors, scope) -> ImportResult:
         lambda key: _("customer “%(id)s”") % {"id": key[1]},
     )
     if errors:
-        raise ImportRejected(sorted(errors, key=lambda error: error.line))
+        raise ImportRejected(errors)
     with transaction.atomic():
         bulk.lock_solutions(Customer, {solution_id for solution_id, _id in customers})
         existing = stored_count(Customer, "customer_id", customers)

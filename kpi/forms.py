@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from catalogue.enums import CertificationStatus
 from catalogue.models import Solution
 
-from .importing import BadFile, csv_text
+from .importing import BadFile, csv_rows, csv_text
 
 
 class CSVUploadForm(forms.Form):
@@ -21,7 +21,7 @@ class CSVUploadForm(forms.Form):
     )
 
     def clean_file(self) -> str:
-        """The file's text: refused when larger than the limit or not UTF-8."""
+        """The file's text: refused when larger than the limits or not UTF-8."""
         upload = self.cleaned_data["file"]
         limit = settings.KPI_UPLOAD_MAX_BYTES
         if upload.size > limit:
@@ -30,9 +30,21 @@ class CSVUploadForm(forms.Form):
                 % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
             )
         try:
-            return csv_text(b"".join(upload.chunks()))
+            text = csv_text(b"".join(upload.chunks()))
         except BadFile as bad:
             raise ValidationError(str(bad)) from None
+        rows = settings.KPI_UPLOAD_MAX_ROWS
+        # Fewer line breaks than the limit is fewer rows; otherwise the rows are counted (a
+        # quoted value may hold a line break).
+        if text.count("\n") > rows and (count := csv_rows(text)) > rows:
+            raise ValidationError(
+                _(
+                    "The file has %(count)s rows; files of at most %(limit)s rows are accepted: "
+                    "split it into several files and upload each."
+                )
+                % {"count": count, "limit": rows}
+            )
+        return text
 
 
 class MonthReopenForm(forms.Form):

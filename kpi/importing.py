@@ -1,7 +1,9 @@
 """Imports of support cases and NPS answers: from a CSV file or from a list of dicts.
 
 Every row is validated in Python; if any row is bad, nothing of the batch is stored and every
-bad row is reported as a `RowError` (line, column, reason). Good batches are written with bulk
+error of every bad row is reported as a `RowError` (line, column, the value, reason): a row is
+parsed at once, and only a row found bad is checked again column by column (`Checks`), so that
+a good batch pays nothing for the report. Good batches are written with bulk
 operations: a case is identified by (solution, case id) and an NPS answer by (solution,
 respondent, half-year), so importing again updates rather than duplicates; the same case twice
 in one batch is refused. Two imports of the same solutions' rows at the same time take turns
@@ -17,7 +19,7 @@ solution whose subscription or paid support is active on the answer's day (R5.1)
 import csv
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -74,9 +76,14 @@ _ESCALATION = CASE_FIELDS.index("escalation_level")
 _RESOLVED = CASE_FIELDS.index("resolved_at")
 _REGISTERED = CASE_FIELDS.index("registered_at")
 BATCH_SIZE = 2000
-_PACKAGES = frozenset(SupportPackage.values)
-_PRIORITIES = frozenset(CasePriority.values)
-_REGIONS = frozenset(Region.values)
+# The values an enumerated column takes, from the choices of the stored fields: what the rows are
+# checked against, and what the templates and the KPI page list (kpi.templates).
+PACKAGES = tuple(SupportPackage.values)
+PRIORITIES = tuple(CasePriority.values)
+REGIONS = tuple(Region.values)
+_PACKAGES = frozenset(PACKAGES)
+_PRIORITIES = frozenset(PRIORITIES)
+_REGIONS = frozenset(REGIONS)
 _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no"})
 
@@ -86,6 +93,9 @@ class RowError:
     line: int
     column: str
     reason: str
+    # The field's value as sent, for the error report; two errors of a line and column with
+    # the same reason are the same error whatever it shows.
+    value: str = field(default="", compare=False)
 
     def __str__(self):
         return _("line %(line)s, column %(column)s: %(reason)s") % {
@@ -96,11 +106,12 @@ class RowError:
 
 
 class ImportRejected(Exception):
-    """The batch had bad rows; nothing was stored."""
+    """The batch had bad rows; nothing was stored. `errors` is every error, by line (the
+    header's first), in the order of the columns within a line."""
 
     def __init__(self, errors: list[RowError]):
-        self.errors = errors
-        super().__init__("\n".join(str(error) for error in errors))
+        self.errors = sorted(errors, key=lambda error: error.line)
+        super().__init__("\n".join(str(error) for error in self.errors))
 
 
 @dataclass(frozen=True)
@@ -114,6 +125,77 @@ class BadValue(Exception):
 
     def __init__(self, column, reason):
         self.column, self.reason = column, reason
+
+    @property
+    def problems(self) -> list["BadValue"]:
+        return [self]
+
+
+class BadValues(BadValue):
+    """Several values of a row that cannot be stored together (each is a RowError)."""
+
+    def __init__(self, problems: list[BadValue]):
+        super().__init__(problems[0].column, problems[0].reason)
+        self._problems = problems
+
+    @property
+    def problems(self) -> list[BadValue]:
+        return self._problems
+
+
+class _Missing:
+    """The value of a column the file's header lacks: read as a blank field, and reported once
+    as the header's error rather than on every row."""
+
+    def __str__(self):
+        return ""
+
+    def __bool__(self):
+        return False
+
+
+MISSING = _Missing()
+
+
+class Checks:
+    """Every error of one row: each check runs on its own, and what it refuses becomes a
+    RowError of the line with the field's value; a check that failed gives None."""
+
+    def __init__(self, line: int, row: dict):
+        self.line, self.row = line, row
+        self.errors: list[RowError] = []
+
+    def __call__(self, parse: Callable, *args, **kwargs):
+        try:
+            return parse(*args, **kwargs)
+        except BadValue as bad:
+            self.add(bad)
+            return None
+
+    def add(self, bad: BadValue) -> None:
+        for problem in bad.problems:
+            value = self.row.get(problem.column)
+            if value is MISSING:
+                continue
+            self.errors.append(RowError(self.line, problem.column, problem.reason, _shown(value)))
+
+
+def _shown(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def every_error(line: int, row: dict, bad: BadValue, check: Callable, *args) -> list[RowError]:
+    """The errors of a row found bad (`bad`, the first): `check(checks, row, *args)` runs every
+    check of the row."""
+    checks = Checks(line, row)
+    check(checks, row, *args)
+    if not checks.errors:  # the checks must find at least what the parse found
+        checks.add(bad)
+    return checks.errors
 
 
 # Reading ---------------------------------------------------------------------------------
@@ -162,6 +244,18 @@ def csv_text(content: bytes) -> str:
     return text
 
 
+def csv_rows(text: str) -> int:
+    """How many rows a CSV text has below its header, blank lines and comments left out."""
+    return (
+        sum(
+            1
+            for values in csv.reader(io.StringIO(text))
+            if "".join(values).strip() and not values[0].startswith("#")
+        )
+        - 1
+    )
+
+
 def read_csv(
     source, columns, *, optional=(), refused=None
 ) -> tuple[list[tuple[int, dict]], list[RowError]]:
@@ -185,7 +279,7 @@ def read_csv(
 
 def _read(handle, columns, optional, refused):
     reader = csv.reader(handle)
-    header = next(reader, None)
+    header = next((values for values in reader if "".join(values).strip()), None)
     if header is None:
         return [], [RowError(1, "-", _("the file is empty"))]
     header = [name.strip() for name in header]
@@ -200,19 +294,29 @@ def _read(handle, columns, optional, refused):
                 ),
             )
         ]
+    expected = ",".join(columns)
+    missing = [name for name in columns if name not in header and name not in optional]
     errors = [
-        RowError(1, name, _("missing column"))
-        for name in columns
-        if name not in header and name not in optional
+        RowError(1, name, _("missing column: the header line is %(header)s") % {"header": expected})
+        for name in missing
     ] + [
-        RowError(1, name, refused.get(name) or _("unknown column"))
+        RowError(
+            1,
+            name,
+            refused.get(name)
+            or _("unknown column: the header line is %(header)s") % {"header": expected},
+            name,
+        )
         for name in header
         if name not in columns
     ]
+    absent = dict.fromkeys(missing, MISSING)
     rows = []
     width = len(header)
     for values in reader:
         if not "".join(values).strip():  # a blank line, or only blank values
+            continue
+        if values[0].startswith("#"):  # a comment, as the templates' allowed values
             continue
         line = reader.line_num
         if len(values) != width:
@@ -225,7 +329,12 @@ def _read(handle, columns, optional, refused):
                 )
             )
             continue
-        rows.append((line, dict(zip(header, values, strict=True))))
+        row = dict(zip(header, values, strict=True))
+        if absent:
+            row.update(absent)
+        rows.append((line, row))
+    if not rows and len(errors) == 0:
+        errors.append(RowError(2, "-", _("the file has a header line but no rows to import")))
     return rows, errors
 
 
@@ -290,7 +399,11 @@ def _integer(row, column, low, high, *, default=None):
     try:
         number = int(value)
     except ValueError:
-        raise BadValue(column, _("“%(value)s” is not a whole number") % {"value": value}) from None
+        raise BadValue(
+            column,
+            _("“%(value)s” is not a whole number %(low)s–%(high)s")
+            % {"value": value, "low": low, "high": high},
+        ) from None
     if not low <= number <= high:
         raise BadValue(
             column,
@@ -309,7 +422,9 @@ def _boolean(row, column) -> bool:
         return False
     if value in _TRUE:
         return True
-    raise BadValue(column, _("“%(value)s” is neither true nor false") % {"value": value})
+    raise BadValue(
+        column, _("“%(value)s” is neither true nor false (nor yes/no, 1/0)") % {"value": value}
+    )
 
 
 @dataclass(frozen=True)
@@ -436,8 +551,10 @@ class Contracts:
 
 
 # Translated only when a row is refused (gettext on every row cost a third of the parsing).
-_UNKNOWN_PACKAGE = gettext_lazy("unknown support package “%(value)s”")
-_UNKNOWN_REGION = gettext_lazy("unknown region “%(value)s”")
+_UNKNOWN_PACKAGE = gettext_lazy("unknown support package “%(value)s”: one of %(allowed)s")
+_UNKNOWN_REGION = gettext_lazy("unknown region “%(value)s”: one of %(allowed)s")
+_UNKNOWN_PRIORITY = gettext_lazy("unknown priority “%(value)s”: one of %(allowed)s")
+_ORDER = {frozenset(values): values for values in (PACKAGES, PRIORITIES, REGIONS)}
 
 
 def _choice(row, column, allowed, unknown) -> str:
@@ -448,7 +565,9 @@ def _choice(row, column, allowed, unknown) -> str:
             return value
     value = text_value(row, column).lower()
     if value and value not in allowed:
-        raise BadValue(column, str(unknown) % {"value": value})
+        raise BadValue(
+            column, str(unknown) % {"value": value, "allowed": ", ".join(_ORDER[allowed])}
+        )
     return value
 
 
@@ -505,12 +624,9 @@ def _contract(row, solution, contracts: Contracts, presale: bool) -> tuple[str, 
             % {"customer": customer},
         )
     if (package and package != contracted_package) or (region and region != contracted_region):
-        for column, given, contracted, label in (
-            ("support_package", package, contracted_package, record.get_support_package_display),
-            ("region", region, contracted_region, record.get_region_display),
-        ):
-            if given and given != contracted:
-                raise BadValue(
+        raise BadValues(
+            [
+                BadValue(
                     column,
                     _(
                         "“%(value)s” contradicts the contract of customer “%(customer)s”: "
@@ -523,6 +639,18 @@ def _contract(row, solution, contracts: Contracts, presale: bool) -> tuple[str, 
                         "label": label(),
                     },
                 )
+                for column, given, contracted, label in (
+                    (
+                        "support_package",
+                        package,
+                        contracted_package,
+                        record.get_support_package_display,
+                    ),
+                    ("region", region, contracted_region, record.get_region_display),
+                )
+                if given and given != contracted
+            ]
+        )
     return customer, contracted_package, contracted_region
 
 
@@ -547,6 +675,69 @@ def _known(row, column, values: dict, lower: bool = False):
 _UNKNOWN = object()
 
 
+ESCALATION_LEVELS = (0, 4)
+CSAT_SCORES = (1, 5)
+NPS_SCORES = (0, 10)
+# A step of a case cannot come before its registration.
+_BEFORE_REGISTRATION = {
+    "first_response_at": gettext_lazy("response before registration"),
+    "resolved_at": gettext_lazy("resolved before registration"),
+}
+
+
+def _priority(row) -> str:
+    return _choice(row, "priority", _PRIORITIES, _UNKNOWN_PRIORITY) or CasePriority.MEDIUM.value
+
+
+def _step(row, column, registered_at: datetime | None) -> datetime | None:
+    """The time of a step of the case (first response, resolution): not before `registered_at`
+    when it is known."""
+    moment = _time(row, column)
+    if moment is not None and registered_at is not None and moment < registered_at:
+        raise BadValue(column, str(_BEFORE_REGISTRATION[column]))
+    return moment
+
+
+def _deadlines(cache, solution, package, priority, region, registered_at, presale) -> tuple:
+    try:
+        return cache.deadlines(
+            solution_id=solution.pk,
+            package=package,
+            priority=priority,
+            region=region,
+            registered_at=registered_at,
+            presale=presale,
+        )
+    except KeyError:
+        raise BadValue(
+            "support_package",
+            _("no SLA policy of the package “%(value)s” in force at the registration")
+            % {"value": package},
+        ) from None
+
+
+def _check_case(check: Checks, row, solutions, contracts, cache) -> None:
+    """Every check of a case row, each on its own (the row was found bad)."""
+    solution = check(solutions.get, row)
+    check(text_value, row, "case_id", required=True, max_length=100)
+    presale = check(_boolean, row, "presale")
+    customer = check(text_value, row, "customer", required=presale is False, max_length=200)
+    package = check(_choice, row, "support_package", _PACKAGES, _UNKNOWN_PACKAGE)
+    region = check(_choice, row, "region", _REGIONS, _UNKNOWN_REGION)
+    contract = None
+    if None not in (solution, presale, customer, package, region):
+        contract = check(_contract, row, solution, contracts, presale)
+    priority = check(_priority, row)
+    registered_at = check(_time, row, "registered_at", required=True)
+    for column in _BEFORE_REGISTRATION:
+        check(_step, row, column, registered_at)
+    check(_integer, row, "escalation_level", *ESCALATION_LEVELS, default=0)
+    check(_integer, row, "csat", *CSAT_SCORES)
+    if None not in (contract, priority, registered_at):
+        _customer, package, region = contract
+        check(_deadlines, cache, solution, package, priority, region, registered_at, presale)
+
+
 def _parse_case(line, row, solutions, contracts, cache, now) -> tuple:
     """The validated values of a case row, in the order of CASE_FIELDS.
 
@@ -562,37 +753,19 @@ def _parse_case(line, row, solutions, contracts, cache, now) -> tuple:
     customer, package, region = _contract(row, solution, contracts, presale)
     priority = _known(row, "priority", _CASE_PRIORITIES, lower=True)
     if priority is _UNKNOWN:
-        priority = text_value(row, "priority").lower() or CasePriority.MEDIUM.value
-        if priority not in _PRIORITIES:
-            raise BadValue("priority", _("unknown priority “%(value)s”") % {"value": priority})
+        priority = _priority(row)
     registered_at = _time(row, "registered_at", required=True)
-    first_response_at = _time(row, "first_response_at")
-    if first_response_at is not None and first_response_at < registered_at:
-        raise BadValue("first_response_at", _("response before registration"))
-    resolved_at = _time(row, "resolved_at")
-    if resolved_at is not None and resolved_at < registered_at:
-        raise BadValue("resolved_at", _("resolved before registration"))
+    first_response_at = _step(row, "first_response_at", registered_at)
+    resolved_at = _step(row, "resolved_at", registered_at)
     escalation_level = _known(row, "escalation_level", _ESCALATIONS)
     if escalation_level is _UNKNOWN:
-        escalation_level = _integer(row, "escalation_level", 0, 4, default=0)
+        escalation_level = _integer(row, "escalation_level", *ESCALATION_LEVELS, default=0)
     csat = _known(row, "csat", _CSATS)
     if csat is _UNKNOWN:
-        csat = _integer(row, "csat", 1, 5)
-    try:
-        response_due_at, resolution_due_at = cache.deadlines(
-            solution_id=solution.pk,
-            package=package,
-            priority=priority,
-            region=region,
-            registered_at=registered_at,
-            presale=presale,
-        )
-    except KeyError:
-        raise BadValue(
-            "support_package",
-            _("no SLA policy of the package “%(value)s” in force at the registration")
-            % {"value": package},
-        ) from None
+        csat = _integer(row, "csat", *CSAT_SCORES)
+    response_due_at, resolution_due_at = _deadlines(
+        cache, solution, package, priority, region, registered_at, presale
+    )
     return (
         solution.pk,
         case_id,
@@ -675,12 +848,12 @@ def _import_cases(rows, errors, scope) -> ImportResult:
         try:
             case = _parse_case(line, row, solutions, contracts, cache, now)
         except BadValue as bad:
-            errors.append(RowError(line, bad.column, bad.reason))
+            errors.extend(every_error(line, row, bad, _check_case, solutions, contracts, cache))
             continue
         cases[case[:2]] = case
     first_lines(rows, errors, _case_key, "case_id", lambda key: _("case “%(id)s”") % {"id": key[1]})
     if errors:
-        raise ImportRejected(sorted(errors, key=lambda error: error.line))
+        raise ImportRejected(errors)
     with transaction.atomic():
         # Another import of these solutions' cases finishes first (kpi.bulk.lock_solutions).
         bulk.lock_solutions(SupportCase, {solution_id for solution_id, _case_id in cases})
@@ -725,13 +898,40 @@ def import_cases_csv(source, scope: Scope | None = None) -> ImportResult:
 # NPS -------------------------------------------------------------------------------------
 
 
+def _score(row) -> int:
+    score = _integer(row, "score", *NPS_SCORES)
+    if score is None:
+        raise BadValue("score", _("a value is required"))
+    return score
+
+
+def _check_answer(check: Checks, row, solutions, customers: Contracts) -> None:
+    """Every check of an NPS answer row, each on its own (the row was found bad)."""
+    solution = check(solutions.get, row)
+    respondent = check(text_value, row, "respondent", required=True, max_length=200)
+    answered_at = check(_time, row, "answered_at", required=True)
+    check(_score, row)
+    if None not in (solution, respondent, answered_at):
+        check(_respondent, customers, solution, respondent, answered_at)
+
+
 def _parse_answer(row, solutions, customers: Contracts) -> NPSAnswer:
     solution = solutions.get(row)
     respondent = text_value(row, "respondent", required=True, max_length=200)
     answered_at = _time(row, "answered_at", required=True)
-    score = _integer(row, "score", 0, 10)
-    if score is None:
-        raise BadValue("score", _("a value is required"))
+    score = _score(row)
+    _respondent(customers, solution, respondent, answered_at)
+    return NPSAnswer(
+        solution_id=solution.pk,
+        respondent=respondent,
+        half_year=half_year_of(answered_at),
+        answered_at=answered_at,
+        score=score,
+    )
+
+
+def _respondent(customers: Contracts, solution, respondent: str, answered_at: datetime) -> None:
+    """Refuse an answer of anyone but a customer active on the day of the answer (R5.1)."""
     customer = customers.get(solution.pk, respondent)
     if customer is None:
         raise BadValue(
@@ -752,13 +952,6 @@ def _parse_answer(row, solutions, customers: Contracts) -> NPSAnswer:
             )
             % {"respondent": respondent, "day": day.isoformat()},
         )
-    return NPSAnswer(
-        solution_id=solution.pk,
-        respondent=respondent,
-        half_year=half_year_of(answered_at),
-        answered_at=answered_at,
-        score=score,
-    )
 
 
 def _import_nps(rows, errors, scope) -> ImportResult:
@@ -769,14 +962,14 @@ def _import_nps(rows, errors, scope) -> ImportResult:
         try:
             answer = _parse_answer(row, solutions, customers)
         except BadValue as bad:
-            errors.append(RowError(line, bad.column, bad.reason))
+            errors.extend(every_error(line, row, bad, _check_answer, solutions, customers))
             continue
         key = (answer.solution_id, answer.respondent, answer.half_year)
         # One answer per respondent and half-year: the later one.
         if key not in answers or answers[key].answered_at <= answer.answered_at:
             answers[key] = answer
     if errors:
-        raise ImportRejected(sorted(errors, key=lambda error: error.line))
+        raise ImportRejected(errors)
     with transaction.atomic():
         bulk.lock_solutions(NPSAnswer, {key[0] for key in answers})
         stored = {}

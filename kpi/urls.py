@@ -17,6 +17,11 @@ urlpatterns = [
         name="kpi_month_reopen",
     ),
     path(
+        "solutions/<slug:slug>/kpi/upload/<slug:kind>/errors.csv",
+        views.kpi_upload_errors,
+        name="kpi_upload_errors",
+    ),
+    path(
         "solutions/<slug:slug>/kpi/template/<slug:kind>.csv",
         views.kpi_csv_template,
         name="kpi_csv_template",

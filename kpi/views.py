@@ -2,12 +2,12 @@
 
 The page is the partner's and the Marketplace team's, found through the same selector as the
 solution page: anyone else gets 404. Only members of the solution's partner upload; an upload
-is all or nothing, with every bad row listed.
+is all or nothing. Its result is the first thing of the page, focused: the counts of a good
+file, or every error of a refused one (the first ERRORS_SHOWN, and a report of them all to
+download without sending the file again).
 """
 
 import csv
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,78 +18,35 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from catalogue.models import Solution
 from catalogue.selectors import solutions_visible_to
 from certportal.interaction import run, succeeded
 
 from . import selectors, services
-from .customers import CUSTOMER_COLUMNS, import_customers_csv
 from .finality import month_reopen
 from .forms import CSVUploadForm, MonthReopenForm
 from .importing import (
-    CASE_COLUMNS,
-    NPS_COLUMNS,
     ImportRejected,
     RowError,
-    import_cases_csv,
-    import_nps_csv,
 )
 from .judging import CASE_KPIS
 from .models import KPI
+from .upload_files import (
+    ERRORS_SHOWN,
+    UPLOADS,
+    Upload,
+    allowed_values,
+    forget_report,
+    keep_report,
+    kept_report,
+    template_csv,
+)
 
 CUSTOMERS_PER_PAGE = 25
-
-
-@dataclass(frozen=True)
-class Upload:
-    kind: str
-    title: str
-    help: str
-    columns: tuple[str, ...]
-    importer: Callable
-
-
-UPLOADS = {
-    upload.kind: upload
-    for upload in (
-        Upload(
-            "cases",
-            gettext_lazy("Support cases"),
-            gettext_lazy(
-                "A case already sent is updated, never duplicated. Each case names a customer "
-                "from the list of customers: its contract (package and region) decides the "
-                "deadlines, which the portal computes. A pre-sale question (presale true) needs "
-                "no customer but names its region."
-            ),
-            CASE_COLUMNS,
-            import_cases_csv,
-        ),
-        Upload(
-            "nps",
-            gettext_lazy("NPS answers"),
-            gettext_lazy(
-                "Answers of the solution's customers whose subscription or paid support is "
-                "active on the day of the answer; one per customer and half-year, a later "
-                "answer replaces it."
-            ),
-            NPS_COLUMNS,
-            import_nps_csv,
-        ),
-        Upload(
-            "customers",
-            gettext_lazy("Customers"),
-            gettext_lazy(
-                "Each customer's installed version, its support package (basic, business, "
-                "premium) and region, the date its subscription or paid support runs until "
-                "(blank when none) and, optionally, a contact e-mail for the NPS survey."
-            ),
-            CUSTOMER_COLUMNS,
-            import_customers_csv,
-        ),
-    )
-}
+# The session key of a good upload's counts, shown once on the page it redirects to.
+UPLOAD_RESULT = "kpi_upload_result"
 
 
 def _solution(request, slug) -> Solution:
@@ -106,6 +63,25 @@ def _upload(kind: str) -> Upload:
         raise Http404 from None
 
 
+def _result(request, solution, failed: str, form, errors: list[RowError]) -> dict | None:
+    """What the page says first: the refusal of the upload of kind `failed` (its form's errors
+    or its rows'), or the counts of the upload that redirected here."""
+    if failed:
+        return {
+            "upload": UPLOADS[failed],
+            "refused": True,
+            "form_errors": form.errors.get("file", []) if form is not None else [],
+            "errors": errors[:ERRORS_SHOWN],
+            "count": len(errors),
+            "more": max(len(errors) - ERRORS_SHOWN, 0),
+            "rows": len({error.line for error in errors if error.line > 1}),
+        }
+    stored = request.session.pop(UPLOAD_RESULT, None)
+    if stored is None or stored.get("solution") != solution.pk or stored["kind"] not in UPLOADS:
+        return None
+    return {**stored, "upload": UPLOADS[stored["kind"]], "refused": False}
+
+
 def _render(request, solution, *, failed: str = "", form=None, errors=()):
     page = selectors.kpi_page(solution)
     behind = Paginator(page.customers.behind, CUSTOMERS_PER_PAGE).get_page(request.GET.get("page"))
@@ -119,8 +95,8 @@ def _render(request, solution, *, failed: str = "", form=None, errors=()):
                     "upload": upload,
                     "form": form if is_failed else CSVUploadForm(prefix=upload.kind),
                     "failed": is_failed,
-                    "errors": errors if is_failed else (),
                     "header": ",".join(upload.columns),
+                    "allowed": allowed_values(upload.kind, solution),
                 }
             )
     return render(
@@ -132,6 +108,9 @@ def _render(request, solution, *, failed: str = "", form=None, errors=()):
             "behind": behind,
             "can_upload": can_upload,
             "uploads": uploads,
+            "result": _result(request, solution, failed, form, list(errors))
+            if can_upload
+            else None,
             "case_columns": [(kpi, KPI(kpi).label) for kpi in CASE_KPIS],
             "can_reopen": request.user.has_perm("kpi.reopen_month", solution),
         },
@@ -155,6 +134,7 @@ def kpi_upload(request, slug, kind):
         raise PermissionDenied
     form = CSVUploadForm(request.POST, request.FILES, prefix=kind)
     errors: list[RowError] = []
+    owner = {"user_id": request.user.pk, "solution_id": solution.pk, "kind": kind}
     if form.is_valid():
         try:
             result = services.solution_csv_import(
@@ -162,14 +142,35 @@ def kpi_upload(request, slug, kind):
             )
         except ImportRejected as rejected:
             errors = rejected.errors
+            keep_report(errors=errors, **owner)
         else:
-            messages.success(
-                request,
-                _("%(what)s: %(created)s created, %(updated)s updated.")
-                % {"what": upload.title, "created": result.created, "updated": result.updated},
-            )
+            forget_report(**owner)
+            request.session[UPLOAD_RESULT] = {
+                "solution": solution.pk,
+                "kind": kind,
+                "created": result.created,
+                "updated": result.updated,
+            }
             return redirect("solution_kpis", slug=solution.slug)
     return _render(request, solution, failed=kind, form=form, errors=errors)
+
+
+@login_required
+@require_GET
+def kpi_upload_errors(request, slug, kind):
+    """The error report of the user's latest refused upload of `kind`, as CSV: kept for the
+    uploader only, for an hour."""
+    _upload(kind)
+    solution = _solution(request, slug)
+    report = kept_report(user_id=request.user.pk, solution_id=solution.pk, kind=kind)
+    if report is None or not request.user.has_perm("kpi.import_data", solution):
+        raise Http404(
+            _("No error report is kept for you: it is kept for an hour after a refused upload.")
+        )
+    response = HttpResponse(report, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{solution.slug}-{kind}-errors.csv"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 class _Echo:
@@ -202,12 +203,10 @@ def kpi_cases_export(request, slug):
 
 @login_required
 def kpi_csv_template(request, slug, kind):
-    """An empty CSV file with the header of an upload, to fill in."""
-    upload = _upload(kind)
+    """The template of an upload: its header, an example row and the allowed values."""
+    _upload(kind)
     solution = _solution(request, slug)
-    response = HttpResponse(
-        ",".join(upload.columns) + "\r\n", content_type="text/csv; charset=utf-8"
-    )
+    response = HttpResponse(template_csv(kind, solution), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{solution.slug}-{kind}.csv"'
     return response
 

@@ -119,6 +119,7 @@ def fill(route: str, world: dict, name: str) -> str:
         "material_carry_over": "packages",
         "kpi_upload": "cases",
         "kpi_csv_template": "cases",
+        "kpi_upload_errors": "cases",
         "review_outcome": "pass",
         "support_outcome": "pass",
     }

@@ -206,7 +206,7 @@ def test_partner_uploads_data_a_failed_month_revokes_the_badge_and_an_analyst_re
     # --- A file with one bad row is refused whole, the row named by line and column.
     upload(nina, "cases", csv_file("cases.csv", CASE_COLUMNS, cases(month, late=2, bad_csat_at=2)))
 
-    refused = nina.get_by_test_id("upload-cases").get_by_test_id("upload-errors")
+    refused = nina.get_by_test_id("upload-errors")
     expect(refused.locator("strong")).to_have_text("Nothing was imported.")
     expect(refused.get_by_role("listitem")).to_have_text(
         ["line 4, column csat: 9 is out of range 1–5"]
@@ -218,7 +218,7 @@ def test_partner_uploads_data_a_failed_month_revokes_the_badge_and_an_analyst_re
     upload(nina, "cases", csv_file("cases.csv", CASE_COLUMNS, cases(month, late=2)))
 
     expect(alert(nina, "Support cases: 10 created, 0 updated.")).to_be_visible()
-    expect(nina).to_have_url(re.compile(re.escape(KPI_URL) + "$"))
+    expect(nina).to_have_url(re.compile(re.escape(KPI_URL) + "#result$"))
     expect(nina.get_by_test_id("upload-errors")).to_have_count(0)
     assert SupportCase.objects.filter(solution=solution).count() == 10
 
