@@ -70,3 +70,16 @@ def render_message(application, log, language: str) -> tuple[str, str]:
         if template == "nonconformity_report":
             context["audit"] = latest_audit(application)
         return render_pair(template, context)
+
+
+def render_assignment(event) -> tuple[str, str]:
+    """Subject and body telling a person a request was assigned to them, in their language."""
+    application = event.application
+    with translation.override(event.assignee.language or settings.LANGUAGE_CODE):
+        context = {
+            "application": application,
+            "event": event,
+            "role": event.get_role_display(),
+            "url": settings.SITE_URL + application.get_absolute_url(),
+        }
+        return render_pair("assignment", context)

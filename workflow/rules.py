@@ -16,3 +16,5 @@ rules.add_perm("workflow.view_internal_notes", is_marketplace_team)
 rules.add_perm("workflow.view_queue", is_marketplace_team)
 rules.add_perm("workflow.run_stage_one", is_analyst)
 rules.add_perm("workflow.edit_approval_facts", is_analyst | is_leader)
+# Analysts share the queue out among themselves; leaders may too.
+rules.add_perm("workflow.assign_application", is_analyst | is_leader)
