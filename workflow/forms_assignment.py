@@ -14,14 +14,31 @@ def _name(user) -> str:
 
 
 class _AssigneeField(forms.ModelChoiceField):
-    """Any active user is accepted, so that the service says clearly why one who may not be
-    assigned is refused; the list offers only `offered`."""
+    """A person, or NOBODY to unassign; one of them must be chosen. Any active user is accepted,
+    so that the service says clearly why one who may not be assigned is refused; the list
+    offers only the people given to `offer`."""
+
+    NOBODY = "none"
 
     def __init__(self, **kwargs):
-        super().__init__(queryset=User.objects.filter(is_active=True), required=False, **kwargs)
+        super().__init__(
+            queryset=User.objects.filter(is_active=True),
+            error_messages={"required": _("Choose whom to assign them to.")},
+            **kwargs,
+        )
+
+    def clean(self, value):
+        return None if value == self.NOBODY else super().clean(value)
 
     def label_from_instance(self, obj):
         return _name(obj)
+
+    def offer(self, people) -> None:
+        self.choices = [
+            ("", _("Choose…")),
+            (self.NOBODY, _("Nobody (unassign)")),
+            *people,
+        ]
 
 
 class _RequestNumbersField(forms.TypedMultipleChoiceField):
@@ -44,10 +61,7 @@ class AssignForm(CrispyMixin, forms.Form):
         self.submit_label = _("Assign the %(role)s") % {"role": role.label.lower()}
         super().__init__(*args, initial={"role": role, "assignee": current}, prefix=role, **kwargs)
         self.fields["assignee"].label = role.label
-        self.fields["assignee"].choices = [
-            ("", _("Nobody (unassign)")),
-            *((member.pk, _name(member)) for member in offered),
-        ]
+        self.fields["assignee"].offer((member.pk, _name(member)) for member in offered)
 
 
 class BatchAssignForm(forms.Form):
@@ -65,10 +79,11 @@ class BatchAssignForm(forms.Form):
 
     def __init__(self, *args, analysts=(), rnd_experts=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = [
-            ("", _("Nobody (unassign)")),
-            (str(_("Analysts")), [(m.pk, _name(m)) for m in analysts]),
-            (str(_("R&D experts")), [(m.pk, _name(m)) for m in rnd_experts]),
-        ]
+        self.fields["assignee"].offer(
+            [
+                (str(_("Analysts")), [(m.pk, _name(m)) for m in analysts]),
+                (str(_("R&D experts")), [(m.pk, _name(m)) for m in rnd_experts]),
+            ]
+        )
         for name in ("role", "assignee"):
             self.fields[name].widget.attrs["class"] = "form-select"

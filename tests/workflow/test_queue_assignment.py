@@ -332,7 +332,7 @@ def lead(client):
 
 
 def batch(client, ids, assignee, role="analyst", **extra):
-    data = {"applications": ids, "role": role, "assignee": assignee or "", **extra}
+    data = {"applications": ids, "role": role, "assignee": assignee or "none", **extra}
     return client.post(reverse("queue_assign"), data)
 
 
@@ -347,6 +347,30 @@ def test_batch_asks_first_naming_how_many_and_whom_then_assigns(client, lead):
     assert [stored(a).assigned_analyst for a in (one, two)] == [jane, jane]
     assert done.url == reverse("queue")
     assert alerts(client.get(done.url)) == ["2 requests assigned to Jane Roe as analyst."]
+
+
+def test_batch_unassigns_after_asking(client, lead):
+    application = request_in()
+    services.application_assign(application=application, by=lead, role=ANALYST, assignee=lead)
+
+    asked = batch(client, [application.pk], None)
+    batch(client, [application.pk], None, confirmed="on")
+
+    assert texts(asked, "h1") == ["Unassign the analyst of 1 request?"]
+    assert stored(application).assigned_analyst is None
+
+
+def test_batch_without_a_person_chosen_asks_for_one(client, lead):
+    application = request_in()
+
+    response = client.post(
+        reverse("queue_assign"), {"applications": [application.pk], "role": "analyst"}
+    )
+
+    assert texts(response, data_testid="refusal") == [
+        "Assign selected to: Choose whom to assign them to."
+    ]
+    assert history(application) == []
 
 
 def test_batch_confirmation_names_the_conflicted_request_and_offers_no_confirmation(client, lead):
@@ -612,11 +636,16 @@ def test_request_page_offers_only_analysts_without_a_conflict(client, lead):
     response = client.get(application.get_absolute_url())
 
     assert options(response, "id_analyst-assignee") == [
+        "Choose…",
         "Nobody (unassign)",
         "Free Analyst",
         "Lea Lead",
     ]
-    assert options(response, "id_rnd_expert-assignee") == ["Nobody (unassign)", "Rita Expert"]
+    assert options(response, "id_rnd_expert-assignee") == [
+        "Choose…",
+        "Nobody (unassign)",
+        "Rita Expert",
+    ]
 
 
 def test_request_page_assigns_and_shows_who_works_on_it(client, lead, on_commit):
