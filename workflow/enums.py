@@ -167,3 +167,8 @@ class AssignmentRole(models.TextChoices):
 
     ANALYST = "analyst", _("Analyst")
     RND_EXPERT = "rnd_expert", _("R&D expert")
+
+    @property
+    def noun(self) -> str:
+        """The role inside a sentence ("assigned as analyst", "as R&D expert")."""
+        return str({"analyst": _("analyst"), "rnd_expert": _("R&D expert")}[self.value])

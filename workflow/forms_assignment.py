@@ -58,9 +58,13 @@ class AssignForm(CrispyMixin, forms.Form):
     )
 
     def __init__(self, *args, role: AssignmentRole, offered, current=None, **kwargs):
-        self.submit_label = _("Assign the %(role)s") % {"role": role.label.lower()}
-        super().__init__(*args, initial={"role": role, "assignee": current}, prefix=role, **kwargs)
+        self.submit_label = _("Assign the %(role)s") % {"role": role.noun}
+        initial = {"role": role, "assignee": current.pk if current else None}
+        super().__init__(*args, initial=initial, prefix=role, **kwargs)
         self.fields["assignee"].label = role.label
+        self.fields["assignee"].help_text = (
+            _("Now: %(person)s.") % {"person": _name(current)} if current else _("Nobody yet.")
+        )
         self.fields["assignee"].offer((member.pk, _name(member)) for member in offered)
 
 

@@ -15,6 +15,7 @@ from catalogue.notifications import Route, reachable_for, render_pair
 from support_audit.selectors import latest_audit
 
 from .enums import ApplicationState as S
+from .enums import AssignmentRole
 from .enums import Transition as T
 
 # Every step of a request, and who hears of it (tests fail when a step has no entry). The
@@ -79,7 +80,7 @@ def render_assignment(event) -> tuple[str, str]:
         context = {
             "application": application,
             "event": event,
-            "role": event.get_role_display(),
+            "role": AssignmentRole(event.role).noun,
             "url": settings.SITE_URL + application.get_absolute_url(),
         }
         return render_pair("assignment", context)

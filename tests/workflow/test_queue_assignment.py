@@ -2,9 +2,12 @@
 the queue sorted by each column with remembered filters, batch assignment, and conflicts of
 interest that keep a team member away from a partner's requests."""
 
+import threading
+
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.db import connection, connections, transaction
 from django.urls import reverse
 
 from certportal.errors import ActionRefused
@@ -82,7 +85,7 @@ def test_assigning_an_analyst_records_it_and_mails_them(on_commit):
         (
             ["jane@example.com"],
             f"[Certification] Request #{application.pk} ({application.solution.name}) "
-            "assigned to you as Analyst",
+            "assigned to you as analyst",
         )
     ]
     assert "Yours, you know the partner." in mail.outbox[0].body
@@ -252,6 +255,66 @@ def test_two_analysts_assigning_at_once_the_last_wins_and_both_are_in_the_histor
     ]
 
 
+def _in_thread(target):
+    """Run `target` in a thread with its own database connection, closed when it ends."""
+
+    def run():
+        try:
+            target()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_assignment_waits_for_one_in_progress_on_the_same_request():
+    """The request's row is locked while it is assigned: a second assignment made meanwhile
+    waits for the first to commit, then records it as the previous assignee."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no row locks: its writes are serialised anyway.")
+    application = request_in()
+    first, second = analyst_named("First", "One"), analyst_named("Second", "Two")
+    holding, release = threading.Event(), threading.Event()
+
+    def first_assigns_and_holds():
+        with transaction.atomic():
+            services.application_assign(
+                application=Application.objects.get(pk=application.pk),
+                by=first,
+                role=ANALYST,
+                assignee=first,
+            )
+            holding.set()
+            release.wait(5)
+
+    def second_assigns():
+        services.application_assign(
+            application=Application.objects.get(pk=application.pk),
+            by=second,
+            role=ANALYST,
+            assignee=second,
+        )
+
+    holder = _in_thread(first_assigns_and_holds)
+    assert holding.wait(5)
+    waiter = _in_thread(second_assigns)
+    waiter.join(0.5)
+    waited = waiter.is_alive()
+    release.set()
+    holder.join(5)
+    waiter.join(5)
+
+    assert waited
+    assert stored(application).assigned_analyst == second
+    assert history(application) == [
+        ("analyst", first.username, None, first.username),
+        ("analyst", second.username, first.username, second.username),
+    ]
+
+
 def test_the_assignment_mail_goes_once_however_often_its_task_runs(on_commit):
     application = request_in()
     on_commit(
@@ -408,7 +471,7 @@ def test_batch_to_someone_who_is_not_an_analyst_says_so(client, lead):
 
     assert texts(response, data_testid="refusal") == [
         f"{partner.get_full_name()} is not an active Marketplace analyst: only they can be "
-        "assigned as Analyst.",
+        "assigned as analyst.",
         "Nothing was assigned.",
     ]
     assert stored(application).assigned_analyst is None
@@ -661,7 +724,7 @@ def test_request_page_assigns_and_shows_who_works_on_it(client, lead, on_commit)
 
     assert response.url == application.get_absolute_url()
     assert alerts(page) == ["Jane Roe is now the analyst of this request; they have been told."]
-    assert texts(page, data_testid="assignment-analyst")[0].startswith("Analyst: Jane Roe")
+    assert texts(page, id="id_analyst-assignee_helptext") == ["Now: Jane Roe."]
     assert len(mail.outbox) == 1
 
 

@@ -45,12 +45,13 @@ def refusals(
 ) -> list[str]:
     """Why `by` may not give these requests to `assignee` (None: unassign) as `role`, one
     message per problem; empty when all of them may be."""
-    required, _field = SLOTS[AssignmentRole(role)]
+    role = AssignmentRole(role)
+    required, _field = SLOTS[role]
     reasons = []
     if assignee is not None and not (assignee.is_active and assignee.has_role(required)):
         reasons.append(
             _("%(person)s is not an active %(role)s: only they can be assigned as %(slot)s.")
-            % {"person": person(assignee), "role": required.label, "slot": role.label}
+            % {"person": person(assignee), "role": required.label, "slot": role.noun}
         )
     for application in applications:
         number = {"pk": application.pk, "partner": application.solution.partner.name}

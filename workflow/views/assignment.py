@@ -26,9 +26,10 @@ def _roles(application) -> list[AssignmentRole]:
 
 def _form(application, role: AssignmentRole, data=None) -> AssignForm:
     required, field = SLOTS[role]
+    current = getattr(application, field)
     # Never offered: whoever has a conflict of interest with the request's partner.
     offered = people_in_role(required, free_of_partner=application.solution.partner_id)
-    form = AssignForm(data, role=role, offered=offered, current=getattr(application, f"{field}_id"))
+    form = AssignForm(data, role=role, offered=offered, current=current)
     form.helper.form_action = reverse("application_assign", args=[application.pk])
     return form
 
@@ -79,8 +80,7 @@ def application_assign(request, pk):
             if event is None:
                 messages.info(
                     request,
-                    _("Nothing changed: that was the %(role)s already.")
-                    % {"role": role.label.lower()},
+                    _("Nothing changed: that was the %(role)s already.") % {"role": role.noun},
                 )
             else:
                 messages.success(request, _message(role, assignee, by=request.user))
@@ -96,7 +96,7 @@ def application_assign(request, pk):
 
 
 def _message(role: AssignmentRole, assignee, *, by) -> str:
-    values = {"role": role.label.lower(), "person": person(assignee)}
+    values = {"role": role.noun, "person": person(assignee)}
     if assignee is None:
         return _("The %(role)s is unassigned.") % values
     if assignee.pk == by.pk:

@@ -185,7 +185,7 @@ def _whom(data) -> dict:
     assignee = data["assignee"]
     return {
         "person": (assignee.get_full_name() or assignee.username) if assignee else "",
-        "role": AssignmentRole(data["role"]).label.lower(),
+        "role": AssignmentRole(data["role"]).noun,
     }
 
 
