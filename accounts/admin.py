@@ -16,7 +16,9 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         (_("Partner organisation"), {"fields": ("partner", "language")}),
+        (_("Conflicts of interest"), {"fields": ("conflicted_partners",)}),
     )
+    filter_horizontal = (*BaseUserAdmin.filter_horizontal, "conflicted_partners")
     list_display = ("username", "email", "first_name", "last_name", "partner", "is_staff")
     list_filter = (*BaseUserAdmin.list_filter, "partner")
     list_select_related = ("partner",)

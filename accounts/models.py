@@ -26,10 +26,30 @@ class User(AbstractUser):
         choices=settings.LANGUAGES,
         default=settings.LANGUAGE_CODE,
     )
+    # A team member tied to a partner (a former employee, a relative, a shareholding) is never
+    # offered nor assigned that partner's requests.
+    conflicted_partners = models.ManyToManyField(
+        "catalogue.Partner",
+        verbose_name=_("conflicts of interest"),
+        blank=True,
+        related_name="conflicted_team_members",
+        help_text=_(
+            "Partner organisations this team member is tied to: their requests are never "
+            "assigned to them."
+        ),
+    )
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def conflicted_partner_ids(self) -> frozenset[int]:
+        """The partners this person may not work for (read once per request)."""
+        if not hasattr(self, "_conflicted_partner_ids"):
+            self._conflicted_partner_ids = frozenset(
+                self.conflicted_partners.values_list("pk", flat=True)
+            )
+        return self._conflicted_partner_ids
 
     def has_role(self, role: Role) -> bool:
         return role.value in self.role_names

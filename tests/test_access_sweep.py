@@ -64,6 +64,7 @@ EXPECTED = {
     "queue": ("302 403 403 200 200 200 200", "302 403 403 200 200 200 200"),
     "decisions": ("302 403 403 403 200 403 403", "302 403 403 403 200 403 403"),
     "audits_due": ("302 403 403 200 200 200 200", "302 403 403 200 200 200 200"),
+    "queue_assign": ("302 405 405 405 405 405 405", "302 403 403 200 200 403 403"),
     "solution_list": ("302 200 200 200 200 200 200", "302 200 200 200 200 200 200"),
     "solution_create": ("302 200 200 403 403 403 403", "302 200 200 403 403 403 403"),
     "solution_detail": ("302 404 200 200 200 200 200", "302 404 200 200 200 200 200"),
@@ -71,6 +72,7 @@ EXPECTED = {
     "version_create": ("302 404 200 403 403 403 403", "302 404 200 403 403 403 403"),
     "application_create": ("302 404 200 403 403 403 403", "302 404 200 403 403 403 403"),
     "application_detail": ("302 404 200 200 200 200 200", "302 404 200 200 200 200 200"),
+    "application_assign": ("302 404 404 200 200 403 403", "302 404 404 200 200 403 403"),
     "application_submit": ("302 405 405 405 405 405 405", "302 404 302 302 302 302 302"),
     "application_withdraw": ("302 404 200 403 403 403 403", "302 404 200 403 403 403 403"),
     "meeting_schedule": ("302 404 403 200 403 403 403", "302 404 403 200 403 403 403"),
@@ -139,8 +141,7 @@ def test_other_partner_is_never_shown_the_owners_records():
         "password_reset_confirm", "password_reset_complete", "set_language", "home",
         "dashboard", "catalogue", "badge_json", "badge_svg", "solution_list",
         "solution_create", "api_cases", "api_nps", "api_customers", "api_solutions", "queue",
-        "decisions",
-        "audits_due", "nps_surveys", "nps_survey_remind", "nps_answer",
+        "decisions", "queue_assign", "audits_due", "nps_surveys", "nps_survey_remind", "nps_answer",
     }  # fmt: skip
 
     leaks = {

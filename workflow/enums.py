@@ -155,3 +155,20 @@ class Transition(models.TextChoices):
     CERTIFY = "certify", _("Certify")
     DECLINE_SUPPORT = "decline_support", _("Decline at support certification")
     WITHDRAW = "withdraw", _("Withdraw")
+
+
+# A request has an analyst and, where DoD 9–10 apply, an R&D expert, from its submission while
+# the programme still works on it (a certified one lives on in the regular audit).
+ASSIGNABLE_STATES = tuple(state for state in S if state not in (S.DRAFT, S.DECLINED, S.WITHDRAWN))
+
+
+class AssignmentRole(models.TextChoices):
+    """Whom a request is assigned to: its analyst, and its R&D expert for DoD 9–10 (R3.7)."""
+
+    ANALYST = "analyst", _("Analyst")
+    RND_EXPERT = "rnd_expert", _("R&D expert")
+
+    @property
+    def noun(self) -> str:
+        """The role inside a sentence ("assigned as analyst", "as R&D expert")."""
+        return str({"analyst": _("analyst"), "rnd_expert": _("R&D expert")}[self.value])

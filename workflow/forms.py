@@ -10,6 +10,7 @@ from certportal.forms import CrispyMixin
 
 from .enums import ApplicationState, Priority, ReadinessCriterion, Stage
 from .models import Application
+from .selectors import ASSIGNED_TO_ME, QUEUE_SORTS, UNASSIGNED
 
 
 class SolutionForm(CrispyMixin, forms.ModelForm):
@@ -222,6 +223,7 @@ class LeaderDecisionForm(forms.Form):
 
 class QueueFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
+    assignee = forms.ChoiceField(label=_("Assigned to"), required=False)
     stage = forms.TypedChoiceField(
         label=_("Stage"),
         choices=[("", _("All stages")), *Stage.choices],
@@ -245,9 +247,29 @@ class QueueFilterForm(forms.Form):
         required=False,
         empty_value=None,
     )
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        choices=[("", "")]
+        + [(key, key) for key in QUEUE_SORTS]
+        + [(f"-{key}", f"-{key}") for key in QUEUE_SORTS],
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid_choice": _(
+                "The queue cannot be sorted by “%(value)s”: it is shown in its usual order."
+            )
+        },
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, team=(), **kwargs):
+        """`team`: the people the assignee filter offers."""
         super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [
+            ("", _("Anyone or nobody")),
+            (ASSIGNED_TO_ME, _("Me (my requests)")),
+            (UNASSIGNED, _("No analyst yet")),
+            *((str(member.pk), member.get_full_name() or member.username) for member in team),
+        ]
         for field in self.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select" if is_select else "form-control"

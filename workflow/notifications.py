@@ -15,6 +15,7 @@ from catalogue.notifications import Route, reachable_for, render_pair
 from support_audit.selectors import latest_audit
 
 from .enums import ApplicationState as S
+from .enums import AssignmentRole
 from .enums import Transition as T
 
 # Every step of a request, and who hears of it (tests fail when a step has no entry). The
@@ -70,3 +71,16 @@ def render_message(application, log, language: str) -> tuple[str, str]:
         if template == "nonconformity_report":
             context["audit"] = latest_audit(application)
         return render_pair(template, context)
+
+
+def render_assignment(event) -> tuple[str, str]:
+    """Subject and body telling a person a request was assigned to them, in their language."""
+    application = event.application
+    with translation.override(event.assignee.language or settings.LANGUAGE_CODE):
+        context = {
+            "application": application,
+            "event": event,
+            "role": AssignmentRole(event.role).noun,
+            "url": settings.SITE_URL + application.get_absolute_url(),
+        }
+        return render_pair("assignment", context)

@@ -18,3 +18,5 @@ rules.add_perm("workflow.run_stage_one", is_analyst)
 rules.add_perm("workflow.edit_approval_facts", is_analyst | is_leader)
 # The leaders' page of the decisions waiting for them (stage 2, R2.1).
 rules.add_perm("workflow.view_decisions", is_leader)
+# Analysts share the queue out among themselves; leaders may too.
+rules.add_perm("workflow.assign_application", is_analyst | is_leader)

@@ -4,7 +4,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
@@ -24,7 +25,7 @@ from .enums import (
     ReadinessCriterion,
 )
 from .materials import UPDATE_KINDS
-from .models import Application, Material
+from .models import Application, AssignmentEvent, Material
 from .models.requests import queue_order
 
 
@@ -50,6 +51,45 @@ def states_of_stage(stage: int) -> list[str]:
     return [state for state, s in STAGE_OF_STATE.items() if s == stage]
 
 
+def _state_order():
+    """The states in the programme's order (a request further on sorts after)."""
+    return Case(*(When(state=state, then=Value(n)) for n, state in enumerate(ApplicationState)))
+
+
+def _person_order(field: str) -> tuple:
+    return (Lower(f"{field}__last_name"), Lower(f"{field}__first_name"), F(f"{field}__username"))
+
+
+# The queue's columns and what sorting by each means ("-key" reverses). "next step" follows
+# from the state.
+QUEUE_SORTS = {
+    "id": lambda: (F("id"),),
+    "solution": lambda: (Lower("solution__name"), F("version__number")),
+    "partner": lambda: (Lower("solution__partner__name"),),
+    "marketplace": lambda: (F("solution__marketplace"),),
+    "state": lambda: (_state_order(),),
+    "priority": lambda: (F("priority"),),
+    "waiting": lambda: (F("state_changed_at"),),
+    "analyst": lambda: _person_order("assigned_analyst"),
+    "rnd_expert": lambda: _person_order("assigned_rnd_expert"),
+    "next": lambda: (_state_order(),),
+}
+# The waiting time grows as the state's start recedes: short waits first is the latest start.
+_REVERSED_SORTS = {"waiting"}
+# The assignee filter's fixed values, beside a team member's id.
+ASSIGNED_TO_ME, UNASSIGNED = "me", "none"
+
+
+def queue_sort(sort: str) -> tuple:
+    """The order_by of a whitelisted sort key ("-" first: descending), the id breaking ties."""
+    key = sort.removeprefix("-")
+    descending = sort.startswith("-") != (key in _REVERSED_SORTS)
+    return tuple(
+        expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+        for expression in (*QUEUE_SORTS[key](), F("id"))
+    )
+
+
 def queue(
     user,
     *,
@@ -59,9 +99,18 @@ def queue(
     priority: int | None = None,
     search: str = "",
     include_closed: bool = False,
+    assignee: str = "",
+    sort: str = "",
 ) -> QuerySet[Application]:
-    """The analyst queue: requests waiting longest first, with the user's filters."""
-    qs = applications_visible_to(user).exclude(state=ApplicationState.DRAFT)
+    """The analyst queue: requests waiting longest first (or by `sort`, a key of QUEUE_SORTS),
+    with the user's filters. `assignee` is ASSIGNED_TO_ME (as analyst or R&D expert, leaving
+    out the partners the user has a conflict of interest with), UNASSIGNED (no analyst) or a
+    team member's id."""
+    qs = (
+        applications_visible_to(user)
+        .select_related("assigned_analyst", "assigned_rnd_expert")
+        .exclude(state=ApplicationState.DRAFT)
+    )
     # "Open requests" by default; a stage with no open state (5: the certified, in regular
     # audit) shows its requests rather than nothing.
     stage_has_open_states = not stage or any(s in ACTIVE_STATES for s in states_of_stage(stage))
@@ -81,9 +130,24 @@ def queue(
             | Q(solution__slug__icontains=search)
             | Q(solution__partner__name__icontains=search)
         )
+    if assignee == ASSIGNED_TO_ME:
+        qs = qs.filter(Q(assigned_analyst=user) | Q(assigned_rnd_expert=user)).exclude(
+            solution__partner_id__in=user.conflicted_partner_ids()
+        )
+    elif assignee == UNASSIGNED:
+        qs = qs.filter(assigned_analyst__isnull=True)
+    elif assignee:
+        qs = qs.filter(Q(assigned_analyst_id=assignee) | Q(assigned_rnd_expert_id=assignee))
+    if sort:
+        return qs.order_by(*queue_sort(sort))
     # Critical fixes first, by their review due time (R6.5); then the longest waiting: the
     # order of the index application_queue_order.
     return qs.order_by(*queue_order())
+
+
+def assignment_history(application: Application) -> QuerySet[AssignmentEvent]:
+    """Who was assigned to the request and unassigned, by whom, oldest first."""
+    return application.assignment_events.select_related("assignee", "previous", "by")
 
 
 # A request that ended without a certificate; a certified one lives on as its certification.

@@ -2,11 +2,12 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_fsm_log.models import StateLog
 
-from .models import Application, Notification
-from .notifications import recipients_for, render_message
+from .models import Application, AssignmentEvent, Notification
+from .notifications import recipients_for, render_assignment, render_message
 from .reminders import reminders_send
 
 
@@ -30,6 +31,27 @@ def notify_transition(*, state_log_id: int) -> int:
             continue
         sent += 1
     return sent
+
+
+@shared_task(name="workflow.notify_assignment")
+def notify_assignment(*, event_id: int) -> int:
+    """E-mail the person a request was assigned to; 1 when sent, 0 when sent already.
+
+    The event's row is locked while the e-mail goes and is marked in the same transaction, so
+    a retried or duplicated task sends nothing twice.
+    """
+    with transaction.atomic():
+        event = (
+            AssignmentEvent.objects.select_for_update(of=("self",))
+            .select_related("assignee", "by", "application__solution", "application__version")
+            .get(pk=event_id)
+        )
+        if event.notified_at is not None or event.assignee is None or not event.assignee.email:
+            return 0
+        subject, body = render_assignment(event)
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [event.assignee.email])
+        AssignmentEvent.objects.filter(pk=event.pk).update(notified_at=timezone.now())
+    return 1
 
 
 @shared_task(name="workflow.send_reminders")

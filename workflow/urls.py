@@ -2,13 +2,14 @@ from django.urls import include, path
 
 from support_audit import views as support_views
 
-from .views import dashboard, decisions, solutions
+from .views import assignment, dashboard, decisions, queue, solutions
 from .views import requests as views
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
-    path("queue/", dashboard.queue, name="queue"),
+    path("queue/", queue.queue, name="queue"),
+    path("queue/assign/", queue.queue_assign, name="queue_assign"),
     path("decisions/", decisions.decisions, name="decisions"),
     path("queue/audits-due/", support_views.audits_due, name="audits_due"),
     path("solutions/", solutions.solution_list, name="solution_list"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("solutions/<slug:slug>/versions/new/", solutions.version_create, name="version_create"),
     path("solutions/<slug:slug>/request/", solutions.application_create, name="application_create"),
     path("requests/<int:pk>/", views.application_detail, name="application_detail"),
+    path("requests/<int:pk>/assign/", assignment.application_assign, name="application_assign"),
     path("requests/<int:pk>/submit/", views.application_submit, name="application_submit"),
     path("requests/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),
     path("requests/<int:pk>/meeting/", views.meeting_schedule, name="meeting_schedule"),

@@ -216,6 +216,8 @@ def test_queue_row_shows_what_the_team_needs(client, analyst):
             "Submitted",
             "—",
             "3 d 0 h",
+            "—",
+            "not needed",
             "Schedule the set-up meeting with the partner.",
         ]
     ]
@@ -541,7 +543,9 @@ def test_solution_list_query_count_does_not_grow(client, django_assert_num_queri
 # Session, user, roles, the partner of the navigation bar, then the page's own reads (the
 # dashboard: the number and the page of open requests, and of closed ones).
 DASHBOARD_QUERIES = 10  # with the certified solutions' count and the badges that need the partner
-QUEUE_QUERIES = 7  # with the "Audits due" panel: late regular audits, late actions
+# The queue: with the "Audits due" panel (late regular audits, late actions), the team for the
+# assignee filter and the batch assignment, and the viewer's conflicts of interest.
+QUEUE_QUERIES = 9
 SOLUTION_LIST_QUERIES = 6
 
 

@@ -1,9 +1,11 @@
+from .assignment import AssignmentEvent
 from .materials import Material
 from .requests import Application, ApprovalFacts, Notification, ReadinessScore, SetupMeeting
 
 __all__ = [
     "Application",
     "ApprovalFacts",
+    "AssignmentEvent",
     "Material",
     "Notification",
     "ReadinessScore",

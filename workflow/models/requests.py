@@ -118,6 +118,25 @@ class Application(
     closed_in_stage = models.PositiveSmallIntegerField(
         _("closed in stage"), choices=Stage.choices, null=True, blank=True, editable=False
     )
+    # Who works on it: set only by workflow.services.assignment, which keeps their history.
+    assigned_analyst = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("analyst"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    assigned_rnd_expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("R&D expert"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -5,6 +5,7 @@ acting user as `by`, checks the rule that guards the action, writes inside one t
 and queues its side effects (e-mail) to run after commit.
 """
 
+from .assignment import application_assign, applications_assign, assignment_preview
 from .materials import (
     compatibility_confirm,
     material_carry_over,
@@ -42,11 +43,14 @@ __all__ = [
     "ActionRefused",
     "ApprovalFactsInput",
     "actions_for",
+    "application_assign",
     "application_create",
     "application_submit",
     "application_withdraw",
+    "applications_assign",
     "apply_transition",
     "approval_facts_save",
+    "assignment_preview",
     "compatibility_confirm",
     "leader_decide",
     "material_carry_over",

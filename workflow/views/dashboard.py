@@ -1,16 +1,12 @@
-"""The home page, the partner's dashboard and the team's queue."""
+"""The home page and the partner's dashboard (the team's queue is in queue.py)."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
-from catalogue.rules import require as _require
-from support_audit.selectors import due_panel
-
 from .. import selectors
 from ..enums import Stage
-from ..forms import QueueFilterForm
 from ..guidance import awaited, way_back
 
 
@@ -69,33 +65,3 @@ def _query_without(request, name: str) -> str:
     query = request.GET.copy()
     query.pop(name, None)
     return query.urlencode()
-
-
-@login_required
-def queue(request):
-    _require(request.user, "workflow.view_queue")
-    form = QueueFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.queue(
-        request.user,
-        stage=filters.get("stage"),
-        state=filters.get("state", ""),
-        marketplace=filters.get("marketplace", ""),
-        priority=filters.get("priority"),
-        search=filters.get("q", "").strip(),
-    )
-    page = Paginator(qs, settings.QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    for application in page:
-        application.awaited = awaited(application, partner_side=False)
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "workflow/queue.html",
-        {
-            "form": form,
-            "page": page,
-            "query": query.urlencode(),
-            **due_panel(settings.SHORT_LIST_SIZE),
-        },
-    )

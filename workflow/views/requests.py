@@ -20,6 +20,7 @@ from ..forms import (
     ReadinessForm,
 )
 from ..guidance import awaited, way_back
+from .assignment import assignment_context
 from .common import visible_application
 
 
@@ -52,6 +53,7 @@ def application_detail(request, pk):
         context["scores"] = selectors.readiness_rows(application)
         context["facts"] = getattr(application, "approval_facts", None)
         context["can_edit_facts"] = user.has_perm("workflow.edit_approval_facts", application)
+        context.update(assignment_context(application, user))
     return render(request, "workflow/application_detail.html", context)
 
 
