@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from certportal.system_texts import WithSystemText
 from support_audit.business_hours import Region
 from support_audit.enums import SupportPackage
 
@@ -281,7 +282,7 @@ class KPISnapshot(models.Model):
         return f"{self.solution_id} {self.period} {self.kpi}: {self.status}"
 
 
-class Breach(models.Model):
+class Breach(WithSystemText):
     """A KPI that failed for a period, and what was done about it (R5.8)."""
 
     class Action(models.TextChoices):
@@ -307,7 +308,9 @@ class Breach(models.Model):
     basis = models.CharField(
         _("judged on"), max_length=20, choices=Basis.choices, default=Basis.FINAL
     )
-    detail = models.TextField(_("figures"))
+    # The figures in the system's words, kept as its text's code and parameters (the counts,
+    # the customers surveyed): see `detail_text`. `detail` holds what older rows said.
+    detail = models.TextField(_("figures"), blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     # When the analysts were e-mailed about a breach they decide on (once).
     notified_at = models.DateTimeField(_("analysts told at"), null=True, blank=True)
@@ -322,6 +325,11 @@ class Breach(models.Model):
 
     def __str__(self):
         return f"{self.solution_id} {self.period} {self.kpi}"
+
+    @property
+    def detail_text(self) -> str:
+        """The figures behind the breach, in the reader's language."""
+        return self.shown(self.detail)
 
 
 class MonthReopening(models.Model):

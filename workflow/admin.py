@@ -13,20 +13,26 @@ from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_fsm_log.models import StateLog
 
 from certportal.admin_site import ReadOnlyAdmin, ReadOnlyInline
 from certportal.interaction import guard_state, run, state_unchanged, succeeded
 
 from . import selectors, services
 from .forms import LeaderDecisionForm
-from .models import Application, ApprovalFacts, Material, ReadinessScore, SetupMeeting
+from .models import (
+    Application,
+    ApprovalFacts,
+    Material,
+    ReadinessScore,
+    SetupMeeting,
+    TimelineEntry,
+)
 
 
 class TimelineInline(GenericTabularInline):
     """The request's transition log, read-only: nothing on it is ever changed or deleted."""
 
-    model = StateLog
+    model = TimelineEntry
     extra = 0
     can_delete = False
     verbose_name = gettext_lazy("timeline entry")
@@ -45,7 +51,7 @@ class TimelineInline(GenericTabularInline):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("by", "content_type")
+        return super().get_queryset(request).select_related("by", "content_type", "system_text")
 
     @admin.display(description=gettext_lazy("when"))
     def when(self, entry):
@@ -61,7 +67,7 @@ class TimelineInline(GenericTabularInline):
 
     @admin.display(description=gettext_lazy("comment"))
     def comment(self, entry):
-        return entry.description or "—"
+        return entry.comment_text or "—"
 
 
 class ReadinessInline(ReadOnlyInline):

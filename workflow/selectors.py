@@ -5,7 +5,6 @@ from datetime import timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
-from django_fsm_log.models import StateLog
 
 from catalogue.models import Certification, Solution
 from catalogue.rules import visible
@@ -19,7 +18,7 @@ from .enums import (
     ReadinessCriterion,
 )
 from .materials import UPDATE_KINDS
-from .models import Application, Material
+from .models import Application, Material, TimelineEntry
 from .models.requests import queue_order
 
 
@@ -91,14 +90,14 @@ def partner_dashboard(user) -> dict[str, QuerySet[Application]]:
     }
 
 
-def timeline(application: Application) -> QuerySet[StateLog]:
-    """Every recorded step of the request, oldest first."""
+def timeline(application: Application) -> QuerySet[TimelineEntry]:
+    """Every recorded step of the request, oldest first, each with its `comment_text`."""
     return (
-        StateLog.objects.filter(
+        TimelineEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Application),
             object_id=application.pk,
         )
-        .select_related("by", "content_type")
+        .select_related("by", "content_type", "system_text")
         .order_by("timestamp", "pk")
     )
 
@@ -231,12 +230,12 @@ def certification_of(solution: Solution):
     )
 
 
-def latest_transition(application: Application, transition: str) -> StateLog | None:
+def latest_transition(application: Application, transition: str) -> TimelineEntry | None:
     """The timeline entry of the latest time `transition` was taken on the request."""
     return (
-        StateLog.objects.for_(application)
+        TimelineEntry.objects.for_(application)
         .filter(transition=transition)
-        .select_related("by")
+        .select_related("by", "system_text")
         .order_by("-timestamp", "-pk")
         .first()
     )

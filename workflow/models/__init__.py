@@ -1,5 +1,6 @@
 from .materials import Material
 from .requests import Application, ApprovalFacts, Notification, ReadinessScore, SetupMeeting
+from .timeline import TimelineEntry, TimelineText
 
 __all__ = [
     "Application",
@@ -8,4 +9,6 @@ __all__ = [
     "Notification",
     "ReadinessScore",
     "SetupMeeting",
+    "TimelineEntry",
+    "TimelineText",
 ]

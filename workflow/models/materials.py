@@ -9,6 +9,7 @@ from rules.contrib.models import RulesModelBase, RulesModelMixin
 
 from catalogue.rules import can_view, is_own_partner_record
 from certportal.storage import materials_storage
+from certportal.system_texts import WithSystemText
 
 from ..enums import MaterialKind
 
@@ -21,7 +22,7 @@ def material_path(material, filename: str) -> str:
     )
 
 
-class Material(RulesModelMixin, models.Model, metaclass=RulesModelBase):
+class Material(RulesModelMixin, WithSystemText, metaclass=RulesModelBase):
     """One revision of one of the ten materials of 3.1. Revisions are kept, never overwritten:
     a new upload is a new row with the next revision number."""
 
@@ -41,6 +42,8 @@ class Material(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     content_kind = models.CharField(_("content type"), max_length=20, blank=True)
     url = models.URLField(_("link"), max_length=500, blank=True)
+    # The partner's note as typed, or the system's (re-confirmed from an earlier version) as
+    # its text's code and parameters: see `note_text`.
     note = models.TextField(_("note"), blank=True)
     carried_over_from = models.ForeignKey(
         "self",
@@ -75,3 +78,8 @@ class Material(RulesModelMixin, models.Model, metaclass=RulesModelBase):
 
     def __str__(self):
         return f"{self.get_kind_display()} r{self.revision}"
+
+    @property
+    def note_text(self) -> str:
+        """The note to show: the system's, in the reader's language, or the partner's."""
+        return self.shown(self.note)
