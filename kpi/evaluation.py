@@ -44,6 +44,8 @@ SNAPSHOT_FIELDS = (
     "denominator",
     "value",
     "target",
+    "comparison",
+    "target_value",
     "status",
     "provisional",
     "evaluated_at",
@@ -138,6 +140,8 @@ def evaluate_period(
                         denominator,
                         judging.as_decimal(value),
                         target,
+                        threshold.comparison if threshold else "",
+                        threshold.value if threshold else None,
                         status,
                         not final,
                         evaluated_at,
@@ -182,7 +186,9 @@ def evaluate_period(
     return results
 
 
-StoredFigures = namedtuple("StoredFigures", "numerator denominator value target status")
+StoredFigures = namedtuple(
+    "StoredFigures", "numerator denominator value target comparison target_value status"
+)
 
 
 def _final_snapshots(period: Period, solutions: QuerySet) -> dict[int, dict[str, StoredFigures]]:
@@ -210,7 +216,7 @@ def _stored_result(period: Period, slug: str, stored: dict[str, StoredFigures]) 
             "value": judging.as_json_number(kpi, value),
             "numerator": snapshot.numerator,
             "denominator": snapshot.denominator,
-            "target": snapshot.target,
+            "target": judging.stored_target(kpi, snapshot),
             "status": snapshot.status,
         }
     return {

@@ -5,6 +5,7 @@ themselves, never through a rounded float: 1 of 100 passes "at most 1 %", 2 of 1
 """
 
 import math
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
@@ -163,6 +164,14 @@ def _number(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
+@dataclass(frozen=True)
+class Target:
+    """A KPI target as judging reads it (a `Threshold` row is read alike)."""
+
+    comparison: str
+    value: Decimal
+
+
 def format_target(kpi: str, threshold) -> str:
     """ "at most 1 %", "at least 7.5", "at most 2"; empty when no target applies."""
     if threshold is None or kpi in INFORMATIVE_KPIS:
@@ -173,6 +182,14 @@ def format_target(kpi: str, threshold) -> str:
         "comparison": Comparison(threshold.comparison).label,
         "value": shown,
     }
+
+
+def stored_target(kpi: str, snapshot) -> str:
+    """The target a snapshot was judged against, in the active language: from its facts
+    (comparison and value), else as it was written then (rows judged before they were kept)."""
+    if not snapshot.comparison:
+        return snapshot.target
+    return format_target(kpi, Target(snapshot.comparison, snapshot.target_value))
 
 
 def format_value(kpi: str, value: Fraction | None) -> str:

@@ -260,7 +260,15 @@ class KPISnapshot(models.Model):
     numerator = models.IntegerField(_("numerator"))
     denominator = models.IntegerField(_("denominator"))
     value = models.DecimalField(_("value"), max_digits=12, decimal_places=6, null=True)
+    # The target as it read when judged (the API's form), and its facts, which the pages
+    # render in the reader's language (`target_text`); empty when no target applied.
     target = models.CharField(_("target"), max_length=40)
+    comparison = models.CharField(
+        _("comparison"), max_length=10, choices=Comparison.choices, blank=True
+    )
+    target_value = models.DecimalField(
+        _("target value"), max_digits=8, decimal_places=4, null=True, blank=True
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     # A month is final once every case registered in it is resolved or past its resolution
     # deadline (kpi.finality); until then its figures are provisional.

@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from certportal.system_texts import Text, register, template
 
 from . import judging
-from .early_warnings import Target
 from .models import KPI, Breach
 from .periods import Period
 
@@ -63,7 +62,7 @@ def render_failed(params: dict) -> str:
     for failure in params["failures"]:
         kpi, numerator, denominator = failure["kpi"], failure["numerator"], failure["denominator"]
         value = judging.kpi_value(kpi, numerator, denominator)
-        target = Target(failure["comparison"], Decimal(failure["target"]))
+        target = judging.Target(failure["comparison"], Decimal(failure["target"]))
         basis = failure["basis"]
         clauses.append(
             template

@@ -21,8 +21,10 @@ from catalogue import badge
 from catalogue.enums import CertificationStatus
 from catalogue.models import CertificationEvent
 from kpi import texts as kpi_texts
-from kpi.models import KPI, Breach
+from kpi.judging import Target
+from kpi.models import KPI, Breach, KPISnapshot
 from kpi.periods import parse_period
+from kpi.selectors import KPICell
 from workflow import services
 from workflow import texts as workflow_texts
 from workflow.enums import ApplicationState, Priority
@@ -83,13 +85,10 @@ def in_language(language, render):
         return render()
 
 
-class Target:
-    comparison, value = "at_most", Decimal("0.0100")
-
-
 def overdue_reason():
     """The reason the KPI job gives for 2 of 10 cases late on response in October 2026."""
-    failed = [(KPI.RESPONSE_OVERDUE_RATE, 2, 10, None, Target, Breach.Basis.FINAL)]
+    target = Target("at_most", Decimal("0.0100"))
+    failed = [(KPI.RESPONSE_OVERDUE_RATE, 2, 10, None, target, Breach.Basis.FINAL)]
     return kpi_texts.failed_reason(parse_period("2026-10"), failed)
 
 
@@ -238,6 +237,20 @@ def test_a_breachs_figures_read_in_each_language(russian):
     assert shown == ["2 of 10 = 20 %", "2 из 10 = 20 %"]
 
 
+def test_a_kpis_target_on_the_kpi_page_reads_in_each_language(russian):
+    snapshot = KPISnapshot(
+        kpi=KPI.RESPONSE_OVERDUE_RATE,
+        target="at most 1 %",
+        comparison="at_most",
+        target_value=Decimal("0.0100"),
+    )
+    cell = KPICell(kpi=KPI.RESPONSE_OVERDUE_RATE, snapshot=snapshot)
+
+    shown = [in_language(code, lambda: cell.target) for code in ("en", "ru")]
+
+    assert shown == ["at most 1 %", "не более 1 %"]
+
+
 # --- Rows written before the facts ---------------------------------------------------------------
 
 
@@ -339,6 +352,28 @@ def test_older_breach_figures_become_facts():
         {"kpi": KPI.RESPONSE_OVERDUE_RATE, "numerator": 2, "denominator": 10},
     )
     assert breach.detail_text == "2 of 10 = 20 %"
+
+
+def test_older_snapshot_targets_become_facts(russian):
+    snapshot = KPISnapshot.objects.create(
+        solution=CertificationFactory().solution,
+        period="2026-10",
+        kpi=KPI.RESPONSE_OVERDUE_RATE,
+        numerator=2,
+        denominator=10,
+        value=Decimal("0.2"),
+        target="at most 1 %",
+        status="fail",
+        evaluated_at=WHEN,
+        as_of=WHEN,
+    )
+
+    _migration("kpi", "0005_snapshot_target_as_facts").forward(apps, None)
+
+    snapshot.refresh_from_db()
+    assert (snapshot.comparison, snapshot.target_value) == ("at_most", Decimal("0.0100"))
+    cell = KPICell(kpi=snapshot.kpi, snapshot=snapshot)
+    assert in_language("ru", lambda: cell.target) == "не более 1 %"
 
 
 def test_going_back_writes_the_facts_as_english_sentences():

@@ -778,7 +778,7 @@ class Command(BaseCommand):
             "v AS (SELECT *, CASE WHEN denominator <= 0 THEN NULL "
             "WHEN kpi = 'escalations' THEN numerator::numeric "
             "ELSE round(numerator::numeric / denominator, 6) END AS value FROM j) "
-            "SELECT solution_id, kpi, numerator, denominator, value, label, "
+            "SELECT solution_id, kpi, numerator, denominator, value, label, comparison, target, "
             "CASE WHEN value IS NULL THEN 'no_data' "
             "WHEN (comparison = 'at_most' AND value <= target) "
             "OR (comparison = 'at_least' AND value >= target) THEN 'pass' "
@@ -786,12 +786,15 @@ class Command(BaseCommand):
         )
         snapshots = (
             f"INSERT INTO {tables['snapshot']} (solution_id, period, kpi, numerator, "
-            "denominator, value, target, status, provisional, evaluated_at, as_of) "
-            "SELECT solution_id, %(period)s, kpi, numerator, denominator, value, label, status, "
-            f"false, now(), %(as_of)s FROM {JUDGED_TABLE} "
+            "denominator, value, target, comparison, target_value, status, provisional, "
+            "evaluated_at, as_of) SELECT solution_id, %(period)s, kpi, numerator, denominator, "
+            "value, label, comparison, target, status, false, now(), %(as_of)s "
+            f"FROM {JUDGED_TABLE} "
             "ON CONFLICT (solution_id, period, kpi) DO UPDATE SET "
             "numerator = excluded.numerator, denominator = excluded.denominator, "
-            "value = excluded.value, target = excluded.target, status = excluded.status, "
+            "value = excluded.value, target = excluded.target, "
+            "comparison = excluded.comparison, target_value = excluded.target_value, "
+            "status = excluded.status, "
             "provisional = excluded.provisional, evaluated_at = excluded.evaluated_at, "
             "as_of = excluded.as_of"
         )
