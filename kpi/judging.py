@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -160,8 +161,9 @@ def as_decimal(value: Fraction | None) -> Decimal | None:
 
 
 def _number(value: Decimal) -> str:
-    """A decimal as people write it: no exponent, no trailing zeros."""
-    return f"{value.normalize():f}"
+    """A decimal as people of the active language write it ("2.5", "2,5"): no exponent, no
+    trailing zeros."""
+    return formats.number_format(value.normalize(), use_l10n=True)
 
 
 @dataclass(frozen=True)

@@ -237,6 +237,14 @@ def test_a_breachs_figures_read_in_each_language(russian):
     assert shown == ["2 of 10 = 20 %", "2 из 10 = 20 %"]
 
 
+def test_a_breachs_figures_write_a_decimal_as_the_reader_does(russian):
+    figures = kpi_texts.figures(KPI.CSAT_POSITIVE_SHARE, 61, 80)
+
+    shown = [in_language(code, lambda: str(figures)) for code in ("en", "ru")]
+
+    assert shown == ["61 of 80 = 76.25 %", "61 из 80 = 76,25 %"]
+
+
 def test_a_kpis_target_on_the_kpi_page_reads_in_each_language(russian):
     snapshot = KPISnapshot(
         kpi=KPI.RESPONSE_OVERDUE_RATE,
