@@ -59,10 +59,6 @@ def register(code: str, render: Renderer) -> None:
     _TEXTS[code] = render
 
 
-def registered(code: str) -> bool:
-    return code in _TEXTS
-
-
 def when(value: str) -> str:
     """An ISO date-time in the reader's time zone and date-time format."""
     moment = parse_datetime(value)
