@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy
 
 from certportal.admin_site import ReadOnlyAdmin
 
@@ -36,7 +37,7 @@ class CertificationEventInline(admin.TabularInline):
     model = CertificationEvent
     extra = 0
     can_delete = False
-    fields = ("at", "action", "status", "version", "actor", "reason")
+    fields = ("at", "action", "status", "version", "actor", "reason_shown")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -44,6 +45,10 @@ class CertificationEventInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=gettext_lazy("reason"))
+    def reason_shown(self, event):
+        return event.reason_text
 
 
 @admin.register(Certification)

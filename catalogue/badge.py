@@ -26,6 +26,7 @@ from django_fsm_log.models import StateLog
 import outbox.services as outbox
 from accounts.enums import SecurityEventKind
 from accounts.security import record_security_event
+from certportal.system_texts import Text, stored
 
 from .enums import CertificationStatus
 from .models import Certification, CertificationEvent
@@ -68,7 +69,7 @@ def _person(actor):
     return None if isinstance(actor, SystemActor) else actor
 
 
-def grant(*, application, by, reason: str = "") -> Certification:
+def grant(*, application, by, reason: Text | str = "") -> Certification:
     """Certify the request's version: a new certification with the badge on (granted), or the
     version moved on by a passed update. Called by the steps that certify (stage 4's
     "certify", stage 3's "pass the update"), which check their own permission."""
@@ -94,8 +95,9 @@ def grant(*, application, by, reason: str = "") -> Certification:
     return certification
 
 
-def revoke(*, certification: Certification, by, reason: str) -> CertificationEvent:
-    """Take the badge away (R5.8, R7.1): an analyst by hand, or the KPI job as SYSTEM."""
+def revoke(*, certification: Certification, by, reason: Text | str) -> CertificationEvent:
+    """Take the badge away (R5.8, R7.1): an analyst by hand, or the KPI job as SYSTEM. A
+    `reason` the system gives is a `Text`, stored as its facts (`reason_text` renders it)."""
     return _change(
         certification,
         Action.REVOKED,
@@ -116,7 +118,9 @@ def restore(*, certification: Certification, by, reason: str) -> CertificationEv
     )
 
 
-def mark_at_risk(*, certification: Certification, by, reason: str) -> CertificationEvent | None:
+def mark_at_risk(
+    *, certification: Certification, by, reason: Text | str
+) -> CertificationEvent | None:
     """A failed KPI is covered by a remediation plan in force: the badge stays on, at risk
     (R5.8). Recorded once: None when the badge is at risk or revoked already."""
     return _change(certification, Action.AT_RISK, by=by, reason=reason, refusal=None)
@@ -171,7 +175,7 @@ def _change_many(action, changes, *, by) -> list[CertificationEvent]:
     if not changes:
         return []
     for certification, reason in changes:
-        if not reason.strip():
+        if not _given(reason):
             raise ValidationError(_("Give the reason."))
         if not _allowed(certification, name, by):
             raise PermissionDenied
@@ -212,8 +216,8 @@ def _change_many(action, changes, *, by) -> list[CertificationEvent]:
                     action=action,
                     status=row.status,
                     version_id=row.version_id,
-                    reason=reason,
                     actor=_person(by),
+                    **_reason_fields(reason),
                 )
                 for row, reason, _source in taken
             ]
@@ -250,7 +254,7 @@ def _log_transitions(name: str, taken, by) -> None:
 
 def _change(certification, action, *, by, reason, refusal):
     name = STEPS[action]
-    if not reason.strip():
+    if not _given(reason):
         raise ValidationError(_("Give the reason."))
     if not _allowed(certification, name, by):
         raise PermissionDenied
@@ -271,6 +275,16 @@ def _change(certification, action, *, by, reason, refusal):
     return event
 
 
+def _given(reason: Text | str) -> bool:
+    return isinstance(reason, Text) or bool(reason.strip())
+
+
+def _reason_fields(reason: Text | str) -> dict:
+    """The event's reason fields: a system text's facts, or what the person typed."""
+    code, params, typed = stored(reason)
+    return {"reason": typed, "text_code": code, "text_params": params}
+
+
 def _allowed(certification, name: str, actor) -> bool:
     """Whether `actor` may take the transition at all, whatever the badge's status now (a
     status that does not allow it is refused with its own message, on the locked row)."""
@@ -288,8 +302,8 @@ def _record(certification, action, *, by, reason) -> CertificationEvent:
         action=action,
         status=certification.status,
         version=certification.version,
-        reason=reason,
         actor=_person(by),
+        **_reason_fields(reason),
     )
     if BADGE_ROUTES[action].reaches_anyone:
         outbox.enqueue(NOTIFY_TASK, key=_message_key(event), event_id=event.pk)
@@ -304,7 +318,7 @@ def _message_key(event: CertificationEvent) -> str:
     return f"certification-event:{event.pk}"
 
 
-def _log_by_hand(certification, action, reason: str, by) -> None:
+def _log_by_hand(certification, action, reason: Text | str, by) -> None:
     """A badge changed by a person goes to the security log as well as to its history."""
     if _person(by) is not None:
         record_security_event(

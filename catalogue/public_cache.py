@@ -1,6 +1,7 @@
 """The cache of the public pages: the badges, the catalogue and the solutions API.
 
-A badge is cached under its solution's slug; the catalogue and the API under a query string
+A badge is cached under its solution's slug and the reader's language (a revocation's reason
+is told in it); the catalogue and the API under a query string
 and a *generation*, a token that every change of what they show replaces, so that one write
 forgets every cached page at once. The receivers below do both on each save or delete of a
 certification, a badge event (every badge change writes one: catalogue.badge), a solution,
@@ -74,8 +75,8 @@ def cached(key: str, shared_key, compute, timeout: int):
     return value
 
 
-def badge_key(slug: str) -> str:
-    return f"public:badge:{slug}"
+def badge_key(slug: str, language: str) -> str:
+    return f"public:badge:{language}:{slug}"
 
 
 def svg_key(slug: str, language: str) -> str:
@@ -105,8 +106,13 @@ def etag_of(content: bytes) -> str:
 def forget(slugs=()) -> None:
     """Forget the badges of these solutions and every cached list."""
     _local.clear()
-    keys = [badge_key(slug) for slug in slugs if slug]
-    keys += [svg_key(slug, code) for slug in slugs if slug for code, _name in settings.LANGUAGES]
+    keys = [
+        key(slug, code)
+        for slug in slugs
+        if slug
+        for code, _name in settings.LANGUAGES
+        for key in (badge_key, svg_key)
+    ]
     if keys:
         cache.delete_many(keys)
     cache.set(_GENERATION, uuid.uuid4().hex, timeout=None)

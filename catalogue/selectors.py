@@ -36,7 +36,8 @@ BADGE_STATUS = {
 
 
 def badge_of(solution: Solution) -> dict:
-    """The badge's facts; `certified` is true exactly while the badge is on."""
+    """The badge's facts; `certified` is true exactly while the badge is on. The reason of a
+    revocation is in the active language."""
     certification: Certification | None = getattr(solution, "certification", None)
     if certification is None:
         return {
@@ -49,8 +50,6 @@ def badge_of(solution: Solution) -> dict:
             "reason": None,
         }
     revoked = certification.status == CertificationStatus.REVOKED
-    # The reason is told only for a revoked badge: the last event is read only then.
-    last = certification.events.order_by("-at", "-pk").first() if revoked else None
     return {
         "solution": solution.slug,
         "name": solution.name,
@@ -58,7 +57,8 @@ def badge_of(solution: Solution) -> dict:
         "status": BADGE_STATUS[certification.status],
         "certified_version": certification.version.number,
         "since": certification.since.date().isoformat(),
-        "reason": last.reason if revoked and last else None,
+        # The reason is told only for a revoked badge: the last event is read only then.
+        "reason": (certification.reason_text or None) if revoked else None,
     }
 
 

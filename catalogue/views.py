@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
@@ -21,8 +22,9 @@ from .selectors import badge_of, certified_solutions, published_solution
 
 
 def _cached_badge(slug) -> dict:
-    """The badge's facts from the cache, else from the database (then cached)."""
-    key = public_cache.badge_key(slug)
+    """The badge's facts in the active language from the cache, else from the database (then
+    cached)."""
+    key = public_cache.badge_key(slug, get_language())
 
     def shared_key():
         return key
@@ -50,8 +52,17 @@ def public_response(request, content: bytes, content_type: str) -> HttpResponse:
     return response
 
 
+def _asked_language(request) -> str:
+    """`?lang=ru` when the caller names a language of the portal, else the one its
+    Accept-Language chose (LocaleMiddleware)."""
+    asked = request.GET.get("lang", "")
+    return asked if asked in dict(settings.LANGUAGES) else get_language()
+
+
 def badge_json(request, slug):
-    body = json.dumps(_cached_badge(slug)).encode()
+    """The badge's facts; the reason of a revocation in the language asked."""
+    with translation.override(_asked_language(request)):
+        body = json.dumps(_cached_badge(slug)).encode()
     return public_response(request, body, "application/json")
 
 

@@ -495,4 +495,4 @@ def _stage_four(application, users) -> None:
         summary="Twenty past cases analysed: all registered, all answered in time.",
     )
     support.support_pass(application=application, by=analyst, comment="Support conforms.")
-    support.certify(application=application, by=analyst, comment="Stages 1–4 passed.")
+    support.certify(application=application, by=analyst)

@@ -62,9 +62,21 @@ class ReadOnlyInline(admin.TabularInline):
 # --- Editions of the criteria -------------------------------------------------------------------
 
 
+# Each criterion in both languages, side by side.
+CRITERION_FIELDS = (
+    "number",
+    "title",
+    "title_ru",
+    "how_checked",
+    "how_checked_ru",
+    "external_services_only",
+    "reviewer",
+)
+
+
 class CriterionInline(ReadOnlyInline):
     model = Criterion
-    fields = ("number", "title", "how_checked", "external_services_only", "reviewer")
+    fields = CRITERION_FIELDS
     readonly_fields = fields
     parent_permission = "dod.view_criteriaversion"
 
@@ -173,7 +185,7 @@ class CriterionAdmin(ReadOnlyAdmin):
     list_display = ("number", "title", "version", "reviewer", "external_services_only")
     list_filter = ("version", "reviewer", "external_services_only")
     list_select_related = ("version",)
-    fields = ("version", "number", "title", "how_checked", "external_services_only", "reviewer")
+    fields = ("version", *CRITERION_FIELDS)
     readonly_fields = fields
 
 

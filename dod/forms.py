@@ -92,7 +92,7 @@ class FindingForm(CrispyMixin, forms.Form):
         kwargs.setdefault("auto_id", "finding-%s")
         super().__init__(*args, **kwargs)
         self.fields["criterion"].queryset = criteria
-        self.fields["criterion"].label_from_instance = lambda c: f"{c.number}. {c.title}"
+        self.fields["criterion"].label_from_instance = lambda c: f"{c.number}. {c.title_text}"
         guard_state(self, application)
         self.helper.form_action = reverse("review_finding_raise", kwargs={"pk": application.pk})
         self.helper.form_id = "raise-finding"
@@ -110,12 +110,27 @@ class CriterionRevisionForm(forms.Form):
     how_checked = forms.CharField(
         label=_("how it is checked"), widget=forms.Textarea(attrs={"rows": 2})
     )
+    title_ru = forms.CharField(
+        label=_("criterion (Russian)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    how_checked_ru = forms.CharField(
+        label=_("how it is checked (Russian)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
     external_services_only = forms.BooleanField(
         label=_("applies only with external services"), required=False
     )
     reviewer = forms.ChoiceField(label=_("checked by"), choices=Reviewer.choices)
 
-    FIELDS = ("title", "how_checked", "external_services_only", "reviewer")
+    FIELDS = (
+        "title",
+        "how_checked",
+        "title_ru",
+        "how_checked_ru",
+        "external_services_only",
+        "reviewer",
+    )
 
 
 class BaseRevisionFormSet(forms.BaseFormSet):

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from certportal.storage import materials_storage
@@ -40,6 +41,9 @@ class CriteriaVersion(models.Model):
 
 
 class Criterion(models.Model):
+    """One criterion of an edition, in English and in Russian (the regulation's own words
+    where it is legible); `title_text` and `how_checked_text` are in the reader's language."""
+
     version = models.ForeignKey(
         CriteriaVersion,
         verbose_name=_("edition"),
@@ -49,6 +53,8 @@ class Criterion(models.Model):
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.TextField(_("criterion"))
     how_checked = models.TextField(_("how it is checked"))
+    title_ru = models.TextField(_("criterion (Russian)"), blank=True)
+    how_checked_ru = models.TextField(_("how it is checked (Russian)"), blank=True)
     external_services_only = models.BooleanField(
         _("applies only with external services"),
         default=False,
@@ -67,7 +73,21 @@ class Criterion(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.number}. {self.title}"
+        return f"{self.number}. {self.title_text}"
+
+    def _in_reader_language(self, name: str) -> str:
+        # Russian readers get the Russian text when the edition has it, the English otherwise.
+        if (get_language() or "").startswith("ru"):
+            return getattr(self, f"{name}_ru") or getattr(self, name)
+        return getattr(self, name)
+
+    @property
+    def title_text(self) -> str:
+        return self._in_reader_language("title")
+
+    @property
+    def how_checked_text(self) -> str:
+        return self._in_reader_language("how_checked")
 
     def allows_not_applicable(self, application) -> bool:
         """R3.7: items 9–10 may be N/A only when the solution uses no external service."""

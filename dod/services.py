@@ -165,6 +165,8 @@ def criteria_revise(*, by, changes: dict[int, dict], note: str) -> CriteriaVersi
             values = {
                 "title": criterion.title,
                 "how_checked": criterion.how_checked,
+                "title_ru": criterion.title_ru,
+                "how_checked_ru": criterion.how_checked_ru,
                 "external_services_only": criterion.external_services_only,
                 "reviewer": criterion.reviewer,
                 **changes.get(criterion.number, {}),

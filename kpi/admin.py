@@ -141,9 +141,15 @@ class KPISnapshotAdmin(ReadOnlyAdmin):
 
 @admin.register(Breach)
 class BreachAdmin(ReadOnlyAdmin):
-    list_display = ("solution", "period", "kpi", "action", "basis", "recorded_at")
+    list_display = ("solution", "period", "kpi", "action", "basis", "figures", "recorded_at")
     list_filter = ("kpi", "action", "basis")
     list_select_related = ("solution",)
+    exclude = ("detail",)
+    readonly_fields = ("figures",)
+
+    @admin.display(description=_("figures"))
+    def figures(self, breach):
+        return breach.detail_text
 
 
 @admin.register(Customer)

@@ -11,6 +11,8 @@ class KpiConfig(AppConfig):
         # sits below this app, so this app tells it through its hook.
         from support_audit import audit_facts  # noqa: PLC0415  (models load before ready())
 
+        # The texts it writes on the badge's history and its breaches, rendered where read.
+        from . import texts  # noqa: F401, PLC0415
         from .customers import regular_audit_facts, versions_behind_finding  # noqa: PLC0415
 
         audit_facts.provide_facts(regular_audit_facts)

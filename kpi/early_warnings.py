@@ -12,7 +12,6 @@ language; each is marked sent in the transaction that sends it.
 
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -29,18 +28,11 @@ from catalogue.enums import CertificationStatus
 from catalogue.models import Solution
 
 from . import judging
+from .judging import Target
 from .models import KPI, KPIWarning
 from .periods import Period
 
 BADGE_ON = (CertificationStatus.CERTIFIED, CertificationStatus.AT_RISK)
-
-
-@dataclass(frozen=True)
-class Target:
-    """A KPI target as judging reads it."""
-
-    comparison: str
-    value: Decimal
 
 
 def recipients(solutions) -> dict[int, dict[str, str]]:

@@ -10,15 +10,13 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from catalogue import badge
 from catalogue.enums import CertificationStatus
 from catalogue.models import Solution
 from support_audit.models import RemediationPlan
 
-from . import bulk, early_warnings, finality, judging
+from . import bulk, early_warnings, finality, judging, texts
 from .counting import case_counts, case_inputs, nps_counts, nps_inputs, thresholds_for
 from .customers import surveyed_without_answer
 from .models import KPI, Breach, KPISnapshot
@@ -46,6 +44,8 @@ SNAPSHOT_FIELDS = (
     "denominator",
     "value",
     "target",
+    "comparison",
+    "target_value",
     "status",
     "provisional",
     "evaluated_at",
@@ -140,6 +140,8 @@ def evaluate_period(
                         denominator,
                         judging.as_decimal(value),
                         target,
+                        threshold.comparison if threshold else "",
+                        threshold.value if threshold else None,
                         status,
                         not final,
                         evaluated_at,
@@ -149,10 +151,10 @@ def evaluate_period(
             if status != judging.FAIL:
                 continue
             if final:
-                failed.append((kpi, numerator, denominator, value, target, Breach.Basis.FINAL))
+                failed.append((kpi, numerator, denominator, value, threshold, Breach.Basis.FINAL))
             elif period.is_month and judging.irreversible(kpi, status, month_over=over):
                 failed.append(
-                    (kpi, numerator, denominator, value, target, Breach.Basis.IRREVERSIBLE)
+                    (kpi, numerator, denominator, value, threshold, Breach.Basis.IRREVERSIBLE)
                 )
             elif period.is_month:
                 warnings.append((solution_id, kpi, numerator, denominator, threshold))
@@ -184,7 +186,9 @@ def evaluate_period(
     return results
 
 
-StoredFigures = namedtuple("StoredFigures", "numerator denominator value target status")
+StoredFigures = namedtuple(
+    "StoredFigures", "numerator denominator value target comparison target_value status"
+)
 
 
 def _final_snapshots(period: Period, solutions: QuerySet) -> dict[int, dict[str, StoredFigures]]:
@@ -212,7 +216,7 @@ def _stored_result(period: Period, slug: str, stored: dict[str, StoredFigures]) 
             "value": judging.as_json_number(kpi, value),
             "numerator": snapshot.numerator,
             "denominator": snapshot.denominator,
-            "target": snapshot.target,
+            "target": judging.stored_target(kpi, snapshot),
             "status": snapshot.status,
         }
     return {
@@ -222,40 +226,6 @@ def _stored_result(period: Period, slug: str, stored: dict[str, StoredFigures]) 
         "kpis": kpis,
         "action": ACTION_NONE,
     }
-
-
-BASIS_NOTES = {
-    Breach.Basis.FINAL: gettext_lazy("on the month's final figures"),
-    Breach.Basis.IRREVERSIBLE: gettext_lazy(
-        "before the month's figures were final: no later data can undo it"
-    ),
-}
-
-
-def _reason_words() -> dict:
-    """The words of a breach's reason in the active language, translated once for a whole
-    set of solutions."""
-    return {
-        "template": _("%(kpi)s failed in %(period)s: %(figures)s, target %(target)s (%(basis)s)"),
-        "kpis": {kpi: str(KPI(kpi).label) for kpi in KPI.values},
-        "bases": {basis: str(note) for basis, note in BASIS_NOTES.items()},
-        "final": _("on final figures"),
-    }
-
-
-def _reason(period: Period, failed, words: dict | None = None) -> str:
-    words = words or _reason_words()
-    return "; ".join(
-        words["template"]
-        % {
-            "kpi": words["kpis"][kpi],
-            "period": period.name,
-            "figures": judging.format_figures(kpi, numerator, denominator, value),
-            "target": target,
-            "basis": words["bases"][basis] if period.is_month else words["final"],
-        }
-        for kpi, numerator, denominator, value, target, basis in failed
-    )
 
 
 def _enforce(period: Period, ids: list[int], failures) -> dict[int, str]:
@@ -304,19 +274,18 @@ def _enforce_new(period: Period, new, certifications, recorded) -> None:
     ).values_list("solution_id", "covers_kpis"):
         covered[solution_id].update(kpis or [])
     breaches, revocations, at_risk = [], [], []
-    words = _reason_words()
     for solution_id, failed in new.items():
         certification = certifications.get(solution_id)
         certified = certification is not None and certification.status in BADGE_ON
         uncovered = []
-        for kpi, numerator, denominator, value, target, basis in failed:
+        for kpi, numerator, denominator, value, threshold, basis in failed:
             if not certified:
                 action = Breach.Action.NONE
             elif kpi in covered[solution_id]:
                 action = Breach.Action.COVERED
             else:
                 action = Breach.Action.REVOKED
-                uncovered.append((kpi, numerator, denominator, value, target, basis))
+                uncovered.append((kpi, numerator, denominator, value, threshold, basis))
             breaches.append(
                 Breach(
                     solution_id=solution_id,
@@ -324,16 +293,17 @@ def _enforce_new(period: Period, new, certifications, recorded) -> None:
                     kpi=kpi,
                     action=action,
                     basis=basis,
-                    detail=judging.format_figures(kpi, numerator, denominator, value),
+                    text_code=texts.FIGURES,
+                    text_params=texts.figures(kpi, numerator, denominator).params,
                 )
             )
             recorded[solution_id].add(action)
         if not certified:
             continue
         if uncovered:
-            revocations.append((certification, _reason(period, uncovered, words)))
+            revocations.append((certification, texts.failed_reason(period, uncovered)))
         else:
-            at_risk.append((certification, _reason(period, failed, words)))
+            at_risk.append((certification, texts.failed_reason(period, failed)))
     # A solution without a certification is not locked: a concurrent evaluation may have
     # recorded its breach (action "none") first.
     Breach.objects.bulk_create(breaches, ignore_conflicts=True)

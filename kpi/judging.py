@@ -5,9 +5,11 @@ themselves, never through a rounded float: 1 of 100 passes "at most 1 %", 2 of 1
 """
 
 import math
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -159,8 +161,17 @@ def as_decimal(value: Fraction | None) -> Decimal | None:
 
 
 def _number(value: Decimal) -> str:
-    """A decimal as people write it: no exponent, no trailing zeros."""
-    return f"{value.normalize():f}"
+    """A decimal as people of the active language write it ("2.5", "2,5"): no exponent, no
+    trailing zeros."""
+    return formats.number_format(value.normalize(), use_l10n=True)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A KPI target as judging reads it (a `Threshold` row is read alike)."""
+
+    comparison: str
+    value: Decimal
 
 
 def format_target(kpi: str, threshold) -> str:
@@ -173,6 +184,14 @@ def format_target(kpi: str, threshold) -> str:
         "comparison": Comparison(threshold.comparison).label,
         "value": shown,
     }
+
+
+def stored_target(kpi: str, snapshot) -> str:
+    """The target a snapshot was judged against, in the active language: from its facts
+    (comparison and value), else as it was written then (rows judged before they were kept)."""
+    if not snapshot.comparison:
+        return snapshot.target
+    return format_target(kpi, Target(snapshot.comparison, snapshot.target_value))
 
 
 def format_value(kpi: str, value: Fraction | None) -> str:

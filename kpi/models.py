@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from certportal.system_texts import WithSystemText
 from support_audit.business_hours import Region
 from support_audit.enums import SupportPackage
 
@@ -259,7 +260,15 @@ class KPISnapshot(models.Model):
     numerator = models.IntegerField(_("numerator"))
     denominator = models.IntegerField(_("denominator"))
     value = models.DecimalField(_("value"), max_digits=12, decimal_places=6, null=True)
+    # The target as it read when judged (the API's form), and its facts, which the pages
+    # render in the reader's language (`target_text`); empty when no target applied.
     target = models.CharField(_("target"), max_length=40)
+    comparison = models.CharField(
+        _("comparison"), max_length=10, choices=Comparison.choices, blank=True
+    )
+    target_value = models.DecimalField(
+        _("target value"), max_digits=8, decimal_places=4, null=True, blank=True
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     # A month is final once every case registered in it is resolved or past its resolution
     # deadline (kpi.finality); until then its figures are provisional.
@@ -281,7 +290,7 @@ class KPISnapshot(models.Model):
         return f"{self.solution_id} {self.period} {self.kpi}: {self.status}"
 
 
-class Breach(models.Model):
+class Breach(WithSystemText):
     """A KPI that failed for a period, and what was done about it (R5.8)."""
 
     class Action(models.TextChoices):
@@ -307,7 +316,9 @@ class Breach(models.Model):
     basis = models.CharField(
         _("judged on"), max_length=20, choices=Basis.choices, default=Basis.FINAL
     )
-    detail = models.TextField(_("figures"))
+    # The figures in the system's words, kept as its text's code and parameters (the counts,
+    # the customers surveyed): see `detail_text`. `detail` holds what older rows said.
+    detail = models.TextField(_("figures"), blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     # When the analysts were e-mailed about a breach they decide on (once).
     notified_at = models.DateTimeField(_("analysts told at"), null=True, blank=True)
@@ -322,6 +333,11 @@ class Breach(models.Model):
 
     def __str__(self):
         return f"{self.solution_id} {self.period} {self.kpi}"
+
+    @property
+    def detail_text(self) -> str:
+        """The figures behind the breach, in the reader's language."""
+        return self.shown(self.detail)
 
 
 class MonthReopening(models.Model):

@@ -111,7 +111,8 @@ class KPICell:
 
     @property
     def target(self) -> str:
-        return self.snapshot.target if self.snapshot else ""
+        """The target in the reader's language."""
+        return judging.stored_target(self.kpi, self.snapshot) if self.snapshot else ""
 
 
 @dataclass(frozen=True)

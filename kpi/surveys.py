@@ -27,16 +27,11 @@ from catalogue.enums import CertificationStatus
 from catalogue.models import Solution
 from support_audit.enums import MARKETPLACE_LANGUAGE
 
+from . import texts
 from .models import KPI, Breach, Customer, NPSAnswer, NPSInvitation, NPSSurvey
 from .periods import Period, half_year_of, parse_period, reporting_zone
 
 BADGE_ON = (CertificationStatus.CERTIFIED, CertificationStatus.AT_RISK)
-
-
-def missing_detail(active: int) -> str:
-    return _("no answer from the %(active)s customers active at the end of the half-year") % {
-        "active": active
-    }
 
 
 def survey_missing_record(period: Period, missing: dict[int, int]) -> dict[int, str]:
@@ -63,7 +58,8 @@ def survey_missing_record(period: Period, missing: dict[int, int]) -> dict[int, 
                         if solution_id in badge_on
                         else Breach.Action.NONE
                     ),
-                    "detail": missing_detail(active),
+                    "text_code": texts.SURVEY_MISSING,
+                    "text_params": texts.survey_missing(active).params,
                 },
             )
             actions[solution_id] = breach.action

@@ -19,7 +19,13 @@ from certportal.interaction import guard_state, run, state_unchanged, succeeded
 from . import selectors, services
 from .enums import Transition
 from .forms import LeaderDecisionForm
-from .models import Application, ApprovalFacts, Material, ReadinessScore, SetupMeeting
+from .models import (
+    Application,
+    ApprovalFacts,
+    Material,
+    ReadinessScore,
+    SetupMeeting,
+)
 
 
 class ReadinessInline(ReadOnlyInline):
@@ -218,7 +224,7 @@ def timeline_rows(application) -> list[dict]:
                 else _("scheduled job"),
                 "step": _step_label(entry.transition),
                 "states": f"{entry.get_source_state_display()} → {entry.get_state_display()}",
-                "comment": entry.description or "—",
+                "comment": entry.comment_text or "—",
             }
         )
     return rows

@@ -9,3 +9,6 @@ class WorkflowConfig(AppConfig):
     def ready(self):
         # Its receivers forget the public pages; it imports models, loaded once the apps are ready.
         from catalogue import public_cache  # noqa: F401, PLC0415
+
+        # The texts it writes on its records, rendered wherever they are read.
+        from . import texts  # noqa: F401, PLC0415

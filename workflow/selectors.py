@@ -7,7 +7,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django_fsm_log.models import StateLog
 
 from catalogue.enums import CertificationStatus
 from catalogue.models import Certification, CertificationEvent, Solution
@@ -25,7 +24,7 @@ from .enums import (
     ReadinessCriterion,
 )
 from .materials import UPDATE_KINDS
-from .models import Application, AssignmentEvent, Material
+from .models import Application, AssignmentEvent, Material, TimelineEntry
 from .models.requests import queue_order
 
 
@@ -330,14 +329,14 @@ def decisions_waiting(user) -> QuerySet[Application]:
     )
 
 
-def timeline(application: Application) -> QuerySet[StateLog]:
-    """Every recorded step of the request, oldest first."""
+def timeline(application: Application) -> QuerySet[TimelineEntry]:
+    """Every recorded step of the request, oldest first, each with its `comment_text`."""
     return (
-        StateLog.objects.filter(
+        TimelineEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Application),
             object_id=application.pk,
         )
-        .select_related("by", "content_type")
+        .select_related("by", "content_type", "system_text")
         .order_by("timestamp", "pk")
     )
 
@@ -476,12 +475,12 @@ def certification_of(solution: Solution):
     )
 
 
-def latest_transition(application: Application, transition: str) -> StateLog | None:
+def latest_transition(application: Application, transition: str) -> TimelineEntry | None:
     """The timeline entry of the latest time `transition` was taken on the request."""
     return (
-        StateLog.objects.for_(application)
+        TimelineEntry.objects.for_(application)
         .filter(transition=transition)
-        .select_related("by")
+        .select_related("by", "system_text")
         .order_by("-timestamp", "-pk")
         .first()
     )

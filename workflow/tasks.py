@@ -4,9 +4,8 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django_fsm_log.models import StateLog
 
-from .models import Application, AssignmentEvent, Notification
+from .models import Application, AssignmentEvent, Notification, TimelineEntry
 from .notifications import recipients_for, render_assignment, render_message
 from .reminders import reminders_send
 
@@ -18,7 +17,7 @@ def notify_transition(*, state_log_id: int) -> int:
     Idempotent: a recipient already mailed about this step is skipped, so a retried or
     duplicated task sends nothing twice.
     """
-    log = StateLog.objects.select_related("content_type").get(pk=state_log_id)
+    log = TimelineEntry.objects.select_related("content_type", "system_text").get(pk=state_log_id)
     application = Application.objects.select_related("solution", "version").get(pk=log.object_id)
     sent = 0
     for email, language in recipients_for(application, log.transition).items():

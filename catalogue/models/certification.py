@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from rules.contrib.models import RulesModelBase, RulesModelMixin
 
+from certportal.system_texts import WithSystemText
+
 from ..enums import CertificationStatus
 from ..rules import can, can_view
 
@@ -65,6 +67,13 @@ class Certification(
     def badge_on(self) -> bool:
         return self.status in BADGE_ON
 
+    @property
+    def reason_text(self) -> str:
+        """Why the badge is as it is now: the reason of its latest change, in the reader's
+        language ("" when none was given). One query."""
+        last = self.events.order_by("-at", "-pk").first()
+        return last.reason_text if last else ""
+
     # The badge's transitions; `catalogue.badge` calls them and writes the history.
 
     @transition(
@@ -90,7 +99,7 @@ class Certification(
         """An analyst puts a revoked badge back on."""
 
 
-class CertificationEvent(models.Model):
+class CertificationEvent(WithSystemText):
     """The append-only history of a certification: grants, version changes, revocations."""
 
     class Action(models.TextChoices):
@@ -111,6 +120,8 @@ class CertificationEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The reason as a person typed it, or, when the system gave it (the KPI job's figures,
+    # a grant after the stages passed), its text's code and parameters: see `reason_text`.
     reason = models.TextField(_("reason"), blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -135,3 +146,8 @@ class CertificationEvent(models.Model):
 
     def __str__(self):
         return f"{self.certification.solution}: {self.get_action_display()}"
+
+    @property
+    def reason_text(self) -> str:
+        """The reason to show: the system's, in the reader's language, or the typed one."""
+        return self.shown(self.reason)

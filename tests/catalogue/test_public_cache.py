@@ -114,10 +114,10 @@ def test_badge_changes_are_forgotten_again_when_the_transaction_commits(
         badge.revoke(certification=certified, by=actor("analyst"), reason="KPI failed.")
     client.get(url)  # a reader between the write and the commit caches the badge
 
-    assert cache.get(public_cache.badge_key("phone-link")) is not None
+    assert cache.get(public_cache.badge_key("phone-link", "en")) is not None
     for callback in callbacks:
         callback()
-    assert cache.get(public_cache.badge_key("phone-link")) is None
+    assert cache.get(public_cache.badge_key("phone-link", "en")) is None
 
 
 # --- The catalogue ---------------------------------------------------------------------

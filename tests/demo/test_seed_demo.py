@@ -273,11 +273,15 @@ def test_seed_demo_breach_without_a_plan_is_revoked_by_the_job(seeded, client):
     body = client.get(reverse("badge_json", args=["nw-payments"])).json()
 
     assert event.actor is None
-    assert event.reason.startswith(f"CSAT positive share failed in {last_month}: ")
+    assert event.reason_text.startswith(f"CSAT positive share failed in {last_month}: ")
     assert list(
         Breach.objects.filter(solution__slug="nw-payments").values_list("kpi", "action")
     ) == [(KPI.CSAT_POSITIVE_SHARE, Breach.Action.REVOKED)]
-    assert (body["certified"], body["status"], body["reason"]) == (False, "revoked", event.reason)
+    assert (body["certified"], body["status"], body["reason"]) == (
+        False,
+        "revoked",
+        event.reason_text,
+    )
 
 
 def test_seed_demo_showcase_shows_the_certified_badge_of_passing_solutions(seeded, client):

@@ -41,7 +41,7 @@ def revision_data(*, seen=1, note="Clearer wording.", **changes):
     ):
         prefix = f"criteria-{index}-"
         data[prefix + "number"] = str(criterion.number)
-        for name in ("title", "how_checked", "reviewer"):
+        for name in ("title", "how_checked", "title_ru", "how_checked_ru", "reviewer"):
             data[prefix + name] = changes.get(
                 f"{name}_{criterion.number}", getattr(criterion, name)
             )

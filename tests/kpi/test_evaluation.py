@@ -83,9 +83,9 @@ def test_two_late_responses_of_199_fail_and_revoke_the_badge(on_commit):
     assert status(solution) == CertificationStatus.REVOKED
     event = CertificationEvent.objects.get(action=CertificationEvent.Action.REVOKED)
     assert event.actor is None
-    assert "Cases overdue on response" in event.reason
-    assert "2026-10" in event.reason
-    assert "2 of 199" in event.reason
+    assert "Cases overdue on response" in event.reason_text
+    assert "2026-10" in event.reason_text
+    assert "2 of 199" in event.reason_text
     breach = Breach.objects.get()
     assert (breach.kpi, breach.action) == ("response_overdue_rate", "revoked")
     assert len(mail.outbox) >= 1
@@ -367,7 +367,7 @@ def test_a_half_year_over_with_active_customers_and_no_answer_is_missing(on_comm
     assert result["action"] == "analysts_decide"
     breach = Breach.objects.get()
     assert (breach.period, breach.kpi, breach.action) == ("2026-H2", "nps_mean", "analysts_decide")
-    assert breach.detail == "no answer from the 2 customers active at the end of the half-year"
+    assert breach.detail_text == "no answer from the 2 customers active at the end of the half-year"
     assert status(solution) == CertificationStatus.CERTIFIED
     assert sorted(message.to[0] for message in mail.outbox) == [
         "anna@marketplace.example",

@@ -195,7 +195,7 @@ def test_a_late_count_over_its_target_in_a_month_over_is_enforced_before_final(o
     )
     assert status(solution) == CertificationStatus.REVOKED
     event = CertificationEvent.objects.get(action="revoked")
-    assert "before the month's figures were final: no later data can undo it" in event.reason
+    assert "before the month's figures were final: no later data can undo it" in event.reason_text
 
 
 def test_a_late_count_at_its_target_is_not_enforced_early():
@@ -251,7 +251,7 @@ def test_a_failure_that_later_data_can_undo_waits_for_final_figures(on_commit):
     breach = Breach.objects.get(kpi="csat_positive_share")
     assert breach.basis == Breach.Basis.FINAL
     event = CertificationEvent.objects.get(action="revoked")
-    assert "on the month's final figures" in event.reason
+    assert "on the month's final figures" in event.reason_text
 
 
 def test_an_early_breach_keeps_its_basis_when_the_month_becomes_final():

@@ -204,7 +204,7 @@ def test_meeting_mail_gives_the_time_and_place(on_commit, people):
     assert {message.subject for message in mail.outbox} == {
         f"[Certification] Request #{application.pk} (Phone Link): Set-up meeting scheduled"
     }
-    assert "Comment: Meeting on 2030-05-06 09:00 UTC, Room 9." in mail.outbox[0].body.split("\n")
+    assert "Comment: Meeting on 6 May 2030, 09:00 UTC, Room 9." in mail.outbox[0].body.split("\n")
 
 
 def test_each_recipient_reads_the_mail_in_their_language(on_commit, people):

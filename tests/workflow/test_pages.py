@@ -567,7 +567,7 @@ def test_detail_keeps_meeting_notes_from_the_partner(client, on_commit):
     client.force_login(analyst)
     for_analyst = client.get(reverse("application_detail", args=[application.pk]))
 
-    assert "Set-up meeting held on 2030-03-14 10:30 UTC." in for_partner.text
+    assert "Set-up meeting held on 14 Mar 2030, 10:30 UTC." in for_partner.text
     assert "weekend coverage" not in for_partner.text
     assert "weekend coverage" in for_analyst.text
 

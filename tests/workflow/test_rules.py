@@ -11,7 +11,7 @@ from django_fsm_log.models import StateLog
 from workflow import selectors, services
 from workflow.enums import ApplicationState, Priority, ReadinessCriterion
 from workflow.forms import ReadinessForm
-from workflow.models import Application, ApprovalFacts, ReadinessScore
+from workflow.models import Application, ApprovalFacts, ReadinessScore, TimelineEntry
 
 from ..factories.workflow import (
     ApplicationFactory,
@@ -680,8 +680,8 @@ def test_r25_priority_is_recorded_in_the_timeline_comment():
         comment="Broad need.",
     )
 
-    entry = StateLog.objects.for_(application).get()
-    assert entry.description == (
+    entry = TimelineEntry.objects.for_(application).select_related("system_text").get()
+    assert entry.comment_text == (
         "Priority: High — broad need not covered by the base products. Broad need."
     )
     assert Application.objects.get(pk=application.pk).priority == Priority.HIGH

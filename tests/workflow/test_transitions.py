@@ -10,7 +10,7 @@ from django_fsm_log.models import StateLog
 from catalogue.models import Solution
 from workflow import conditions, services
 from workflow.enums import ApplicationState, Priority, ReadinessCriterion
-from workflow.models import Application, ApprovalFacts, SetupMeeting
+from workflow.models import Application, ApprovalFacts, SetupMeeting, TimelineEntry
 
 from ..factories.workflow import (
     ROLES,
@@ -89,9 +89,12 @@ def recorded(application):
 
 
 def timeline_rows(application):
+    """The timeline as its readers see it: each entry's comment in the active language."""
     return [
-        (entry.by, entry.source_state, entry.state, entry.transition, entry.description)
-        for entry in StateLog.objects.for_(application).order_by("pk")
+        (entry.by, entry.source_state, entry.state, entry.transition, entry.comment_text or None)
+        for entry in TimelineEntry.objects.for_(application)
+        .select_related("system_text")
+        .order_by("pk")
     ]
 
 
@@ -361,9 +364,9 @@ def _call(action, application, user):
 
 SERVICE_COMMENT = {
     "submit": None,
-    "schedule_meeting": "Meeting on 2030-03-14 10:30 UTC, Room 7.",
-    "reschedule_meeting": "Meeting on 2030-03-14 10:30 UTC, Room 7.",
-    "hold_meeting": "Set-up meeting held on 2030-03-14 10:30 UTC.",
+    "schedule_meeting": "Meeting on 14 Mar 2030, 10:30 UTC, Room 7.",
+    "reschedule_meeting": "Meeting on 14 Mar 2030, 10:30 UTC, Room 7.",
+    "hold_meeting": "Set-up meeting held on 14 Mar 2030, 10:30 UTC.",
     "accept": "Judged.",
     "decline_readiness": "Judged.",
     "approve": "Decided.",
@@ -484,13 +487,13 @@ def test_meeting_schedule_in_meeting_scheduled_moves_the_meeting_and_keeps_the_s
             S.SUBMITTED,
             S.MEETING_SCHEDULED,
             "schedule_meeting",
-            "Meeting on 2030-03-14 10:30 UTC, Room 1.",
+            "Meeting on 14 Mar 2030, 10:30 UTC, Room 1.",
         ),
         (
             S.MEETING_SCHEDULED,
             S.MEETING_SCHEDULED,
             "reschedule_meeting",
-            "Meeting on 2030-03-16 10:30 UTC, Room 2.",
+            "Meeting on 16 Mar 2030, 10:30 UTC, Room 2.",
         ),
     ]
 

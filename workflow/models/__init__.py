@@ -1,6 +1,7 @@
 from .assignment import AssignmentEvent
 from .materials import Material
 from .requests import Application, ApprovalFacts, Notification, ReadinessScore, SetupMeeting
+from .timeline import TimelineEntry, TimelineText
 
 __all__ = [
     "Application",
@@ -10,4 +11,6 @@ __all__ = [
     "Notification",
     "ReadinessScore",
     "SetupMeeting",
+    "TimelineEntry",
+    "TimelineText",
 ]

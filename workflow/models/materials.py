@@ -9,6 +9,7 @@ from rules.contrib.models import RulesModelBase, RulesModelMixin
 
 from catalogue.rules import can_view, is_own_partner_record
 from certportal.storage import materials_storage
+from certportal.system_texts import WithSystemText
 
 from ..enums import MaterialKind
 from ..materials import answered_parts
@@ -22,7 +23,7 @@ def material_path(material, filename: str) -> str:
     )
 
 
-class Material(RulesModelMixin, models.Model, metaclass=RulesModelBase):
+class Material(RulesModelMixin, WithSystemText, metaclass=RulesModelBase):
     """One revision of one of the ten materials of 3.1. Revisions are kept, never overwritten:
     a new upload is a new row with the next revision number. A revision has a file, a link,
     or answers in words (material 6), or several of them."""
@@ -43,6 +44,8 @@ class Material(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     content_kind = models.CharField(_("content type"), max_length=20, blank=True)
     url = models.URLField(_("link"), max_length=500, blank=True)
+    # The partner's note as typed, or the system's (re-confirmed from an earlier version) as
+    # its text's code and parameters: see `note_text`.
     note = models.TextField(_("note"), blank=True)
     # The parts answered in words, for a material that has them (material 6: its seven parts,
     # schema and order in workflow.materials.EXTERNAL_SERVICE_PARTS): {part key: text}. Kept
@@ -87,3 +90,8 @@ class Material(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     def parts(self):
         """The parts answered in words, each with this revision's answer (material 6)."""
         return answered_parts(self) if self.answers else []
+
+    @property
+    def note_text(self) -> str:
+        """The note to show: the system's, in the reader's language, or the partner's."""
+        return self.shown(self.note)

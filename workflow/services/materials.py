@@ -13,6 +13,7 @@ from certportal.errors import ActionRefused
 from certportal.uploads import validate_upload
 from support_audit.business_hours import team_calendar
 
+from .. import texts
 from ..enums import ACTIVE_STATES, MATERIALS_OPEN_STATES, ApplicationKind, MaterialKind
 from ..materials import SPECS, UPDATE_KINDS, is_required
 from ..models import Application, Material
@@ -147,8 +148,8 @@ def material_carry_over(*, application: Application, by, kind: MaterialKind) -> 
             content_kind=source.content_kind,
             url=source.url,
             answers=source.answers,
-            note=_("Re-confirmed from version %(version)s.")
-            % {"version": source.application.version.number},
+            text_code=texts.MATERIAL_RECONFIRMED,
+            text_params={"version": source.application.version.number},
             carried_over_from=source,
             uploaded_by=by,
         )

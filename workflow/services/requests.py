@@ -19,10 +19,12 @@ import outbox.services as outbox
 from catalogue.models import Solution, SolutionVersion
 from catalogue.rules import require as _require
 from certportal.errors import ActionRefused
+from certportal.system_texts import Text, stored
 from dod.enums import RoundOutcome
 
+from .. import texts
 from ..enums import ACTIVE_STATES, ApplicationState, Priority, ReadinessCriterion
-from ..models import Application, ApprovalFacts, ReadinessScore, SetupMeeting
+from ..models import Application, ApprovalFacts, ReadinessScore, SetupMeeting, TimelineText
 
 
 def unmet_conditions(application: Application, action: str) -> list[str]:
@@ -97,8 +99,11 @@ def lock_in_states(application: Application, states, refusal: str) -> None:
         raise ActionRefused([refusal])
 
 
-def apply_transition(application: Application, action: str, *, by, comment: str = "") -> StateLog:
-    """Run one transition as `by`, record it on the timeline and notify after commit.
+def apply_transition(
+    application: Application, action: str, *, by, comment: Text | str = ""
+) -> StateLog:
+    """Run one transition as `by`, record it on the timeline and notify after commit. A
+    `comment` in the system's words is a `Text`, kept as its facts (`TimelineText`).
 
     Raises PermissionDenied if `by` may not take it, ActionRefused if the state or a
     condition does not allow it, and django_fsm.ConcurrentTransition if someone else moved
@@ -112,10 +117,13 @@ def apply_transition(application: Application, action: str, *, by, comment: str 
         raise PermissionDenied
     if not can_proceed(method):
         raise ActionRefused(unmet_conditions(application, action))
+    code, params, typed = stored(comment)
     with transaction.atomic():
-        method(by=by, description=comment.strip() or None)
+        method(by=by, description=typed.strip() or None)
         application.save()
         log = StateLog.objects.for_(application).order_by("-pk").first()
+        if code:
+            TimelineText.objects.create(state_log=log, text_code=code, text_params=params)
         _notify_after_commit(log)
     return log
 
@@ -209,7 +217,6 @@ def meeting_schedule(
         if application.state == ApplicationState.MEETING_SCHEDULED
         else "schedule_meeting"
     )
-    when = timezone.localtime(scheduled_for).strftime("%Y-%m-%d %H:%M %Z")
     with transaction.atomic():
         SetupMeeting.objects.update_or_create(
             application=application,
@@ -224,7 +231,7 @@ def meeting_schedule(
             application,
             action,
             by=by,
-            comment=_("Meeting on %(when)s, %(where)s.") % {"when": when, "where": location},
+            comment=texts.meeting_scheduled(scheduled_for, location),
         )
 
 
@@ -240,12 +247,8 @@ def meeting_record(*, application: Application, by, held_at: datetime, notes: st
         meeting.save(update_fields=["held_at", "notes"])
         application.meeting = meeting
         # The notes are the team's working record; the partner's timeline only says it happened.
-        held = timezone.localtime(held_at).strftime("%Y-%m-%d %H:%M %Z")
         return apply_transition(
-            application,
-            "hold_meeting",
-            by=by,
-            comment=_("Set-up meeting held on %(when)s.") % {"when": held},
+            application, "hold_meeting", by=by, comment=texts.meeting_held(held_at)
         )
 
 
@@ -347,6 +350,5 @@ def leader_decide(
     with transaction.atomic():
         if priority is not None:
             application.priority = int(priority)
-            label = Priority(int(priority)).label
-            comment = f"{_('Priority')}: {label}. {comment}".strip()
+            comment = texts.priority_set(priority, comment)
         return apply_transition(application, decision, by=by, comment=comment)

@@ -20,6 +20,7 @@ from support_audit import services as support
 from support_audit.enums import AuditPurpose
 from support_audit.models import RemediationItem, RemediationPlan, SupportAudit
 
+from .. import texts
 from ..enums import DECLARATION_OPEN_STATES
 from ..enums import ApplicationState as S
 from ..models import Application
@@ -143,7 +144,7 @@ def certify(*, application: Application, by, comment: str = "") -> Certification
     with transaction.atomic():
         apply_transition(application, "certify", by=by, comment=comment)
         certification = badge.grant(
-            application=application, by=by, reason=comment or _("Stages 1–4 passed.")
+            application=application, by=by, reason=comment or texts.stages_passed()
         )
         certification.next_audit_due = support.add_months(
             timezone.localdate(), settings.REGULAR_AUDIT_MONTHS
