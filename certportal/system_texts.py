@@ -14,6 +14,7 @@ its codes in its `AppConfig.ready()` (the KPI job's reasons are rendered by `kpi
 the catalogue's badge history).
 """
 
+import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from django.db import models
 from django.utils import formats, timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy
+
+logger = logging.getLogger(__name__)
 
 Renderer = Callable[[dict], str]
 
@@ -104,8 +107,18 @@ def render(code: str, params: dict | None = None) -> str:
 
 
 def text_of(code: str, params: dict | None, typed: str) -> str:
-    """What a record says: its system text in the active language, else what a person typed."""
-    return render(code, params) if code else typed
+    """What a record says: its system text in the active language, else what a person typed.
+    A code no longer registered, or facts that do not fit its sentence, are logged and the
+    typed text is shown instead: a page never fails on one odd row."""
+    if not code:
+        return typed
+    try:
+        return render(code, params)
+    except (LookupError, TypeError, ValueError) as error:
+        logger.warning(
+            "System text %r cannot be rendered (%s); showing the stored text.", code, error
+        )
+        return typed
 
 
 def recognise(msgid: str, text: str) -> tuple[str, dict] | None:

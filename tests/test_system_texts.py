@@ -226,6 +226,18 @@ def test_a_re_confirmed_materials_note_reads_in_each_language(russian):
     ]
 
 
+@pytest.mark.parametrize(
+    ("code", "params"),
+    [("retired.code", {}), (workflow_texts.MATERIAL_RECONFIRMED, {})],
+    ids=["code no longer registered", "facts missing"],
+)
+def test_a_row_whose_text_cannot_be_rendered_shows_what_is_stored(code, params, caplog):
+    material = MaterialFactory(note="Kept as typed.", text_code=code, text_params=params)
+
+    assert material.note_text == "Kept as typed."
+    assert "cannot be rendered" in caplog.text
+
+
 def test_a_breachs_figures_read_in_each_language(russian):
     figures = kpi_texts.figures(KPI.RESPONSE_OVERDUE_RATE, 2, 10)
     breach = Breach(
