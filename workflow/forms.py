@@ -63,10 +63,17 @@ class ApplicationForm(CrispyMixin, forms.ModelForm):
         model = Application
         fields = ["version", "motivation"]
 
-    def __init__(self, *args, solution, **kwargs):
+    def __init__(self, *args, solution, submit_label=None, **kwargs):
+        if submit_label:
+            self.submit_label = submit_label
         super().__init__(*args, **kwargs)
         self.fields["version"].queryset = solution.versions.order_by("-created_at")
         self.fields["version"].empty_label = None
+
+    @staticmethod
+    def initial_from(application) -> dict:
+        """The draft as saved: every field the form edits."""
+        return {"version": application.version_id, "motivation": application.motivation}
 
 
 class MeetingScheduleForm(CrispyMixin, forms.Form):

@@ -363,7 +363,7 @@ def action_labels(response):
 @pytest.mark.parametrize(
     ("state", "role", "labels"),
     [
-        (S.DRAFT, "own_partner", ["Submit the request", "Withdraw"]),
+        (S.DRAFT, "own_partner", ["Edit the request", "Submit the request", "Withdraw"]),
         (S.DRAFT, "analyst", []),
         (S.SUBMITTED, "own_partner", ["Withdraw"]),
         (S.SUBMITTED, "analyst", ["Schedule the set-up meeting"]),

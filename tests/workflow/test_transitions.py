@@ -44,6 +44,7 @@ ACTIVE = [
 # action: (the states it leaves from, the state it leads to, the only role that takes it)
 EDGES = {
     "submit": ([S.DRAFT], S.SUBMITTED, "own_partner"),
+    "edit_draft": ([S.DRAFT], S.DRAFT, "own_partner"),
     "schedule_meeting": ([S.SUBMITTED], S.MEETING_SCHEDULED, "analyst"),
     "reschedule_meeting": ([S.MEETING_SCHEDULED], S.MEETING_SCHEDULED, "analyst"),
     "hold_meeting": ([S.MEETING_SCHEDULED], S.READINESS_REVIEW, "analyst"),
@@ -99,7 +100,7 @@ def test_matrix_covers_every_state_action_and_role():
     total = len(ALLOWED) + len(WRONG_ROLE) + len(WRONG_STATE)
 
     assert total == len(S) * len(EDGES) * len(ROLES)
-    assert len(ALLOWED) == 25
+    assert len(ALLOWED) == 26
 
 
 # --- services.apply_transition: the whole matrix ----------------------------------------
@@ -295,7 +296,7 @@ def test_roadmap_conflict_leaves_only_decline_to_the_leader():
 @pytest.mark.parametrize(
     ("state", "role", "actions"),
     [
-        (S.DRAFT, "own_partner", ["submit", "withdraw"]),
+        (S.DRAFT, "own_partner", ["edit_draft", "submit", "withdraw"]),
         (S.DRAFT, "analyst", []),
         (S.SUBMITTED, "own_partner", ["withdraw"]),
         (S.SUBMITTED, "analyst", ["schedule_meeting"]),
@@ -332,6 +333,13 @@ def _call(action, application, user):
     match action:
         case "submit":
             return services.application_submit(application=application, by=user)
+        case "edit_draft":
+            return services.application_edit(
+                application=application,
+                by=user,
+                version=application.version,
+                motivation="Customers asked for it.",
+            )
         case "schedule_meeting" | "reschedule_meeting":
             return services.meeting_schedule(
                 application=application,
@@ -361,6 +369,7 @@ def _call(action, application, user):
 
 SERVICE_COMMENT = {
     "submit": None,
+    "edit_draft": "Motivation changed.",
     "schedule_meeting": "Meeting on 2030-03-14 10:30 UTC, Room 7.",
     "reschedule_meeting": "Meeting on 2030-03-14 10:30 UTC, Room 7.",
     "hold_meeting": "Set-up meeting held on 2030-03-14 10:30 UTC.",

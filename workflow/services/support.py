@@ -94,9 +94,12 @@ def plan_agree(
     return support.plan_agree(audit=audit, by=by, items=items, covers_kpis=covers_kpis, guard=guard)
 
 
-def plan_item_done(*, item: RemediationItem, by) -> RemediationItem:
-    """The partner (or an analyst) marks a plan item done; for a request's plan, while the
-    remediation is under way."""
+def plan_item_done(
+    *, item: RemediationItem, by, note: str, evidence=None, link: str = ""
+) -> RemediationItem:
+    """The partner (or an analyst) marks a plan item done, saying what was done (with an
+    optional evidence file or link); for a request's plan, while the remediation is under
+    way."""
     guard = None
     if item.plan.audit and item.plan.audit.application is not None:
         guard = partial(
@@ -105,7 +108,9 @@ def plan_item_done(*, item: RemediationItem, by) -> RemediationItem:
             [S.REMEDIATION],
             _("Plan items are marked done while the remediation is under way."),
         )
-    return support.plan_item_done(item=item, by=by, guard=guard)
+    return support.plan_item_done(
+        item=item, by=by, note=note, evidence=evidence, link=link, guard=guard
+    )
 
 
 def nonconformities_report(*, application: Application, by, comment: str):

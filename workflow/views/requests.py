@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from catalogue.rules import require as _require
 from certportal.interaction import ConfirmForm, fresh, guard_state, run, succeeded
@@ -20,7 +19,7 @@ from ..forms import (
     ReadinessForm,
 )
 from ..guidance import awaited
-from .common import visible_application
+from .common import confirmed_step, visible_application
 
 
 @login_required
@@ -52,18 +51,25 @@ def application_detail(request, pk):
 
 
 @login_required
-@require_POST
 def application_submit(request, pk):
+    """The confirmation of the submission: afterwards the request can no longer be edited."""
     application = visible_application(request, pk)
-    form = ConfirmForm(request.POST, record=application)
-    if fresh(form, application) and succeeded(
-        run(form, services.application_submit, application=application, by=request.user)
-    ):
-        messages.success(request, _("Request submitted. The Marketplace team has been told."))
-    else:
-        for error in form.non_field_errors():
-            messages.error(request, error)
-    return redirect(application)
+    _require(request.user, "workflow.submit_application", application)
+    return confirmed_step(
+        request,
+        application,
+        services.application_submit,
+        transition="submit",
+        label=_("Submit the request"),
+        title=_("Submit request #%s?") % application.pk,
+        intro=_(
+            "After submitting you can no longer edit the request. The Marketplace team is "
+            "told at once; an analyst proposes the set-up meeting with you, then assesses "
+            "your readiness (regulation 1.1)."
+        ),
+        success=_("Request submitted. The Marketplace team has been told."),
+        comment_label=_("Comment for the Marketplace team (optional)"),
+    )
 
 
 def _posted(request, form, application) -> bool:

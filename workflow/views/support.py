@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from catalogue.rules import require
 from certportal.interaction import fresh, run, succeeded
@@ -30,7 +29,7 @@ from ..enums import DECLARATION_OPEN_STATES, ApplicationState, Stage
 from ..guidance import awaited
 from ..services import actions_for
 from ..services import support as flow
-from .common import button, visible_application
+from .common import confirmed_step, visible_application
 
 S = ApplicationState
 
@@ -158,16 +157,27 @@ def declaration(request, pk):
 
 
 @login_required
-@require_POST
 def declaration_submit(request, pk):
+    """The confirmation of the support standards' submission: read-only afterwards."""
     application = visible_application(request, pk)
-    return button(
+    require(request.user, "workflow.submit_application", application)
+    return confirmed_step(
         request,
         application,
         flow.support_submit,
-        application=application,
-        by=request.user,
+        transition="submit_support",
+        label=_("Submit the support standards"),
+        title=_("Submit the support standards of request #%s?") % application.pk,
+        intro=_(
+            "After submitting you can no longer change the support standards: they go to the "
+            "Marketplace team's support audit (regulation 4.3), which looks at past cases and "
+            "may use a mystery shopper. The analysts and auditors are told; you hear of the "
+            "outcome, or of the nonconformities to remedy."
+        ),
         success=_("Support standards submitted. The Marketplace team will audit your support."),
-        done_url=application.get_absolute_url(),
-        refused_url=support_url("support_declaration", application),
+        comment_label=_("Comment for the auditors (optional)"),
+        back={
+            "back_url": support_url("support_declaration", application),
+            "back_label": _("Back to the support standards"),
+        },
     )

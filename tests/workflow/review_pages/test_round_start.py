@@ -14,6 +14,7 @@ from tests.factories.dod import (
 from tests.workflow.markup import (
     alerts,
     by_testid,
+    confirming,
     find_all,
     text,
 )
@@ -65,7 +66,7 @@ def test_start_the_review_opens_round_one_on_the_edition_in_force(client, analys
     client.force_login(analyst)
 
     response = client.post(
-        review_url(application, "review_start"), {"seen_state": S.SUBMITTED_FOR_REVIEW}
+        review_url(application, "review_start"), confirming({"seen_state": S.SUBMITTED_FOR_REVIEW})
     )
     page = client.get(response.url)
 
@@ -92,7 +93,9 @@ def test_start_the_review_from_a_stale_page_changes_nothing(client, analyst):
     client.force_login(analyst)
 
     response = client.post(
-        review_url(application, "review_start"), {"seen_state": S.SUBMITTED_FOR_REVIEW}, follow=True
+        review_url(application, "review_start"),
+        confirming({"seen_state": S.SUBMITTED_FOR_REVIEW}),
+        follow=True,
     )
 
     assert alerts(response) == [
