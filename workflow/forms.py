@@ -191,7 +191,12 @@ class ApprovalFactsForm(CrispyMixin, forms.Form):
         label=_("Roadmap note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     customer_requests = forms.IntegerField(
-        label=_("Customer requests"), min_value=0, help_text=_("R2.4")
+        label=_("Customer requests"),
+        min_value=0,
+        help_text=_(
+            "How many customers asked for this solution or its functionality: the leaders "
+            "weigh customer demand (R2.4)."
+        ),
     )
 
     def __init__(self, *args, application, **kwargs):

@@ -1,50 +1,217 @@
-"""What each side is waiting for, in each state: the dashboard's “awaited from you”."""
+"""What each side is waiting for, in each state, and where that step is taken.
 
-from django.utils.translation import gettext_lazy as _
+`awaited` is the short sentence of the lists (the dashboard's “awaited from you”, the queue).
+`next_step` is the hint of a request's pages: the same sentence, the page and the part of it
+where the step is taken, and a link there, so that no hint names a button on another page
+without saying so. Every state has a hint for both sides (tests check each one and its link).
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .enums import ApplicationState as S
+from .enums import ReadinessCriterion
 
 FOR_PARTNER = {
-    S.DRAFT: _("Check the request and submit it."),
-    S.SUBMITTED: _("Nothing yet: an analyst will propose the set-up meeting."),
-    S.MEETING_SCHEDULED: _("Attend the set-up meeting."),
-    S.READINESS_REVIEW: _("Nothing: the analyst is assessing your readiness."),
-    S.AWAITING_APPROVAL: _("Nothing: the leaders are deciding on priority."),
-    S.DEFERRED: _("Nothing: the leaders deferred the request and will take it up again."),
-    S.AWAITING_MATERIALS: _("Provide the certification materials (stage 3)."),
-    S.SUBMITTED_FOR_REVIEW: _("Nothing: the analysts will start the quality review."),
-    S.IN_REVIEW: _("Nothing: the analysts are checking the Definition of Done."),
-    S.CHANGES_REQUESTED: _("Answer the findings, upload the reworked materials and resubmit."),
-    S.QUALITY_PASSED: _("Declare your support standards (stage 4)."),
-    S.SUPPORT_REVIEW: _("Nothing: the analysts are auditing your support."),
-    S.REMEDIATION: _("Carry out the remediation plan, then ask for the re-audit."),
-    S.SUPPORT_PASSED: _("Nothing: the certificate is being issued."),
-    S.CERTIFIED: _("Keep the support KPIs on target: the solution is certified."),
-    S.DECLINED: _("Nothing: the request was declined."),
-    S.WITHDRAWN: _("Nothing: you withdrew the request."),
+    S.DRAFT: gettext_lazy("Check the request and submit it."),
+    S.SUBMITTED: gettext_lazy("Nothing yet: an analyst will propose the set-up meeting."),
+    S.MEETING_SCHEDULED: gettext_lazy("Attend the set-up meeting."),
+    S.READINESS_REVIEW: gettext_lazy("Nothing: the analyst is assessing your readiness."),
+    S.AWAITING_APPROVAL: gettext_lazy("Nothing: the leaders are deciding on priority."),
+    S.DEFERRED: gettext_lazy(
+        "Nothing: the leaders deferred the request and will take it up again."
+    ),
+    S.AWAITING_MATERIALS: gettext_lazy("Provide the certification materials (stage 3)."),
+    S.SUBMITTED_FOR_REVIEW: gettext_lazy(
+        "Nothing: the materials are submitted; an analyst will start the quality review."
+    ),
+    S.IN_REVIEW: gettext_lazy("Nothing: the analysts are checking the Definition of Done."),
+    S.CHANGES_REQUESTED: gettext_lazy(
+        "Answer the findings, upload the reworked materials and resubmit."
+    ),
+    S.QUALITY_PASSED: gettext_lazy("Declare your support standards (stage 4)."),
+    S.SUPPORT_REVIEW: gettext_lazy("Nothing: the analysts are auditing your support."),
+    S.REMEDIATION: gettext_lazy("Carry out the remediation plan, then ask for the re-audit."),
+    S.SUPPORT_PASSED: gettext_lazy("Nothing: the certificate is being issued."),
+    S.CERTIFIED: gettext_lazy("Keep the support KPIs on target: the solution is certified."),
+    S.DECLINED: gettext_lazy("Nothing: the request was declined."),
+    S.WITHDRAWN: gettext_lazy("Nothing: you withdrew the request."),
 }
 
 FOR_TEAM = {
-    S.DRAFT: _("Nothing: the partner has not submitted it yet."),
-    S.SUBMITTED: _("Schedule the set-up meeting with the partner."),
-    S.MEETING_SCHEDULED: _("Hold the set-up meeting and record it."),
-    S.READINESS_REVIEW: _("Score the four readiness criteria and accept or decline."),
-    S.AWAITING_APPROVAL: _("Leaders: set the priority and approve, defer or decline."),
-    S.DEFERRED: _("Leaders: take the request up again when the time comes."),
-    S.AWAITING_MATERIALS: _("Nothing: waiting for the partner's materials."),
-    S.SUBMITTED_FOR_REVIEW: _("Start the quality review."),
-    S.IN_REVIEW: _("Check the DoD criteria, write findings, then pass or request changes."),
-    S.CHANGES_REQUESTED: _("Nothing: waiting for the partner's rework."),
-    S.QUALITY_PASSED: _("Nothing: waiting for the partner's support standards."),
-    S.SUPPORT_REVIEW: _("Audit the support (past cases, mystery shopper), then pass or report."),
-    S.REMEDIATION: _("Nothing: the partner is carrying out the remediation plan."),
-    S.SUPPORT_PASSED: _("Certify the solution: the badge goes on."),
-    S.CERTIFIED: _("Regular audits and KPIs (stage 5)."),
-    S.DECLINED: _("Nothing: closed."),
-    S.WITHDRAWN: _("Nothing: closed."),
+    S.DRAFT: gettext_lazy("Nothing: the partner has not submitted it yet."),
+    S.SUBMITTED: gettext_lazy("Schedule the set-up meeting with the partner."),
+    S.MEETING_SCHEDULED: gettext_lazy("Hold the set-up meeting and record it."),
+    S.READINESS_REVIEW: gettext_lazy("Score the four readiness criteria and accept or decline."),
+    S.AWAITING_APPROVAL: gettext_lazy("Leaders: set the priority and approve, defer or decline."),
+    S.DEFERRED: gettext_lazy("Leaders: take the request up again when the time comes."),
+    S.AWAITING_MATERIALS: gettext_lazy("Nothing: waiting for the partner's materials."),
+    S.SUBMITTED_FOR_REVIEW: gettext_lazy(
+        "Start the quality review: the partner has submitted the materials."
+    ),
+    S.IN_REVIEW: gettext_lazy(
+        "Check the DoD criteria, write findings, then pass or request changes."
+    ),
+    S.CHANGES_REQUESTED: gettext_lazy("Nothing: waiting for the partner's rework."),
+    S.QUALITY_PASSED: gettext_lazy("Nothing: waiting for the partner's support standards."),
+    S.SUPPORT_REVIEW: gettext_lazy(
+        "Audit the support (past cases, mystery shopper), then pass or report."
+    ),
+    S.REMEDIATION: gettext_lazy("Nothing: the partner is carrying out the remediation plan."),
+    S.SUPPORT_PASSED: gettext_lazy("Certify the solution: the badge goes on."),
+    S.CERTIFIED: gettext_lazy("Regular audits and KPIs (stage 5)."),
+    S.DECLINED: gettext_lazy("Nothing: closed."),
+    S.WITHDRAWN: gettext_lazy("Nothing: closed."),
 }
+
+# Once the four criteria are scored, what is left of stage 1.
+READINESS_SCORED = gettext_lazy(
+    "Readiness is scored: accept the request for approval or decline it."
+)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a step is taken: a page keyed by the request (or by its solution), the part of
+    it, as the user reads them."""
+
+    page: str  # the URL name
+    what: str  # the button or section, as labelled there
+    page_label: str
+    anchor: str = ""
+    by_solution: bool = False
+
+    def url(self, application) -> str:
+        if self.page.startswith("admin:"):
+            url = reverse(self.page, args=[application.pk])
+        elif self.by_solution:
+            url = reverse(self.page, kwargs={"slug": application.solution.slug})
+        else:
+            url = reverse(self.page, kwargs={"pk": application.pk})
+        return f"{url}#{self.anchor}" if self.anchor else url
+
+
+REQUEST_PAGE = gettext_lazy("the request page")
+MATERIALS_PAGE = gettext_lazy("the Materials page")
+REVIEW_PAGE = gettext_lazy("the Review page")
+AUDIT_PAGE = gettext_lazy("the Support audit page")
+REMEDIATION_PAGE = gettext_lazy("the Remediation page")
+CERTIFICATE_PAGE = gettext_lazy("the certificate page")
+
+PARTNER_PLACES = {
+    S.DRAFT: Place(
+        "application_detail",
+        gettext_lazy("“Edit the request” and “Submit the request”"),
+        REQUEST_PAGE,
+        "actions",
+    ),
+    S.MEETING_SCHEDULED: Place(
+        "application_detail", gettext_lazy("the meeting's time and place"), REQUEST_PAGE, "meeting"
+    ),
+    S.AWAITING_MATERIALS: Place(
+        "materials",
+        gettext_lazy("each material's upload, then “Submit for review”"),
+        MATERIALS_PAGE,
+    ),
+    S.CHANGES_REQUESTED: Place(
+        "findings", gettext_lazy("the findings to answer"), gettext_lazy("the Findings page")
+    ),
+    S.QUALITY_PASSED: Place(
+        "support_declaration",
+        gettext_lazy("the form, then “Submit the support standards”"),
+        gettext_lazy("the Support standards page"),
+    ),
+    S.REMEDIATION: Place(
+        "support_remediation",
+        gettext_lazy("“Mark done” on each action, then “Ask for the re-audit”"),
+        REMEDIATION_PAGE,
+    ),
+    S.CERTIFIED: Place(
+        "certificate", gettext_lazy("the audits and plans"), CERTIFICATE_PAGE, by_solution=True
+    ),
+}
+
+TEAM_PLACES = {
+    S.SUBMITTED: Place(
+        "application_detail", gettext_lazy("“Schedule the set-up meeting”"), REQUEST_PAGE, "actions"
+    ),
+    S.MEETING_SCHEDULED: Place(
+        "application_detail", gettext_lazy("“Record the meeting”"), REQUEST_PAGE, "actions"
+    ),
+    S.READINESS_REVIEW: Place(
+        "readiness", gettext_lazy("“Score readiness”"), gettext_lazy("the readiness page")
+    ),
+    S.AWAITING_APPROVAL: Place(
+        "admin:workflow_application_change",
+        gettext_lazy("“Decide in the admin”"),
+        gettext_lazy("the request in the admin"),
+    ),
+    S.DEFERRED: Place(
+        "admin:workflow_application_change",
+        gettext_lazy("“Decide in the admin”"),
+        gettext_lazy("the request in the admin"),
+    ),
+    S.SUBMITTED_FOR_REVIEW: Place(
+        "review", gettext_lazy("“Start the review”"), REVIEW_PAGE, "review-actions"
+    ),
+    S.IN_REVIEW: Place("review", gettext_lazy("the criteria and the outcome"), REVIEW_PAGE),
+    S.SUPPORT_REVIEW: Place(
+        "support_audit", gettext_lazy("the audit form and the outcome"), AUDIT_PAGE
+    ),
+    S.REMEDIATION: Place(
+        "support_remediation", gettext_lazy("the plan's progress"), REMEDIATION_PAGE
+    ),
+    S.SUPPORT_PASSED: Place("support_audit", gettext_lazy("“Certify”"), AUDIT_PAGE, "outcomes"),
+    S.CERTIFIED: Place(
+        "certificate", gettext_lazy("the audits and plans"), CERTIFICATE_PAGE, by_solution=True
+    ),
+}
+
+DECIDE_PLACE = Place(
+    "readiness_decide", gettext_lazy("“Accept or decline”"), gettext_lazy("the decision page")
+)
+
+
+@dataclass(frozen=True)
+class Hint:
+    """The next step: what (`text`), and where (`where`, the words of the link to `url`)."""
+
+    text: str
+    url: str = ""
+    where: str = ""
+
+    def __str__(self) -> str:
+        return str(self.text)
 
 
 def awaited(application, *, partner_side: bool) -> str:
+    """The next step in one sentence, for the lists."""
     table = FOR_PARTNER if partner_side else FOR_TEAM
-    return table[S(application.state)]
+    return str(table[S(application.state)])
+
+
+def readiness_scored(application) -> bool:
+    """Whether the four criteria of 1.1 are scored (the queue annotates `scored_criteria`)."""
+    scored = getattr(application, "scored_criteria", None)
+    if scored is None:
+        scored = application.readiness_scores.count()
+    return scored >= len(ReadinessCriterion)
+
+
+def next_step(application, *, partner_side: bool, here: str = "") -> Hint:
+    """The hint of a request's page `here` (its URL name): the next step and where it is."""
+    state = S(application.state)
+    text = awaited(application, partner_side=partner_side)
+    place = (PARTNER_PLACES if partner_side else TEAM_PLACES).get(state)
+    if not partner_side and state == S.READINESS_REVIEW and readiness_scored(application):
+        text, place = str(READINESS_SCORED), DECIDE_PLACE
+    if place is None:
+        return Hint(text)
+    if place.page == here:
+        where = _("%(what)s: below, on this page") % {"what": place.what}
+    else:
+        where = _("%(what)s: on %(page)s") % {"what": place.what, "page": place.page_label}
+    return Hint(text, url=place.url(application), where=where)

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
@@ -77,8 +77,9 @@ def queue(
             | Q(solution__partner__name__icontains=search)
         )
     # Critical fixes first, by their review due time (R6.5); then the longest waiting: the
-    # order of the index application_queue_order.
-    return qs.order_by(*queue_order())
+    # order of the index application_queue_order. The readiness criteria scored tell the
+    # next step of a request in readiness review (workflow.guidance).
+    return qs.annotate(scored_criteria=Count("readiness_scores")).order_by(*queue_order())
 
 
 def partner_dashboard(user) -> dict[str, QuerySet[Application]]:

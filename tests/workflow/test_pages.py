@@ -440,7 +440,10 @@ def test_request_page_of_a_draft_says_not_submitted_yet(client):
     response = client.get(reverse("application_detail", args=[application.pk]))
 
     assert by_testid(response, "timeline") == "Not submitted yet."
-    assert by_testid(response, "awaited") == "Awaited from you: Check the request and submit it."
+    assert by_testid(response, "awaited") == (
+        "Awaited from you: Check the request and submit it. "
+        "“Edit the request” and “Submit the request”: below, on this page"
+    )
 
 
 def test_request_page_tells_the_team_the_next_step(client):
@@ -450,7 +453,8 @@ def test_request_page_tells_the_team_the_next_step(client):
     response = client.get(reverse("application_detail", args=[application.pk]))
 
     assert by_testid(response, "awaited") == (
-        "Next step: Schedule the set-up meeting with the partner."
+        "Next step: Schedule the set-up meeting with the partner. "
+        "“Schedule the set-up meeting”: below, on this page"
     )
 
 

@@ -65,7 +65,8 @@ def _checklist_row(row: dict) -> tuple[str, bool | None, str]:
     language when the row names one of the standard checks by its rule."""
     item = row.get("item", "")
     if item in CHECKLIST_LABELS:
-        item = f"{item}: {CHECKLIST_LABELS[item]}"
+        # The reader's wording first, the rule in brackets.
+        item = f"{CHECKLIST_LABELS[item]} ({item})"
     return item, row.get("ok"), row.get("note", "")
 
 

@@ -11,7 +11,7 @@ from support_audit.selectors import due_panel
 from .. import selectors
 from ..enums import Stage
 from ..forms import QueueFilterForm
-from ..guidance import awaited
+from ..guidance import awaited, next_step
 
 
 def home(request):
@@ -69,7 +69,7 @@ def queue(request):
     )
     page = Paginator(qs, settings.QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     for application in page:
-        application.awaited = awaited(application, partner_side=False)
+        application.awaited = next_step(application, partner_side=False).text
     query = request.GET.copy()
     query.pop("page", None)
     return render(

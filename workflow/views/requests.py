@@ -18,7 +18,7 @@ from ..forms import (
     ReadinessDecisionForm,
     ReadinessForm,
 )
-from ..guidance import awaited
+from ..guidance import next_step
 from .common import confirmed_step, visible_application
 
 
@@ -36,7 +36,7 @@ def application_detail(request, pk):
             (ApplicationState(state).label, spent)
             for state, spent in selectors.time_in_states(application)
         ],
-        "awaited": awaited(application, partner_side=not team),
+        "awaited": next_step(application, partner_side=not team, here="application_detail"),
         "actions": actions,
         "team": team,
         "meeting": getattr(application, "meeting", None),

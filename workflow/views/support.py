@@ -26,7 +26,7 @@ from support_audit.selectors import declaration_of, vendor_levels
 from support_audit.standards import declaration_problems
 
 from ..enums import DECLARATION_OPEN_STATES, ApplicationState, Stage
-from ..guidance import awaited
+from ..guidance import next_step
 from ..services import actions_for
 from ..services import support as flow
 from .common import confirmed_step, visible_application
@@ -150,7 +150,7 @@ def declaration(request, pk):
             "vendor_levels": vendor_levels() if form else [],
             "submit_reasons": blocked.get("submit_support", []),
             "team": team,
-            "awaited": awaited(application, partner_side=not team),
+            "awaited": next_step(application, partner_side=not team, here="support_declaration"),
             **declaration_context(application, saved),
         },
     )

@@ -14,7 +14,7 @@ from support_audit.remediation_forms import MarkDoneForm
 from support_audit.selectors import items_of_request, request_audits
 
 from .. import selectors
-from ..guidance import awaited
+from ..guidance import next_step
 from ..services import actions_for
 from ..services import support as flow
 from .common import confirmed_step, visible_application
@@ -54,7 +54,7 @@ def _render_remediation(request, application):
             "can_reaudit": "request_reaudit" in actions,
             "reaudit_offered": "request_reaudit" in actions or "request_reaudit" in blocked,
             "reaudit_reasons": blocked.get("request_reaudit", []),
-            "awaited": awaited(application, partner_side=not team),
+            "awaited": next_step(application, partner_side=not team, here="support_remediation"),
             "seen_state": application.state,
         },
     )

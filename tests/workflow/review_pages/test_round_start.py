@@ -48,7 +48,8 @@ def test_review_page_before_the_review_says_which_edition_will_be_pinned(client,
     assert by_testid(response, "round") == "No round yet"
     assert action_labels(response) == [("Start the review", "enabled"), ("Decline", "enabled")]
     assert by_testid(response, "no-rounds") == (
-        "No review round yet: the first one starts once the partner has submitted the materials."
+        "No review round yet: the partner submitted the materials on 18 Nov 2026, 10:00 UTC, "
+        "and they wait for an analyst to start the review (“Start the review” above)."
     )
 
 
