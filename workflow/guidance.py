@@ -79,7 +79,7 @@ class Place:
     it, as the user reads them."""
 
     page: str  # the URL name
-    what: str  # the button or section, as labelled there
+    what: str  # the part of the page
     page_label: str
     anchor: str = ""
     by_solution: bool = False
@@ -104,29 +104,32 @@ CERTIFICATE_PAGE = gettext_lazy("the certificate page")
 PARTNER_PLACES = {
     S.DRAFT: Place(
         "application_detail",
-        gettext_lazy("“Edit the request” and “Submit the request”"),
+        gettext_lazy("the request's actions"),
         REQUEST_PAGE,
         "actions",
     ),
     S.MEETING_SCHEDULED: Place(
-        "application_detail", gettext_lazy("the meeting's time and place"), REQUEST_PAGE, "meeting"
+        "application_detail",
+        gettext_lazy("the set-up meeting's time and place"),
+        REQUEST_PAGE,
+        "meeting",
     ),
     S.AWAITING_MATERIALS: Place(
         "materials",
-        gettext_lazy("each material's upload, then “Submit for review”"),
+        gettext_lazy("the list of materials"),
         MATERIALS_PAGE,
     ),
     S.CHANGES_REQUESTED: Place(
-        "findings", gettext_lazy("the findings to answer"), gettext_lazy("the Findings page")
+        "findings", gettext_lazy("the open findings"), gettext_lazy("the Findings page")
     ),
     S.QUALITY_PASSED: Place(
         "support_declaration",
-        gettext_lazy("the form, then “Submit the support standards”"),
+        gettext_lazy("the support standards form"),
         gettext_lazy("the Support standards page"),
     ),
     S.REMEDIATION: Place(
         "support_remediation",
-        gettext_lazy("“Mark done” on each action, then “Ask for the re-audit”"),
+        gettext_lazy("the remediation plan"),
         REMEDIATION_PAGE,
     ),
     S.CERTIFIED: Place(
@@ -136,26 +139,26 @@ PARTNER_PLACES = {
 
 TEAM_PLACES = {
     S.SUBMITTED: Place(
-        "application_detail", gettext_lazy("“Schedule the set-up meeting”"), REQUEST_PAGE, "actions"
+        "application_detail", gettext_lazy("the request's actions"), REQUEST_PAGE, "actions"
     ),
     S.MEETING_SCHEDULED: Place(
-        "application_detail", gettext_lazy("“Record the meeting”"), REQUEST_PAGE, "actions"
+        "application_detail", gettext_lazy("the request's actions"), REQUEST_PAGE, "actions"
     ),
     S.READINESS_REVIEW: Place(
-        "readiness", gettext_lazy("“Score readiness”"), gettext_lazy("the readiness page")
+        "readiness", gettext_lazy("the four criteria"), gettext_lazy("the readiness page")
     ),
     S.AWAITING_APPROVAL: Place(
         "admin:workflow_application_change",
-        gettext_lazy("“Decide in the admin”"),
+        gettext_lazy("the leaders' decision"),
         gettext_lazy("the request in the admin"),
     ),
     S.DEFERRED: Place(
         "admin:workflow_application_change",
-        gettext_lazy("“Decide in the admin”"),
+        gettext_lazy("the leaders' decision"),
         gettext_lazy("the request in the admin"),
     ),
     S.SUBMITTED_FOR_REVIEW: Place(
-        "review", gettext_lazy("“Start the review”"), REVIEW_PAGE, "review-actions"
+        "review", gettext_lazy("the review's actions"), REVIEW_PAGE, "review-actions"
     ),
     S.IN_REVIEW: Place("review", gettext_lazy("the criteria and the outcome"), REVIEW_PAGE),
     S.SUPPORT_REVIEW: Place(
@@ -164,20 +167,25 @@ TEAM_PLACES = {
     S.REMEDIATION: Place(
         "support_remediation", gettext_lazy("the plan's progress"), REMEDIATION_PAGE
     ),
-    S.SUPPORT_PASSED: Place("support_audit", gettext_lazy("“Certify”"), AUDIT_PAGE, "outcomes"),
+    S.SUPPORT_PASSED: Place(
+        "support_audit", gettext_lazy("the outcome buttons"), AUDIT_PAGE, "outcomes"
+    ),
     S.CERTIFIED: Place(
         "certificate", gettext_lazy("the audits and plans"), CERTIFICATE_PAGE, by_solution=True
     ),
 }
 
 DECIDE_PLACE = Place(
-    "readiness_decide", gettext_lazy("“Accept or decline”"), gettext_lazy("the decision page")
+    "readiness_decide", gettext_lazy("the stage-1 decision"), gettext_lazy("the decision page")
 )
 
 
 @dataclass(frozen=True)
 class Hint:
-    """The next step: what (`text`), and where (`where`, the words of the link to `url`)."""
+    """The next step: what (`text`), where it is taken (`where`) and a link there (`url`).
+
+    The link itself only says “Go there”: a page's or a button's name in it would make two
+    links of that name on the page."""
 
     text: str
     url: str = ""
@@ -211,7 +219,7 @@ def next_step(application, *, partner_side: bool, here: str = "") -> Hint:
     if place is None:
         return Hint(text)
     if place.page == here:
-        where = _("%(what)s: below, on this page") % {"what": place.what}
+        where = _("Where: %(what)s, below on this page.") % {"what": place.what}
     else:
-        where = _("%(what)s: on %(page)s") % {"what": place.what, "page": place.page_label}
+        where = _("Where: %(what)s, on %(page)s.") % {"what": place.what, "page": place.page_label}
     return Hint(text, url=place.url(application), where=where)

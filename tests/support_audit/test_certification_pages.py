@@ -243,7 +243,8 @@ def test_certificate_lists_audits_with_outcomes_and_the_plans_in_force(client, c
         ["10 Aug 2026", "Regular audit", "Analysis of past cases", "Ivan Auditor", "Passed"],
     ]
     assert rows(response, "audits")[0][5].startswith(
-        "A chat went unanswered. Major: Chat cases are lost. Checklist ✓ R4.1: Every case"
+        "A chat went unanswered. Major: Chat cases are lost. Checklist ✓ Every case from every "
+        "channel is registered in the support system (R4.1) ✓ "
     )
     (plans,) = find_all(response, data_testid="plans")
     assert texts(plans, "h3") == [

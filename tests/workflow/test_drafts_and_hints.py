@@ -203,7 +203,8 @@ def test_request_page_tells_the_team_where_to_certify(client):
     audit_page = client.get(_path(attr(link, "href")))
 
     assert by_testid(page, "awaited") == (
-        "Next step: Certify the solution: the badge goes on. “Certify”: on the Support audit page"
+        "Next step: Certify the solution: the badge goes on. "
+        "Where: the outcome buttons, on the Support audit page. Go there"
     )
     assert attr(link, "href") == reverse("support_audit", args=[application.pk]) + "#outcomes"
     assert audit_page.status_code == 200
@@ -221,11 +222,11 @@ def test_after_the_readiness_is_scored_the_hint_moves_on_to_the_decision(client)
 
     assert by_testid(before, "awaited") == (
         "Next step: Score the four readiness criteria and accept or decline. "
-        "“Score readiness”: on the readiness page"
+        "Where: the four criteria, on the readiness page. Go there"
     )
     assert by_testid(after, "awaited") == (
         "Next step: Readiness is scored: accept the request for approval or decline it. "
-        "“Accept or decline”: on the decision page"
+        "Where: the stage-1 decision, on the decision page. Go there"
     )
     (link,) = find_all(after, data_testid="awaited-link")
     assert attr(link, "href") == reverse("readiness_decide", args=[application.pk])
@@ -250,7 +251,7 @@ def test_partner_is_sent_to_the_materials_page_for_the_materials(client):
     (link,) = find_all(page, data_testid="awaited-link")
     assert by_testid(page, "awaited") == (
         "Awaited from you: Provide the certification materials (stage 3). "
-        "each material's upload, then “Submit for review”: on the Materials page"
+        "Where: the list of materials, on the Materials page. Go there"
     )
     assert attr(link, "href") == reverse("materials", args=[application.pk])
 
@@ -269,7 +270,7 @@ def test_review_page_after_the_materials_were_submitted_says_an_analyst_starts_n
     )
     assert by_testid(page, "awaited") == (
         "Next step: Start the quality review: the partner has submitted the materials. "
-        "“Start the review”: below, on this page"
+        "Where: the review's actions, below on this page. Go there"
     )
 
 

@@ -442,7 +442,7 @@ def test_request_page_of_a_draft_says_not_submitted_yet(client):
     assert by_testid(response, "timeline") == "Not submitted yet."
     assert by_testid(response, "awaited") == (
         "Awaited from you: Check the request and submit it. "
-        "“Edit the request” and “Submit the request”: below, on this page"
+        "Where: the request's actions, below on this page. Go there"
     )
 
 
@@ -454,7 +454,7 @@ def test_request_page_tells_the_team_the_next_step(client):
 
     assert by_testid(response, "awaited") == (
         "Next step: Schedule the set-up meeting with the partner. "
-        "“Schedule the set-up meeting”: below, on this page"
+        "Where: the request's actions, below on this page. Go there"
     )
 
 
