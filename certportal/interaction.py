@@ -6,6 +6,8 @@
 - `ConfirmForm` confirms a step with a comment; `OutcomeForm` confirms a decision with the
   comment the partner reads.
 - `decision_page` runs the confirmation of a decision and renders its page otherwise.
+- `confirmation_page` is the page in front of a one-way step: a GET (or a POST that does not
+  carry the page's confirmation) shows what will happen; only the confirmed POST acts.
 """
 
 from collections.abc import Callable
@@ -136,6 +138,7 @@ class ConfirmForm(CrispyMixin, forms.Form):
         submit_label=None,
         comment_label=None,
         record=None,
+        confirm=False,
         **kwargs,
     ):
         if submit_label:
@@ -146,6 +149,8 @@ class ConfirmForm(CrispyMixin, forms.Form):
             self.fields["comment"].label = comment_label
         if record is not None:
             guard_state(self, record)
+        if confirm:
+            add_confirmation(self)
 
 
 class OutcomeForm(ConfirmForm):
@@ -168,6 +173,65 @@ class OutcomeForm(ConfirmForm):
         )
 
 
+# --- The confirmation of a one-way step -------------------------------------------------------
+
+CONFIRM_FIELD = "confirm"
+CONFIRM_VALUE = "yes"
+
+
+def add_confirmation(form) -> None:
+    """Mark `form` as a confirmation page's: its POST carries the confirmation."""
+    form.fields[CONFIRM_FIELD] = forms.CharField(
+        widget=forms.HiddenInput, required=False, initial=CONFIRM_VALUE
+    )
+
+
+def confirmed(request) -> bool:
+    """A POST sent from the confirmation page (a bare POST of the step only shows the page)."""
+    return request.method == "POST" and request.POST.get(CONFIRM_FIELD) == CONFIRM_VALUE
+
+
+def confirmation_data(request) -> dict:
+    """The form's `data` and `files`: the POST's when it confirms; none otherwise, so that the
+    page shows as it does on a GET, with nothing said against the user's input."""
+    if confirmed(request):
+        return {"data": request.POST, "files": request.FILES}
+    return {}
+
+
+def confirmation_page(
+    request,
+    form,
+    service: Callable[..., Any],
+    *,
+    record,
+    arguments: Callable[[], dict],
+    success: str | Callable[[], str],
+    success_url: str,
+    template: str,
+    context: Callable[[], dict],
+    upload_field: str | None = None,
+    needs_confirmation: bool = True,
+):
+    """Run a step from its confirmation page. On a confirmed POST of `form`, valid and made on
+    `record` as it still is, call `service(**arguments())` (read once the form is clean), say
+    `success` (called first if it is a function) and go to `success_url`; otherwise (a GET, a
+    POST without the confirmation, a refusal) render `template` with `context()`.
+
+    `needs_confirmation=False` is for a page whose every POST is the confirmation already."""
+    ready = confirmed(request) if needs_confirmation else request.method == "POST"
+    if request.method == "POST" and not ready:
+        messages.info(request, _("Nothing was done yet: check what will happen and confirm."))
+    if (
+        ready
+        and fresh(form, record)
+        and succeeded(run(form, service, upload_field=upload_field, **arguments()))
+    ):
+        messages.success(request, success() if callable(success) else success)
+        return redirect(success_url)
+    return render(request, template, context())
+
+
 def decision_page(
     request,
     form: OutcomeForm,
@@ -184,19 +248,19 @@ def decision_page(
     and `kwargs`, say `success` (called first if it is a function: the message may
     name the new state) and go to `success_url`; otherwise (a GET, a refusal) render
     `template` with the form and `context()`."""
-    if (
-        request.method == "POST"
-        and fresh(form, application)
-        and succeeded(
-            run(
-                form,
-                service,
-                application=application,
-                comment=form.cleaned_data["comment"].strip(),
-                **kwargs,
-            )
-        )
-    ):
-        messages.success(request, success() if callable(success) else success)
-        return redirect(success_url)
-    return render(request, template, {"application": application, "form": form, **context()})
+    return confirmation_page(
+        request,
+        form,
+        service,
+        record=application,
+        arguments=lambda: {
+            "application": application,
+            "comment": form.cleaned_data["comment"].strip(),
+            **kwargs,
+        },
+        success=success,
+        success_url=success_url,
+        template=template,
+        context=lambda: {"application": application, "form": form, **context()},
+        needs_confirmation=False,
+    )

@@ -90,7 +90,7 @@ class SupportAuditAdmin(ReadOnlyAdmin):
 
 class RemediationItemInline(ReadOnlyInline):
     model = RemediationItem
-    fields = ("description", "owner", "due_on", "done_at")
+    fields = ("description", "owner", "due_on", "done_at", "done_by", "done_note", "done_link")
     readonly_fields = fields
 
     def has_delete_permission(self, request, obj=None):

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from certportal.storage import materials_storage
+
 from .business_hours import Region
 from .enums import (
     AuditOutcome,
@@ -222,7 +224,27 @@ class RemediationItem(models.Model):
     description = models.TextField(_("action"))
     owner = models.CharField(_("owner"), max_length=200)
     due_on = models.DateField(_("due"))
+    # Marking an action done is recorded once, with who did it and why it is done; it is
+    # never overwritten (the auditors read it at the re-audit).
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked done by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    done_note = models.TextField(_("what was done"), blank=True)
+    done_link = models.URLField(_("evidence link"), max_length=500, blank=True)
+    done_evidence = models.FileField(
+        _("evidence file"),
+        storage=materials_storage,
+        upload_to="remediation/%Y/%m/",
+        max_length=300,
+        blank=True,
+    )
+    done_evidence_name = models.CharField(_("evidence file name"), max_length=255, blank=True)
 
     class Meta:
         ordering = ["plan", "due_on", "pk"]

@@ -16,6 +16,11 @@ from .models import (
 )
 
 
+def items_with_done_record() -> Prefetch:
+    """A plan's actions with who marked each done (the plan shows it)."""
+    return Prefetch("items", queryset=RemediationItem.objects.select_related("done_by"))
+
+
 def latest_audit(application) -> SupportAudit | None:
     return (
         SupportAudit.objects.filter(application=application)
@@ -88,7 +93,7 @@ def plans_in_force(solution) -> QuerySet[RemediationPlan]:
     return (
         RemediationPlan.objects.filter(solution=solution, closed_at__isnull=True)
         .select_related("audit", "agreed_by")
-        .prefetch_related("items")
+        .prefetch_related(items_with_done_record())
         .order_by("-agreed_at", "-pk")
     )
 
@@ -140,7 +145,7 @@ def request_audits(application) -> list[SupportAudit]:
             Prefetch(
                 "remediation_plans",
                 queryset=RemediationPlan.objects.select_related("agreed_by")
-                .prefetch_related("items")
+                .prefetch_related(items_with_done_record())
                 .order_by("agreed_at", "pk"),
             ),
         )

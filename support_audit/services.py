@@ -20,6 +20,7 @@ import outbox.services as outbox
 from catalogue.models.certification import Certification
 from catalogue.rules import require
 from certportal.errors import ActionRefused
+from certportal.uploads import UploadPolicy, validate_upload
 
 from .enums import AuditOutcome, AuditPurpose, AuditType
 from .models import (
@@ -226,13 +227,40 @@ def plan_agree(
     return plan
 
 
-def plan_item_done(*, item: RemediationItem, by, guard=None) -> RemediationItem:
-    """The partner (or an analyst) marks a plan item done."""
+# What a partner attaches to show an action of a remediation plan is done.
+REMEDIATION_EVIDENCE_POLICY = UploadPolicy(
+    max_bytes=50 * 1024**2,
+    allowed_kinds=frozenset({"pdf", "docx", "xlsx", "pptx", "text", "image", "zip"}),
+    max_bytes_setting="UPLOAD_MAX_BYTES_EVIDENCE",
+)
+
+
+DONE_FIELDS = [
+    "done_at",
+    "done_by",
+    "done_note",
+    "done_link",
+    "done_evidence",
+    "done_evidence_name",
+]
+
+
+def plan_item_done(
+    *, item: RemediationItem, by, note: str, evidence=None, link: str = "", guard=None
+) -> RemediationItem:
+    """The partner (or an analyst) marks a plan item done, saying what was done, with an
+    optional evidence file or link. Recorded once: an action done already stays as it was."""
     # A regular audit's plan belongs to no request: the solution is what the partner owns.
     audit = item.plan.audit
     target = audit.application if audit and audit.application_id else item.plan.solution
     if not by.has_perm("support_audit.mark_item_done", target):
         raise PermissionDenied
+    note = note.strip()
+    if not note:
+        raise ValidationError(_("Say what was done."))
+    # An unsafe file is refused before anything is stored.
+    if evidence is not None:
+        validate_upload(evidence, name=evidence.name, policy=REMEDIATION_EVIDENCE_POLICY)
     with transaction.atomic():
         if guard is not None:
             guard()
@@ -241,8 +269,15 @@ def plan_item_done(*, item: RemediationItem, by, guard=None) -> RemediationItem:
             raise ActionRefused([_("This remediation plan is closed.")])
         if locked.done_at is None:
             locked.done_at = timezone.now()
-            locked.save(update_fields=["done_at"])
-    item.done_at = locked.done_at
+            locked.done_by = by
+            locked.done_note = note
+            locked.done_link = link
+            if evidence is not None:
+                locked.done_evidence_name = evidence.name[-255:]
+                locked.done_evidence.save(evidence.name, evidence, save=False)
+            locked.save(update_fields=DONE_FIELDS)
+    for name in DONE_FIELDS:
+        setattr(item, name, getattr(locked, name))
     return item
 
 

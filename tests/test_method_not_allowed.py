@@ -13,7 +13,7 @@ def test_a_visit_to_a_form_address_gets_a_page_that_says_what_to_do(client):
     application = ApplicationFactory()
     client.force_login(actor("own_partner", application))
 
-    response = client.get(reverse("application_submit", args=[application.pk]))
+    response = client.get(reverse("materials_compatibility", args=[application.pk]))
 
     assert response.status_code == 405
     assert response["Allow"] == "POST"
@@ -26,7 +26,7 @@ def test_the_page_is_in_the_readers_language(client):
     client.force_login(actor("own_partner", application))
     client.cookies["django_language"] = "ru"
 
-    response = client.get(reverse("application_submit", args=[application.pk]))
+    response = client.get(reverse("materials_compatibility", args=[application.pk]))
 
     assert response.status_code == 405
     assert texts(response, "h1") == ["Это не страница"]

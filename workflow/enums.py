@@ -132,6 +132,7 @@ class Transition(models.TextChoices):
     entry in `workflow.notifications.ROUTES` saying who is told."""
 
     SUBMIT = "submit", _("Submit the request")
+    EDIT_DRAFT = "edit_draft", _("Edit the draft request")
     SCHEDULE_MEETING = "schedule_meeting", _("Schedule the set-up meeting")
     RESCHEDULE_MEETING = "reschedule_meeting", _("Move the set-up meeting")
     HOLD_MEETING = "hold_meeting", _("Record the set-up meeting")

@@ -64,10 +64,17 @@ class ApplicationForm(CrispyMixin, forms.ModelForm):
         model = Application
         fields = ["version", "motivation"]
 
-    def __init__(self, *args, solution, **kwargs):
+    def __init__(self, *args, solution, submit_label=None, **kwargs):
+        if submit_label:
+            self.submit_label = submit_label
         super().__init__(*args, **kwargs)
         self.fields["version"].queryset = solution.versions.order_by("-created_at")
         self.fields["version"].empty_label = None
+
+    @staticmethod
+    def initial_from(application) -> dict:
+        """The draft as saved: every field the form edits."""
+        return {"version": application.version_id, "motivation": application.motivation}
 
 
 class MeetingScheduleForm(CrispyMixin, forms.Form):
@@ -185,7 +192,12 @@ class ApprovalFactsForm(CrispyMixin, forms.Form):
         label=_("Roadmap note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     customer_requests = forms.IntegerField(
-        label=_("Customer requests"), min_value=0, help_text=_("R2.4")
+        label=_("Customer requests"),
+        min_value=0,
+        help_text=_(
+            "How many customers asked for this solution or its functionality: the leaders "
+            "weigh customer demand (R2.4)."
+        ),
     )
 
     def __init__(self, *args, application, **kwargs):

@@ -22,6 +22,8 @@ from .enums import Transition as T
 # partner hears of every step of its own request; the team hears when it must act.
 ROUTES: dict[T, Route] = {
     T.SUBMIT: Route(team=(Role.ANALYST,)),
+    # The partner's own edit of a draft nobody else sees yet: nobody is told.
+    T.EDIT_DRAFT: Route(partner=False),
     T.SCHEDULE_MEETING: Route(),
     T.RESCHEDULE_MEETING: Route(),
     T.HOLD_MEETING: Route(),

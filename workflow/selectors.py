@@ -4,7 +4,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -140,8 +151,9 @@ def queue(
     if sort:
         return qs.order_by(*queue_sort(sort))
     # Critical fixes first, by their review due time (R6.5); then the longest waiting: the
-    # order of the index application_queue_order.
-    return qs.order_by(*queue_order())
+    # order of the index application_queue_order. The readiness criteria scored tell the
+    # next step of a request in readiness review (workflow.guidance).
+    return qs.annotate(scored_criteria=Count("readiness_scores")).order_by(*queue_order())
 
 
 def assignment_history(application: Application) -> QuerySet[AssignmentEvent]:

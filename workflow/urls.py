@@ -20,6 +20,7 @@ urlpatterns = [
     path("solutions/<slug:slug>/request/", solutions.application_create, name="application_create"),
     path("requests/<int:pk>/", views.application_detail, name="application_detail"),
     path("requests/<int:pk>/assign/", assignment.application_assign, name="application_assign"),
+    path("requests/<int:pk>/edit/", solutions.application_edit, name="application_edit"),
     path("requests/<int:pk>/submit/", views.application_submit, name="application_submit"),
     path("requests/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),
     path("requests/<int:pk>/meeting/", views.meeting_schedule, name="meeting_schedule"),

@@ -14,4 +14,9 @@ urlpatterns = [
         views.remediation_item_done,
         name="remediation_item_done",
     ),
+    path(
+        "solutions/<slug:slug>/certificate/actions/<int:item>/evidence/",
+        views.remediation_item_evidence,
+        name="remediation_item_evidence",
+    ),
 ]

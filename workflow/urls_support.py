@@ -22,5 +22,10 @@ urlpatterns = [
         support_remediation.item_done,
         name="support_item_done",
     ),
+    path(
+        "<int:pk>/remediation/items/<int:item_pk>/evidence/",
+        support_remediation.item_evidence,
+        name="support_item_evidence",
+    ),
     path("<int:pk>/remediation/reaudit/", support_remediation.reaudit, name="support_reaudit"),
 ]

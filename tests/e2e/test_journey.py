@@ -97,6 +97,10 @@ def test_request_travels_from_partner_to_leaders_approval(log_in, partner, analy
     expect(nina.get_by_test_id("state")).to_have_text("Draft")
     pk = request_pk(nina)
     nina.get_by_role("button", name="Submit the request").click()
+    expect(nina.get_by_test_id("consequence")).to_contain_text(
+        "After submitting you can no longer edit the request."
+    )
+    nina.get_by_role("button", name="Submit the request").click()
     expect(nina.get_by_text("Request submitted.")).to_be_visible()
     expect(nina.get_by_test_id("state")).to_have_text("Submitted")
 

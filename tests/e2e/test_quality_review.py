@@ -257,6 +257,13 @@ def test_quality_certification_in_two_rounds(
     shot(nina, "materials")
     field(nina, "Comment for the reviewers (optional)").fill("Everything for version 1.0.0.")
     nina.get_by_test_id("submit").click()
+    expect(nina.get_by_test_id("consequence")).to_contain_text(
+        "After submitting you can no longer add or change materials"
+    )
+    expect(field(nina, "Comment for the reviewers (optional)")).to_have_value(
+        "Everything for version 1.0.0."
+    )
+    nina.get_by_role("button", name="Submit for review").click()
     expect(alert(nina, "Materials submitted for review.")).to_be_visible()
     expect(nina.get_by_test_id("state")).to_have_text("Materials submitted for review")
 
@@ -264,6 +271,8 @@ def test_quality_certification_in_two_rounds(
     anna = sign_in(analyst)
     open_review(anna, pk)
     expect(anna.get_by_test_id("round")).to_have_text("No round yet")
+    anna.get_by_role("button", name="Start the review").click()
+    expect(anna.get_by_test_id("consequence")).to_contain_text("A review round opens")
     anna.get_by_role("button", name="Start the review").click()
     expect(alert(anna, "Review round started")).to_be_visible()
     expect(anna.get_by_test_id("state")).to_have_text("In quality review")
@@ -361,6 +370,10 @@ def test_quality_certification_in_two_rounds(
     assert Path(download.path()).read_bytes() == package_r1.read_bytes()
 
     nina.get_by_test_id("submit").click()
+    expect(nina.get_by_test_id("consequence")).to_contain_text(
+        "After submitting you can no longer add or change materials"
+    )
+    nina.get_by_role("button", name="Submit for review").click()
     expect(alert(nina, "Materials submitted for review.")).to_be_visible()
     expect(nina.get_by_test_id("state")).to_have_text("Materials submitted for review")
 
@@ -372,6 +385,8 @@ def test_quality_certification_in_two_rounds(
         PACKAGE_R2
     )
     expect(anna.get_by_test_id("answered-findings")).to_contain_text(ANSWER)
+    anna.get_by_role("button", name="Start the review").click()
+    expect(anna.get_by_test_id("consequence")).to_contain_text("A review round opens")
     anna.get_by_role("button", name="Start the review").click()
     expect(alert(anna, "Review round started")).to_be_visible()
     expect(anna.get_by_test_id("round")).to_contain_text("Round 2, open since")

@@ -36,6 +36,7 @@ from workflow.enums import ApplicationState
 from workflow.models import Notification
 
 from ..factories.workflow import ApplicationFactory, CertificationFactory, SolutionFactory, actor
+from ..workflow.markup import confirming
 
 S = ApplicationState
 pytestmark = [
@@ -105,7 +106,8 @@ def test_a_step_taken_while_the_broker_is_down_is_mailed_once_when_it_is_back(br
 
     response, answered_in = answered_while_down(
         lambda: client.post(
-            reverse("application_submit", args=[application.pk]), {"seen_state": S.DRAFT}
+            reverse("application_submit", args=[application.pk]),
+            confirming({"seen_state": S.DRAFT}),
         )
     )
 

@@ -20,6 +20,7 @@ from workflow import services
 from workflow.enums import ApplicationState
 
 from ..factories.workflow import ApplicationFactory, actor
+from ..workflow.markup import confirming
 
 S = ApplicationState
 State = Message.State
@@ -96,7 +97,7 @@ def test_with_the_broker_down_the_step_succeeds_and_its_mail_waits_then_goes_onc
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("application_submit", args=[application.pk]),
-            {"seen_state": S.DRAFT},
+            confirming({"seen_state": S.DRAFT}),
             follow=True,
         )
 

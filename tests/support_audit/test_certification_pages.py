@@ -23,7 +23,17 @@ from ..factories.workflow import (
     CertificationFactory,
     actor,
 )
-from ..workflow.markup import alerts, attr, by_testid, errors, field_value, find_all, text, texts
+from ..workflow.markup import (
+    alerts,
+    attr,
+    by_testid,
+    confirming,
+    errors,
+    field_value,
+    find_all,
+    text,
+    texts,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -233,7 +243,8 @@ def test_certificate_lists_audits_with_outcomes_and_the_plans_in_force(client, c
         ["10 Aug 2026", "Regular audit", "Analysis of past cases", "Ivan Auditor", "Passed"],
     ]
     assert rows(response, "audits")[0][5].startswith(
-        "A chat went unanswered. Major: Chat cases are lost. Checklist ✓ R4.1: Every case"
+        "A chat went unanswered. Major: Chat cases are lost. Checklist ✓ Every case from every "
+        "channel is registered in the support system (R4.1) ✓ "
     )
     (plans,) = find_all(response, data_testid="plans")
     assert texts(plans, "h3") == [
@@ -618,9 +629,18 @@ def test_partner_marks_a_plan_action_done(client, certification):
     item = plan.items.get()
     client.force_login(actor("own_partner", certification.solution))
 
-    response = client.post(url("remediation_item_done", certification, item.pk), follow=True)
+    response = client.post(
+        url("remediation_item_done", certification, item.pk),
+        confirming({"note": "Chat cases now land in the support system."}),
+        follow=True,
+    )
+    done = RemediationItem.objects.get(pk=item.pk)
 
-    assert alerts(response) == ["Action marked done."]
+    assert alerts(response) == [f"Marked done: {item.description}"]
+    assert by_testid(response, "item-done-record").endswith(
+        ": Chat cases now land in the support system."
+    )
+    assert done.done_note == "Chat cases now land in the support system."
     (plans,) = find_all(response, data_testid="plans")
     assert texts(plans, "li")[0].startswith("done Register chat cases")
     assert RemediationItem.objects.get(pk=item.pk).done_at is not None

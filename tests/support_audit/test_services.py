@@ -219,7 +219,7 @@ def test_support_certification_audit_loop_goes_through_remediation_to_a_pass():
     )
     support.nonconformities_report(application=application, by=analyst, comment="Report sent.")
     states.append(application.state)
-    support.plan_item_done(item=plan.items.get(), by=partner)
+    support.plan_item_done(item=plan.items.get(), by=partner, note="Done.")
     support.reaudit_request(application=application, by=partner)
     states.append(application.state)
     second = support.audit_record(
@@ -600,7 +600,7 @@ def test_plan_item_of_a_regular_audit_is_marked_done_by_its_partner():
     item = plan.items.get()
     partner = actor("own_partner", plan.solution)
 
-    support.plan_item_done(item=item, by=partner)
+    support.plan_item_done(item=item, by=partner, note="Done.")
 
     item.refresh_from_db()
     assert item.done_at is not None
@@ -612,7 +612,7 @@ def test_plan_item_of_a_regular_audit_is_refused_to_another_partner():
     item = plan.items.get()
 
     with pytest.raises(PermissionDenied):
-        support.plan_item_done(item=item, by=actor("other_partner"))
+        support.plan_item_done(item=item, by=actor("other_partner"), note="Done.")
 
     item.refresh_from_db()
     assert item.done_at is None

@@ -124,7 +124,7 @@ def test_a_reaudit_request_tells_the_analysts_and_auditors(on_commit, people):
     support.support_submit(application=application, by=partner)
     plan = audit_with_plan(application, analyst)
     support.nonconformities_report(application=application, by=analyst, comment="Report.")
-    support.plan_item_done(item=plan.items.get(), by=partner)
+    support.plan_item_done(item=plan.items.get(), by=partner, note="Done.")
     mail.outbox.clear()
 
     on_commit(support.reaudit_request, application=application, by=partner)

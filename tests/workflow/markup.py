@@ -109,3 +109,8 @@ def errors(response) -> list[str]:
 def alerts(response) -> list[str]:
     """The messages shown at the top of the page (success, error, info)."""
     return [text(node) for node in find_all(response, "div", role="alert")]
+
+
+def confirming(data: dict | None = None) -> dict:
+    """What a confirmation page's form posts: `data` with the page's confirmation."""
+    return {**(data or {}), "confirm": "yes"}

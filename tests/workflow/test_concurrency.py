@@ -16,7 +16,7 @@ from workflow.enums import ApplicationState, Priority
 from workflow.models import Application, SetupMeeting
 
 from ..factories.workflow import ApplicationFactory, actor, with_state_records
-from .markup import alerts, errors, field_value
+from .markup import alerts, confirming, errors, field_value
 
 S = ApplicationState
 pytestmark = pytest.mark.django_db
@@ -267,7 +267,7 @@ def test_submit_button_after_a_colleague_withdrew_says_so(client):
 
     response = client.post(
         reverse("application_submit", args=[application.pk]),
-        {"seen_state": S.DRAFT},
+        confirming({"seen_state": S.DRAFT}),
         follow=True,
     )
 

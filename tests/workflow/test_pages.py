@@ -365,7 +365,7 @@ def action_labels(response):
 @pytest.mark.parametrize(
     ("state", "role", "labels"),
     [
-        (S.DRAFT, "own_partner", ["Submit the request", "Withdraw"]),
+        (S.DRAFT, "own_partner", ["Edit the request", "Submit the request", "Withdraw"]),
         (S.DRAFT, "analyst", []),
         (S.SUBMITTED, "own_partner", ["Withdraw"]),
         (S.SUBMITTED, "analyst", ["Schedule the set-up meeting"]),
@@ -442,7 +442,10 @@ def test_request_page_of_a_draft_says_not_submitted_yet(client):
     response = client.get(reverse("application_detail", args=[application.pk]))
 
     assert by_testid(response, "timeline") == "Not submitted yet."
-    assert by_testid(response, "awaited") == "Awaited from you: Check the request and submit it."
+    assert by_testid(response, "awaited") == (
+        "Awaited from you: Check the request and submit it. "
+        "Where: the request's actions, below on this page. Go there"
+    )
 
 
 def test_request_page_tells_the_team_the_next_step(client):
@@ -452,7 +455,8 @@ def test_request_page_tells_the_team_the_next_step(client):
     response = client.get(reverse("application_detail", args=[application.pk]))
 
     assert by_testid(response, "awaited") == (
-        "Next step: Schedule the set-up meeting with the partner."
+        "Next step: Schedule the set-up meeting with the partner. "
+        "Where: the request's actions, below on this page. Go there"
     )
 
 

@@ -26,7 +26,7 @@ from ..factories.workflow import (
     with_state_records,
 )
 from ..rules_matrix import holds, matrix
-from .markup import alerts, by_testid, errors, field_value, find_all, texts
+from .markup import alerts, by_testid, confirming, errors, field_value, find_all, texts
 
 S = ApplicationState
 pytestmark = pytest.mark.django_db
@@ -119,7 +119,7 @@ def test_r11_request_page_of_a_since_unpublished_solution_offers_no_submit(clien
 
     page = client.get(reverse("application_detail", args=[application.pk]))
 
-    assert by_testid(page, "actions") == "Withdraw"
+    assert by_testid(page, "actions") == "Edit the request Withdraw"
     assert texts(page, data_testid="blocked") == [R11]
 
 
@@ -130,7 +130,7 @@ def test_r11_submit_button_of_a_since_unpublished_solution_is_refused(client):
 
     submitted = client.post(
         reverse("application_submit", args=[application.pk]),
-        {"seen_state": S.DRAFT},
+        confirming({"seen_state": S.DRAFT}),
         follow=True,
     )
 

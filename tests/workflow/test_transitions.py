@@ -44,6 +44,7 @@ ACTIVE = [
 # action: (the states it leaves from, the state it leads to, the only role that takes it)
 EDGES = {
     "submit": ([S.DRAFT], S.SUBMITTED, "own_partner"),
+    "edit_draft": ([S.DRAFT], S.DRAFT, "own_partner"),
     "schedule_meeting": ([S.SUBMITTED], S.MEETING_SCHEDULED, "analyst"),
     "reschedule_meeting": ([S.MEETING_SCHEDULED], S.MEETING_SCHEDULED, "analyst"),
     "hold_meeting": ([S.MEETING_SCHEDULED], S.READINESS_REVIEW, "analyst"),
@@ -102,7 +103,7 @@ def test_matrix_covers_every_state_action_and_role():
     total = len(ALLOWED) + len(WRONG_ROLE) + len(WRONG_STATE)
 
     assert total == len(S) * len(EDGES) * len(ROLES)
-    assert len(ALLOWED) == 25
+    assert len(ALLOWED) == 26
 
 
 # --- services.apply_transition: the whole matrix ----------------------------------------
@@ -298,7 +299,7 @@ def test_roadmap_conflict_leaves_only_decline_to_the_leader():
 @pytest.mark.parametrize(
     ("state", "role", "actions"),
     [
-        (S.DRAFT, "own_partner", ["submit", "withdraw"]),
+        (S.DRAFT, "own_partner", ["edit_draft", "submit", "withdraw"]),
         (S.DRAFT, "analyst", []),
         (S.SUBMITTED, "own_partner", ["withdraw"]),
         (S.SUBMITTED, "analyst", ["schedule_meeting"]),
@@ -335,6 +336,13 @@ def _call(action, application, user):
     match action:
         case "submit":
             return services.application_submit(application=application, by=user)
+        case "edit_draft":
+            return services.application_edit(
+                application=application,
+                by=user,
+                version=application.version,
+                motivation="Customers asked for it.",
+            )
         case "schedule_meeting" | "reschedule_meeting":
             return services.meeting_schedule(
                 application=application,
@@ -364,6 +372,7 @@ def _call(action, application, user):
 
 SERVICE_COMMENT = {
     "submit": None,
+    "edit_draft": "Motivation changed.",
     "schedule_meeting": "Meeting on 14 Mar 2030, 10:30 UTC, Room 7.",
     "reschedule_meeting": "Meeting on 14 Mar 2030, 10:30 UTC, Room 7.",
     "hold_meeting": "Set-up meeting held on 14 Mar 2030, 10:30 UTC.",

@@ -149,6 +149,7 @@ class Application(
             "view": can_view,
             "add": is_own_partner_record,
             "submit": is_own_partner_record,
+            "edit_draft": is_own_partner_record,
             "withdraw": is_own_partner_record,
             "decide": is_leader,
         }
@@ -208,6 +209,19 @@ class Application(
     def submit(self, by=None, description=None):
         self.submitted_at = timezone.now()
         self._moved()
+
+    # The partner edits the draft: the state stays, the timeline records what changed.
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=S.DRAFT,
+        target=S.DRAFT,
+        permission=can("workflow.edit_draft_application"),
+        custom={"label": _("Edit the request")},
+    )
+    def edit_draft(self, by=None, description=None):
+        pass
 
     @fsm_log_by
     @fsm_log_description

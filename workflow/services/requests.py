@@ -189,8 +189,43 @@ def application_create(
     )
 
 
-def application_submit(*, application: Application, by) -> StateLog:
-    return apply_transition(application, "submit", by=by)
+def application_edit(
+    *, application: Application, by, version: SolutionVersion, motivation: str
+) -> StateLog | None:
+    """The partner edits its draft request: the version and the motivation. The timeline
+    records what changed; nothing is written when nothing did."""
+    _require(by, "workflow.edit_draft_application", application)
+    if application.state != ApplicationState.DRAFT:
+        raise ActionRefused(unmet_conditions(application, "edit_draft"))
+    if version.solution_id != application.solution_id:
+        raise ValidationError(_("That version belongs to another solution."))
+    changes = []
+    if version.pk != application.version_id:
+        if (
+            Application.objects.filter(version=version, state__in=ACTIVE_STATES)
+            .exclude(pk=application.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                _("Version %(version)s already has an open certification request.")
+                % {"version": version.number}
+            )
+        changes.append(
+            _("Version %(old)s changed to %(new)s.")
+            % {"old": application.version.number, "new": version.number}
+        )
+    if motivation.strip() != application.motivation.strip():
+        changes.append(_("Motivation changed."))
+    if not changes:
+        return None
+    with transaction.atomic():
+        application.version = version
+        application.motivation = motivation
+        return apply_transition(application, "edit_draft", by=by, comment=" ".join(changes))
+
+
+def application_submit(*, application: Application, by, comment: str = "") -> StateLog:
+    return apply_transition(application, "submit", by=by, comment=comment)
 
 
 def application_withdraw(*, application: Application, by, reason: str) -> StateLog:

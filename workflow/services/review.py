@@ -33,12 +33,12 @@ def _last_submitted_at(application: Application):
     return submitted[-1].timestamp if submitted else timezone.now()
 
 
-def review_start(*, application: Application, by) -> ReviewRound:
+def review_start(*, application: Application, by, comment: str = "") -> ReviewRound:
     """Open the next review round; the first one pins the DoD edition in force (3.2)."""
     with transaction.atomic():
         if application.criteria_version_id is None:
             application.criteria_version = CriteriaVersion.in_force()
-        apply_transition(application, "start_review", by=by)
+        apply_transition(application, "start_review", by=by, comment=comment)
         return review.round_open(
             application=application, by=by, submitted_at=_last_submitted_at(application)
         )

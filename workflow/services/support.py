@@ -46,14 +46,14 @@ def declaration_save(
     )
 
 
-def declaration_save_and_submit(
+def declaration_save_for_submission(
     *, application: Application, by, data: support.DeclarationInput, version: int | None = None
 ):
-    """Save the support standards as they stand, then submit them for the audit: the draft
-    stays saved when they fall short of 4.1–4.2, and the refusal quotes every rule unmet."""
+    """Save the support standards as they stand, then check them for submission: the draft
+    stays saved when they fall short of 4.1–4.2, and the refusal quotes every rule unmet. The
+    submission itself (`support_submit`) follows the partner's confirmation."""
     declaration = declaration_save(application=application, by=by, data=data, version=version)
     support.declaration_check(declaration)
-    support_submit(application=application, by=by)
     return declaration
 
 
@@ -109,9 +109,12 @@ def plan_agree(
     return support.plan_agree(audit=audit, by=by, items=items, covers_kpis=covers_kpis, guard=guard)
 
 
-def plan_item_done(*, item: RemediationItem, by) -> RemediationItem:
-    """The partner (or an analyst) marks a plan item done; for a request's plan, while the
-    remediation is under way."""
+def plan_item_done(
+    *, item: RemediationItem, by, note: str, evidence=None, link: str = ""
+) -> RemediationItem:
+    """The partner (or an analyst) marks a plan item done, saying what was done (with an
+    optional evidence file or link); for a request's plan, while the remediation is under
+    way."""
     guard = None
     if item.plan.audit and item.plan.audit.application is not None:
         guard = partial(
@@ -120,7 +123,9 @@ def plan_item_done(*, item: RemediationItem, by) -> RemediationItem:
             [S.REMEDIATION],
             _("Plan items are marked done while the remediation is under way."),
         )
-    return support.plan_item_done(item=item, by=by, guard=guard)
+    return support.plan_item_done(
+        item=item, by=by, note=note, evidence=evidence, link=link, guard=guard
+    )
 
 
 def nonconformities_report(*, application: Application, by, comment: str):

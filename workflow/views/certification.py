@@ -9,12 +9,12 @@ partner's and the Marketplace team's; anyone else, like a solution never certifi
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from catalogue import badge
 from catalogue.enums import CertificationStatus
@@ -22,12 +22,14 @@ from catalogue.models import Certification
 from catalogue.rules import require as _require
 from catalogue.selectors import certification_history, visible_certification
 from certportal.forms import CrispyMixin
-from certportal.interaction import run, succeeded
+from certportal.interaction import confirmation_data, confirmation_page, run, succeeded
 from support_audit.enums import AuditOutcome, AuditPurpose
 from support_audit.regular_forms import CHECKLIST_LABELS, KPI_LABELS
+from support_audit.remediation_forms import MarkDoneForm
 from support_audit.selectors import audits_of, open_items_of, plans_in_force
 
 from ..services import support
+from .support_remediation import mark_done_intro
 
 # The badge as the certificate draws it, by status: its Bootstrap colour.
 BADGE_COLOURS = {
@@ -63,7 +65,8 @@ def _checklist_row(row: dict) -> tuple[str, bool | None, str]:
     language when the row names one of the standard checks by its rule."""
     item = row.get("item", "")
     if item in CHECKLIST_LABELS:
-        item = f"{item}: {CHECKLIST_LABELS[item]}"
+        # The reader's wording first, the rule in brackets.
+        item = f"{CHECKLIST_LABELS[item]} ({item})"
     return item, row.get("ok"), row.get("note", "")
 
 
@@ -177,10 +180,49 @@ def badge_restore(request, slug):
 
 
 @login_required
-@require_POST
 def remediation_item_done(request, slug, item):
+    """The confirmation of an action of a plan in force marked done, with what was done."""
     certification = visible_certification(request.user, slug)
-    item = get_object_or_404(open_items_of(certification.solution), pk=item)
-    support.plan_item_done(item=item, by=request.user)
-    messages.success(request, _("Action marked done."))
-    return redirect(_certificate_url(certification))
+    solution = certification.solution
+    _require(request.user, "support_audit.mark_item_done", solution)
+    item = get_object_or_404(open_items_of(solution), pk=item)
+    if item.done_at is not None:
+        messages.info(request, _("This action is marked done already."))
+        return redirect(_certificate_url(certification))
+    form = MarkDoneForm(**confirmation_data(request))
+    return confirmation_page(
+        request,
+        form,
+        support.plan_item_done,
+        record=item,
+        upload_field="evidence",
+        arguments=lambda: {
+            "item": item,
+            "by": request.user,
+            "note": form.cleaned_data["note"],
+            "evidence": form.cleaned_data["evidence"],
+            "link": form.cleaned_data["link"],
+        },
+        success=_("Marked done: %(action)s") % {"action": item.description},
+        success_url=_certificate_url(certification),
+        template="workflow/certification/item_done.html",
+        context=lambda: {
+            "certification": certification,
+            "solution": solution,
+            "form": form,
+            "title": _("Mark the action done?"),
+            "intro": mark_done_intro(item),
+        },
+    )
+
+
+@login_required
+def remediation_item_evidence(request, slug, item):
+    """The evidence file of an action marked done, for the partner and the team."""
+    certification = visible_certification(request.user, slug)
+    item = get_object_or_404(
+        open_items_of(certification.solution).exclude(done_evidence=""), pk=item
+    )
+    return FileResponse(
+        item.done_evidence.open("rb"), as_attachment=True, filename=item.done_evidence_name
+    )

@@ -12,12 +12,12 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from catalogue.rules import require as _require
-from certportal.interaction import ConfirmForm, fresh, run, succeeded
+from certportal.interaction import run, succeeded
 
 from .. import services
 from ..forms_materials import CompatibilityForm, MaterialUploadForm, ReconfirmForm
 from ..materials import SPECS, is_required
-from .common import visible_application
+from .common import confirmed_step, visible_application
 from .materials import _kind, _render_materials, _to_kind
 
 
@@ -148,23 +148,27 @@ def compatibility(request, pk):
 
 
 @login_required
-@require_POST
 def materials_submit(request, pk):
+    """The confirmation of the submission for review: the materials are locked afterwards."""
     application = visible_application(request, pk)
-    form = ConfirmForm(request.POST, record=application)
-    if fresh(form, application) and succeeded(
-        run(
-            form,
-            services.materials_submit,
-            application=application,
-            by=request.user,
-            comment=form.cleaned_data["comment"],
-        )
-    ):
-        messages.success(
-            request, _("Materials submitted for review. The Marketplace team has been told.")
-        )
-        return redirect(application)
-    for error in form.non_field_errors():
-        messages.error(request, error)
-    return redirect("materials", pk=application.pk)
+    _require(request.user, "workflow.submit_application", application)
+    return confirmed_step(
+        request,
+        application,
+        services.materials_submit,
+        transition="submit_materials",
+        label=_("Submit for review"),
+        title=_("Submit the materials of request #%s for review?") % application.pk,
+        intro=_(
+            "After submitting you can no longer add or change materials until the review "
+            "asks for changes. The analysts and the R&D experts are told; an analyst starts "
+            "the quality review against the Definition of Done (regulation 3.2)."
+        ),
+        success=_("Materials submitted for review. The Marketplace team has been told."),
+        comment_label=_("Comment for the reviewers (optional)"),
+        initial={"comment": request.GET.get("comment", "")},
+        back={
+            "back_url": reverse("materials", args=[application.pk]),
+            "back_label": _("Back to the materials"),
+        },
+    )

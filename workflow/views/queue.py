@@ -21,7 +21,7 @@ from .. import selectors, services
 from ..enums import ASSIGNABLE_STATES, AssignmentRole
 from ..forms import QueueFilterForm
 from ..forms_assignment import BatchAssignForm
-from ..guidance import awaited
+from ..guidance import next_step
 
 # The session key of the filters a person last used on the queue (as a query string).
 SAVED_FILTERS = "workflow.queue.filters"
@@ -110,7 +110,7 @@ def queue(request):
     page = Paginator(qs, settings.QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     conflicted = user.conflicted_partner_ids()
     for application in page:
-        application.awaited = awaited(application, partner_side=False)
+        application.awaited = next_step(application, partner_side=False).text
         application.conflicted = application.solution.partner_id in conflicted
         application.selectable = not application.conflicted and (
             application.state in ASSIGNABLE_STATES

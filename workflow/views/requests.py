@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from catalogue.rules import require as _require
 from certportal.interaction import ConfirmForm, fresh, guard_state, run, succeeded
@@ -19,9 +18,9 @@ from ..forms import (
     ReadinessDecisionForm,
     ReadinessForm,
 )
-from ..guidance import awaited, way_back
+from ..guidance import next_step, way_back
 from .assignment import assignment_context
-from .common import visible_application
+from .common import confirmed_step, visible_application
 
 
 @login_required
@@ -41,7 +40,9 @@ def application_detail(request, pk):
             (ApplicationState(state).label, spent)
             for state, spent in selectors.time_in_states(application)
         ],
-        "awaited": awaited(application, partner_side=not team, badge=badge),
+        "awaited": next_step(
+            application, partner_side=not team, here="application_detail", badge=badge
+        ),
         "badge": badge,
         "actions": actions,
         "team": team,
@@ -58,18 +59,25 @@ def application_detail(request, pk):
 
 
 @login_required
-@require_POST
 def application_submit(request, pk):
+    """The confirmation of the submission: afterwards the request can no longer be edited."""
     application = visible_application(request, pk)
-    form = ConfirmForm(request.POST, record=application)
-    if fresh(form, application) and succeeded(
-        run(form, services.application_submit, application=application, by=request.user)
-    ):
-        messages.success(request, _("Request submitted. The Marketplace team has been told."))
-    else:
-        for error in form.non_field_errors():
-            messages.error(request, error)
-    return redirect(application)
+    _require(request.user, "workflow.submit_application", application)
+    return confirmed_step(
+        request,
+        application,
+        services.application_submit,
+        transition="submit",
+        label=_("Submit the request"),
+        title=_("Submit request #%s?") % application.pk,
+        intro=_(
+            "After submitting you can no longer edit the request. The Marketplace team is "
+            "told at once; an analyst proposes the set-up meeting with you, then assesses "
+            "your readiness (regulation 1.1)."
+        ),
+        success=_("Request submitted. The Marketplace team has been told."),
+        comment_label=_("Comment for the Marketplace team (optional)"),
+    )
 
 
 def _posted(request, form, application) -> bool:

@@ -33,9 +33,9 @@ from dod.selectors import (
 )
 
 from ..enums import ApplicationKind, ApplicationState, MaterialKind
-from ..guidance import awaited
+from ..guidance import next_step
 from ..materials import UPDATE_KINDS
-from ..selectors import time_in_states
+from ..selectors import latest_transition, time_in_states
 from ..services import actions_for
 from ..services import review as flow
 from .common import reviewed_application
@@ -241,6 +241,10 @@ def render_review(request, application, *, check_form=None, finding_form=None):
         and application.review_due_at < timezone.now()
         and application.state in (S.SUBMITTED_FOR_REVIEW, S.IN_REVIEW),
         "rounds": rounds,
+        # Before the first round: when the partner submitted the materials, if they did.
+        "materials_submitted": None
+        if rounds
+        else latest_transition(application, "submit_materials"),
         "current": current,
         "open_round": open_round,
         "since_round": since_round,
@@ -276,7 +280,7 @@ def render_review(request, application, *, check_form=None, finding_form=None):
         ],
         "blocked_start": blocked.get("start_review", []),
         "durations": _durations(application),
-        "awaited": awaited(application, partner_side=False),
+        "awaited": next_step(application, partner_side=False, here="review"),
         "seen_state": application.state,
     }
     return render(request, "dod/review.html", context)

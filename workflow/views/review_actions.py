@@ -21,23 +21,31 @@ from dod.selectors import checkable_criteria, findings_of, pinned_criteria
 from ..materials import UPDATE_KINDS
 from ..services import review as flow
 from ..services import unmet_conditions
-from .common import button, reviewed_application
+from .common import button, confirmed_step, reviewed_application
 from .review import OUTCOMES, checker_permission, render_review, review_url
 
 
 @login_required
-@require_POST
 def review_start(request, pk):
+    """The confirmation of a review round's start: the materials are locked while it runs."""
     application = reviewed_application(request, pk)
     _require(request.user, "dod.run_quality_review", application)
-    return button(
+    return confirmed_step(
         request,
         application,
         flow.review_start,
-        application=application,
-        by=request.user,
+        transition="start_review",
+        label=_("Start the review"),
+        title=_("Start the quality review of request #%s?") % application.pk,
+        intro=_(
+            "A review round opens: the request is checked against the DoD edition pinned on "
+            "it (the edition in force now, if this is the first round). The partner can no "
+            "longer change the materials until the round ends with a pass, a request for "
+            "changes or a decline; the partner is told the review started."
+        ),
         success=_("Review round started; the request is checked against its pinned DoD edition."),
-        done_url=review_url(application),
+        success_url=review_url(application),
+        back={"back_url": review_url(application), "back_label": _("Back to the review")},
     )
 
 

@@ -1,4 +1,5 @@
-"""A partner's solutions, their versions, and the request to certify one."""
+"""A partner's solutions, their versions, and the request to certify one: created as a
+draft, edited on the same form until it is submitted."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,11 +9,12 @@ from django.utils.translation import gettext as _
 
 from catalogue.rules import require as _require
 from catalogue.selectors import solutions_visible_to
-from certportal.interaction import run, succeeded
+from certportal.interaction import fresh, guard_state, run, succeeded
 
 from .. import selectors, services
+from ..enums import ApplicationState
 from ..forms import ApplicationForm, SolutionForm, VersionForm
-from .common import visible_solution
+from .common import visible_application, visible_solution
 
 
 def _form_page(request, form, title, intro=None):
@@ -112,3 +114,43 @@ def application_create(request, slug):
             "Publish it first and tick “published” on the solution."
         ),
     )
+
+
+@login_required
+def application_edit(request, pk):
+    """The partner's draft, edited on the form it was created with; only a draft."""
+    application = visible_application(request, pk, related=("solution", "version"))
+    _require(request.user, "workflow.edit_draft_application", application)
+    page = {"application": application, "title": _("Edit request #%s") % application.pk}
+    if application.state != ApplicationState.DRAFT:
+        page["refusal"] = _(
+            "This request is “%(state)s”: only a draft can be edited. What was submitted "
+            "stays on the record; withdraw the request and file a new one to change it."
+        ) % {"state": application.get_state_display()}
+        return render(request, "workflow/action_page.html", page, status=409)
+    form = ApplicationForm(
+        request.POST or None,
+        solution=application.solution,
+        initial=ApplicationForm.initial_from(application),
+        submit_label=_("Save the draft"),
+    )
+    guard_state(form, application)
+    if request.method == "POST" and fresh(form, application):
+        edited = run(
+            form,
+            services.application_edit,
+            application=application,
+            by=request.user,
+            version=form.cleaned_data["version"],
+            motivation=form.cleaned_data["motivation"],
+        )
+        if succeeded(edited):
+            messages.success(
+                request,
+                _("Draft saved. Check it and submit it.")
+                if edited
+                else _("Nothing changed: the draft is as it was."),
+            )
+            return redirect(application)
+    page.update(form=form, intro=_("A draft can be edited until you submit it."))
+    return render(request, "workflow/action_page.html", page)

@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from catalogue.rules import require
 from certportal.interaction import run, state_unchanged, succeeded
@@ -27,10 +26,10 @@ from support_audit.selectors import declaration_of, vendor_levels
 from support_audit.standards import declaration_problems
 
 from ..enums import DECLARATION_OPEN_STATES, ApplicationState, Stage
-from ..guidance import awaited
+from ..guidance import next_step
 from ..services import actions_for
 from ..services import support as flow
-from .common import button, visible_application
+from .common import confirmed_step, visible_application
 
 S = ApplicationState
 
@@ -116,7 +115,7 @@ def _save_declaration(request, application, form):
         return False
     saved = run(
         form,
-        flow.declaration_save_and_submit if submit and well_formed else flow.declaration_save,
+        flow.declaration_save_for_submission if submit and well_formed else flow.declaration_save,
         application=application,
         by=request.user,
         data=form.declaration(),
@@ -136,8 +135,8 @@ def _save_declaration(request, application, form):
         )
         return False
     if submit:
-        messages.success(
-            request, _("Support standards submitted. The Marketplace team will audit your support.")
+        messages.info(
+            request, _("Draft saved: it meets regulation 4.1–4.2. Confirm the submission below.")
         )
     elif declaration_problems(saved):
         messages.info(
@@ -176,7 +175,7 @@ def declaration(request, pk):
             )
         elif _save_declaration(request, application, form):
             if request.POST.get("action") == "submit":
-                return redirect(application)
+                return redirect(support_url("support_declaration_submit", application))
             return redirect(support_url("support_declaration", application))
         saved = declaration_of(application)
     elif may_edit and application.state in DECLARATION_OPEN_STATES:
@@ -202,23 +201,34 @@ def declaration(request, pk):
             "vendor_levels": vendor_levels() if form else [],
             "submit_reasons": blocked.get("submit_support", []),
             "team": team,
-            "awaited": awaited(application, partner_side=not team),
+            "awaited": next_step(application, partner_side=not team, here="support_declaration"),
             **declaration_context(application, saved),
         },
     )
 
 
 @login_required
-@require_POST
 def declaration_submit(request, pk):
+    """The confirmation of the support standards' submission: read-only afterwards."""
     application = visible_application(request, pk)
-    return button(
+    require(request.user, "workflow.submit_application", application)
+    return confirmed_step(
         request,
         application,
         flow.support_submit,
-        application=application,
-        by=request.user,
+        transition="submit_support",
+        label=_("Submit the support standards"),
+        title=_("Submit the support standards of request #%s?") % application.pk,
+        intro=_(
+            "After submitting you can no longer change the support standards: they go to the "
+            "Marketplace team's support audit (regulation 4.3), which looks at past cases and "
+            "may use a mystery shopper. The analysts and auditors are told; you hear of the "
+            "outcome, or of the nonconformities to remedy."
+        ),
         success=_("Support standards submitted. The Marketplace team will audit your support."),
-        done_url=application.get_absolute_url(),
-        refused_url=support_url("support_declaration", application),
+        comment_label=_("Comment for the auditors (optional)"),
+        back={
+            "back_url": support_url("support_declaration", application),
+            "back_label": _("Back to the support standards"),
+        },
     )

@@ -1,18 +1,23 @@
 """Stage 4: the remediation of a request's nonconformities and the re-audit (4.3, R4.7)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
+from catalogue.rules import require
+from certportal.interaction import confirmation_data, confirmation_page
 from support_audit.enums import AuditOutcome
+from support_audit.remediation_forms import MarkDoneForm
 from support_audit.selectors import items_of_request, request_audits
 
 from .. import selectors
-from ..guidance import awaited
+from ..guidance import next_step
 from ..services import actions_for
 from ..services import support as flow
-from .common import button, visible_application
+from .common import confirmed_step, visible_application
 from .support import S, support_url
 
 # --- 3. The remediation ----------------------------------------------------------------------
@@ -49,7 +54,7 @@ def _render_remediation(request, application):
             "can_reaudit": "request_reaudit" in actions,
             "reaudit_offered": "request_reaudit" in actions or "request_reaudit" in blocked,
             "reaudit_reasons": blocked.get("request_reaudit", []),
-            "awaited": awaited(application, partner_side=not team),
+            "awaited": next_step(application, partner_side=not team, here="support_remediation"),
             "seen_state": application.state,
         },
     )
@@ -60,34 +65,90 @@ def remediation(request, pk):
     return _render_remediation(request, visible_application(request, pk))
 
 
+def mark_done_intro(item) -> str:
+    """What the confirmation of "Mark done" says will happen."""
+    return _(
+        "“%(action)s” (%(owner)s, due %(due)s) is marked done for good: it cannot be undone. "
+        "What you write, and the evidence you attach, stay on the plan with your name; the "
+        "auditors read them at the re-audit."
+    ) % {
+        "action": item.description,
+        "owner": item.owner,
+        "due": date_format(item.due_on, "SHORT_DATE_FORMAT"),
+    }
+
+
 @login_required
-@require_POST
 def item_done(request, pk, item_pk):
+    """The confirmation of an action marked done, with what was done and its evidence."""
     application = visible_application(request, pk)
+    require(request.user, "support_audit.mark_item_done", application)
     item = get_object_or_404(items_of_request(application), pk=item_pk)
     item.plan.audit.application = application
-    return button(
+    back_url = support_url("support_remediation", application, f"item-{item.pk}")
+    if item.done_at is not None:
+        messages.info(request, _("This action is marked done already."))
+        return redirect(back_url)
+    form = MarkDoneForm(**confirmation_data(request), record=application)
+    return confirmation_page(
         request,
-        application,
+        form,
         flow.plan_item_done,
-        item=item,
-        by=request.user,
+        record=application,
+        upload_field="evidence",
+        arguments=lambda: {
+            "item": item,
+            "by": request.user,
+            "note": form.cleaned_data["note"],
+            "evidence": form.cleaned_data["evidence"],
+            "link": form.cleaned_data["link"],
+        },
         success=_("Marked done: %(action)s") % {"action": item.description},
-        done_url=support_url("support_remediation", application, f"item-{item.pk}"),
+        success_url=back_url,
+        template="workflow/action_page.html",
+        context=lambda: {
+            "application": application,
+            "form": form,
+            "title": _("Mark the action done?"),
+            "intro": mark_done_intro(item),
+            "confirmation": True,
+            "back_url": back_url,
+            "back_label": _("Back to the remediation"),
+        },
     )
 
 
 @login_required
-@require_POST
-def reaudit(request, pk):
+def item_evidence(request, pk, item_pk):
+    """The evidence file of an action marked done, for whoever may see the request."""
     application = visible_application(request, pk)
-    return button(
+    item = get_object_or_404(items_of_request(application).exclude(done_evidence=""), pk=item_pk)
+    return FileResponse(
+        item.done_evidence.open("rb"), as_attachment=True, filename=item.done_evidence_name
+    )
+
+
+@login_required
+def reaudit(request, pk):
+    """The confirmation of the re-audit request: the support goes back to the audit."""
+    application = visible_application(request, pk)
+    require(request.user, "workflow.submit_application", application)
+    return confirmed_step(
         request,
         application,
         flow.reaudit_request,
-        application=application,
-        by=request.user,
+        transition="request_reaudit",
+        label=_("Ask for the re-audit"),
+        title=_("Ask for the re-audit of request #%s?") % application.pk,
+        intro=_(
+            "The Marketplace team audits your support again and reads what you wrote for "
+            "each action of the plan. Until the audit's outcome you can no longer mark "
+            "actions done or change the support standards. The analysts and auditors are told."
+        ),
         success=_("Re-audit requested. The Marketplace team will audit your support again."),
-        done_url=application.get_absolute_url(),
-        refused_url=support_url("support_remediation", application),
+        comment_label=_("Comment for the auditors (optional)"),
+        back={
+            "back_url": support_url("support_remediation", application),
+            "back_label": _("Back to the remediation"),
+        },
     )

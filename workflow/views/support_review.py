@@ -33,7 +33,7 @@ from support_audit.forms import (
 from support_audit.models import SupportAudit
 from support_audit.selectors import declaration_of, has_audit, request_audits
 
-from ..guidance import awaited
+from ..guidance import next_step
 from ..services import actions_for, unmet_conditions
 from ..services import support as flow
 from .common import team_application
@@ -159,7 +159,7 @@ def _render_audit(request, application, *, record=None, plan=None):
             "plan": plan,
             "plan_audit": plan_audit,
             "outcomes": outcomes,
-            "awaited": awaited(application, partner_side=False),
+            "awaited": next_step(application, partner_side=False, here="support_audit"),
             "seen_state": application.state,
             **declaration_context(application, saved),
         },

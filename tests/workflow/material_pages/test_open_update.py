@@ -15,7 +15,16 @@ from tests.factories.workflow import (
     VersionFactory,
     actor,
 )
-from tests.workflow.markup import alerts, attr, by_testid, field_value, find_all, text, texts
+from tests.workflow.markup import (
+    alerts,
+    attr,
+    by_testid,
+    confirming,
+    field_value,
+    find_all,
+    text,
+    texts,
+)
 from tests.workflow.material_pages.helpers import (
     S,
     awaiting,
@@ -126,7 +135,7 @@ def test_critical_fix_review_is_due_two_business_days_after_submission(client, o
     response = on_commit(
         client.post,
         reverse("materials_submit", args=[application.pk]),
-        {"seen_state": S.AWAITING_MATERIALS},
+        confirming({"seen_state": S.AWAITING_MATERIALS}),
         follow=True,
     )
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories.workflow import MaterialFactory, actor
-from tests.workflow.markup import alerts, by_testid, find_all, texts
+from tests.workflow.markup import alerts, by_testid, confirming, find_all, texts
 from tests.workflow.material_pages.helpers import (
     ALL_REQUIRED,
     K,
@@ -31,7 +31,7 @@ def test_submit_is_refused_with_the_missing_list_until_everything_is_there(clien
     page = client.get(materials_url(application))
     refused = client.post(
         reverse("materials_submit", args=[application.pk]),
-        {"seen_state": S.AWAITING_MATERIALS},
+        confirming({"seen_state": S.AWAITING_MATERIALS}),
         follow=True,
     )
 
@@ -56,7 +56,7 @@ def test_submit_with_everything_provided_sends_the_materials_for_review(client, 
     response = on_commit(
         client.post,
         reverse("materials_submit", args=[application.pk]),
-        {"seen_state": S.AWAITING_MATERIALS, "comment": "All in."},
+        confirming({"seen_state": S.AWAITING_MATERIALS, "comment": "All in."}),
         follow=True,
     )
 
@@ -80,7 +80,7 @@ def test_submit_after_someone_else_moved_the_request_is_refused(client):
 
     response = client.post(
         reverse("materials_submit", args=[application.pk]),
-        {"seen_state": S.AWAITING_MATERIALS},
+        confirming({"seen_state": S.AWAITING_MATERIALS}),
         follow=True,
     )
 

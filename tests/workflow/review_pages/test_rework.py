@@ -10,7 +10,7 @@ from tests.factories.dod import (
     partner_of,
     submitted,
 )
-from tests.workflow.markup import alerts, by_testid, find_all, text, texts
+from tests.workflow.markup import alerts, by_testid, confirming, find_all, text, texts
 from tests.workflow.review_pages.helpers import (
     NEEDS_FINDING,
     NOT_VERIFIED,
@@ -36,7 +36,9 @@ def test_rework_loop_through_the_review_pages(client, analyst, rnd_expert):
     application = submitted()
     partner = partner_of(application)
     client.force_login(analyst)
-    client.post(review_url(application, "review_start"), {"seen_state": S.SUBMITTED_FOR_REVIEW})
+    client.post(
+        review_url(application, "review_start"), confirming({"seen_state": S.SUBMITTED_FOR_REVIEW})
+    )
     for number in range(1, 9):
         post_check(
             client, application, number, "fail" if number == 4 else "pass", f"Round 1: {number}."
@@ -68,7 +70,9 @@ def test_rework_loop_through_the_review_pages(client, analyst, rnd_expert):
         upload=SimpleUploadedFile("setup-v2.txt", b"1. Install.\n2. Enter the licence.\n"),
     )
     app_services.materials_submit(application=application, by=partner)
-    client.post(review_url(application, "review_start"), {"seen_state": S.SUBMITTED_FOR_REVIEW})
+    client.post(
+        review_url(application, "review_start"), confirming({"seen_state": S.SUBMITTED_FOR_REVIEW})
+    )
 
     round_two = review_page(client, application)
 

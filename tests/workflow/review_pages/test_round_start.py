@@ -14,6 +14,7 @@ from tests.factories.dod import (
 from tests.workflow.markup import (
     alerts,
     by_testid,
+    confirming,
     find_all,
     text,
 )
@@ -47,7 +48,8 @@ def test_review_page_before_the_review_says_which_edition_will_be_pinned(client,
     assert by_testid(response, "round") == "No round yet"
     assert action_labels(response) == [("Start the review", "enabled"), ("Decline", "enabled")]
     assert by_testid(response, "no-rounds") == (
-        "No review round yet: the first one starts once the partner has submitted the materials."
+        "No review round yet: the partner submitted the materials on 18 Nov 2026, 10:00 UTC, "
+        "and they wait for an analyst to start the review (“Start the review” above)."
     )
 
 
@@ -65,7 +67,7 @@ def test_start_the_review_opens_round_one_on_the_edition_in_force(client, analys
     client.force_login(analyst)
 
     response = client.post(
-        review_url(application, "review_start"), {"seen_state": S.SUBMITTED_FOR_REVIEW}
+        review_url(application, "review_start"), confirming({"seen_state": S.SUBMITTED_FOR_REVIEW})
     )
     page = client.get(response.url)
 
@@ -92,7 +94,9 @@ def test_start_the_review_from_a_stale_page_changes_nothing(client, analyst):
     client.force_login(analyst)
 
     response = client.post(
-        review_url(application, "review_start"), {"seen_state": S.SUBMITTED_FOR_REVIEW}, follow=True
+        review_url(application, "review_start"),
+        confirming({"seen_state": S.SUBMITTED_FOR_REVIEW}),
+        follow=True,
     )
 
     assert alerts(response) == [

@@ -9,7 +9,16 @@ from support_audit.models import (
 from tests.factories.support_audit import (
     SupportDeclarationFactory,
 )
-from tests.workflow.markup import alerts, by_testid, errors, field_value, find_all, text, texts
+from tests.workflow.markup import (
+    alerts,
+    by_testid,
+    confirming,
+    errors,
+    field_value,
+    find_all,
+    text,
+    texts,
+)
 from tests.workflow.support_pages.helpers import (
     NOT_ALLOWED,
     STALE,
@@ -234,7 +243,7 @@ def test_submit_the_support_standards_sends_them_to_the_audit(client):
 
     response = client.post(
         url("support_declaration_submit", application),
-        {"seen_state": S.QUALITY_PASSED},
+        confirming({"seen_state": S.QUALITY_PASSED}),
         follow=True,
     )
 
@@ -253,7 +262,7 @@ def test_submit_the_support_standards_from_a_stale_page_changes_nothing(client):
 
     response = client.post(
         url("support_declaration_submit", application),
-        {"seen_state": S.QUALITY_PASSED},
+        confirming({"seen_state": S.QUALITY_PASSED}),
         follow=True,
     )
 

@@ -13,7 +13,7 @@ from tests.factories.support_audit import (
     SupportDeclarationFactory,
 )
 from tests.factories.workflow import ApplicationFactory
-from tests.workflow.markup import alerts, by_testid, find_all
+from tests.workflow.markup import by_testid, confirming, errors, field_value, find_all
 from tests.workflow.support_pages.helpers import (
     STALE,
     S,
@@ -92,11 +92,12 @@ def test_mark_done_from_a_stale_page_changes_nothing(client):
 
     response = client.post(
         url("support_item_done", application, item_pk=item.pk),
-        {"seen_state": S.REMEDIATION},
+        confirming({"seen_state": S.REMEDIATION, "note": "Done as agreed."}),
         follow=True,
     )
 
-    assert alerts(response) == [STALE % "Withdrawn"]
+    assert errors(response) == [STALE % "Withdrawn"]
+    assert field_value(response, "note") == "Done as agreed."
     assert RemediationItem.objects.get(pk=item.pk).done_at is None
 
 
@@ -107,11 +108,11 @@ def test_mark_done_after_the_request_was_declined_is_refused(client, analyst):
 
     response = client.post(
         url("support_item_done", application, item_pk=item.pk),
-        {"seen_state": S.DECLINED},
+        confirming({"seen_state": S.DECLINED, "note": "Done as agreed."}),
         follow=True,
     )
 
-    assert alerts(response) == ["Plan items are marked done while the remediation is under way."]
+    assert errors(response) == ["Plan items are marked done while the remediation is under way."]
     assert RemediationItem.objects.get(pk=item.pk).done_at is None
 
 

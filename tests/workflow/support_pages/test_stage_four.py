@@ -17,6 +17,7 @@ from support_audit.models import (
 from tests.workflow.markup import (
     alerts,
     by_testid,
+    confirming,
     find_all,
     text,
     texts,
@@ -54,7 +55,7 @@ def test_support_certification_through_the_pages_ends_certified(client, analyst,
     assert response.status_code == 302
     response = client.post(
         url("support_declaration_submit", application),
-        {"seen_state": S.QUALITY_PASSED},
+        confirming({"seen_state": S.QUALITY_PASSED}),
         follow=True,
     )
     assert by_testid(response, "state") == "Support standards under audit"
@@ -130,14 +131,16 @@ def test_support_certification_through_the_pages_ends_certified(client, analyst,
     for item in RemediationItem.objects.order_by("due_on"):
         response = client.post(
             url("support_item_done", application, item_pk=item.pk),
-            {"seen_state": S.REMEDIATION},
+            confirming({"seen_state": S.REMEDIATION, "note": "Done as agreed."}),
             follow=True,
         )
         assert alerts(response) == [f"Marked done: {item.description}"]
     done = date_filter(timezone.localdate(), "SHORT_DATE_FORMAT")
     assert [row[3] for row in item_rows(response)] == [f"done on {done}"] * 2
     response = client.post(
-        url("support_reaudit", application), {"seen_state": S.REMEDIATION}, follow=True
+        url("support_reaudit", application),
+        confirming({"seen_state": S.REMEDIATION}),
+        follow=True,
     )
     assert alerts(response) == [
         "Re-audit requested. The Marketplace team will audit your support again."
