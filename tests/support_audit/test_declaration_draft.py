@@ -6,13 +6,22 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from certportal.errors import ActionRefused
 from support_audit.models import SupportDeclaration
 from support_audit.services import DeclarationInput
 from tests.factories.accounts import UserFactory
 from tests.factories.support_audit import SupportDeclarationFactory
-from tests.workflow.markup import alerts, by_testid, errors, field_value, find_all, texts
+from tests.workflow.markup import (
+    alerts,
+    by_testid,
+    confirming,
+    errors,
+    field_value,
+    find_all,
+    texts,
+)
 from tests.workflow.support_pages.helpers import (
     CREATIO_REGIONS,
     S,
@@ -188,19 +197,28 @@ def test_submit_with_standards_unmet_refuses_with_every_message_and_keeps_the_dr
     assert saved(application).escalation_role == "other"
 
 
-def test_submit_of_a_conforming_declaration_saves_it_and_sends_it_to_the_audit(client):
-    """R4.7: the standards entered and submitted in one step go to the audit."""
+def test_submit_of_a_conforming_declaration_saves_it_and_asks_for_the_confirmation(client):
+    """R4.7: the standards entered and submitted are saved, and go to the audit once the
+    partner confirms the step that cannot be undone."""
     application = quality_passed()
     client.force_login(partner_of(application))
 
     response = post_declaration(client, application, action="submit")
-    page = client.get(response.url)
 
-    assert alerts(page) == [
-        "Support standards submitted. The Marketplace team will audit your support."
-    ]
-    assert state_now(application) == S.SUPPORT_REVIEW
+    assert response.url == reverse("support_declaration_submit", args=[application.pk])
     assert saved(application).system_name == "Northwind Service Desk"
+    assert state_now(application) == S.QUALITY_PASSED
+    page = client.get(response.url)
+    assert alerts(page) == [
+        "Draft saved: it meets regulation 4.1–4.2. Confirm the submission below."
+    ]
+
+    done = client.post(response.url, confirming(), follow=True)
+
+    assert state_now(application) == S.SUPPORT_REVIEW
+    assert "Support standards submitted. The Marketplace team will audit your support." in alerts(
+        done
+    )
 
 
 def test_overnight_hours_are_accepted_and_submitted(client):
@@ -213,12 +231,12 @@ def test_overnight_hours_are_accepted_and_submitted(client):
         for edge, t in (("open", "19:00"), ("close", "10:00"))
     }
 
-    post_declaration(client, application, action="submit", **nights)
+    response = post_declaration(client, application, action="submit", **nights)
 
     assert saved(application).regions.get(region="emea").hours == {
         str(day): ["19:00", "10:00"] for day in range(5)
     }
-    assert state_now(application) == S.SUPPORT_REVIEW
+    assert response.url == reverse("support_declaration_submit", args=[application.pk])
 
 
 # --- Two tabs ------------------------------------------------------------------------------------

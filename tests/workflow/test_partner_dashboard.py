@@ -261,6 +261,7 @@ def test_certified_request_page_links_to_certificate_and_kpis(client):
 
     assert by_testid(response, "awaited") == (
         "Awaited from you: Keep the support KPIs on target: the solution is certified."
+        " Where: the audits and plans, on the certificate page. Go there"
     )
     (links,) = find_all(response, data_testid="certified-links")
     assert [attr(a, "href") for a in find_all(links, "a")] == [
@@ -279,6 +280,7 @@ def test_revoked_request_page_says_revoked_when_why_and_the_way_back(client):
 
     assert by_testid(response, "awaited") == (
         "Awaited from you: Win the badge back: it was revoked."
+        " Where: the audits and plans, on the certificate page. Go there"
     )
     assert "Keep the support KPIs on target" not in response.text
     banner = find_all(response, data_testid="badge-alert-phone-link")[0]
@@ -300,6 +302,7 @@ def test_request_page_of_a_badge_at_risk_names_the_failing_kpi(client):
     assert by_testid(response, "awaited") == (
         "Awaited from you: Bring the failing KPIs back on target: the badge is at risk and may "
         "be revoked if they stay off target."
+        " Where: the audits and plans, on the certificate page. Go there"
     )
     banner = find_all(response, data_testid="badge-alert-phone-link")[0]
     assert texts(banner, "li")[0].startswith("CSAT response rate in 2026-11: 1 of 40")
@@ -315,6 +318,7 @@ def test_revoked_request_page_tells_the_team_how_to_restore(client):
     assert by_testid(response, "awaited") == (
         "Next step: The badge is revoked: restore it on the certificate page once the partner "
         "is back on target, or wait for a new request."
+        " Where: the audits and plans, on the certificate page. Go there"
     )
     banner = find_all(response, data_testid=f"badge-alert-{certification.solution.slug}")[0]
     assert texts(banner, data_testid="badge-reason") == [f"Why: {REASON}"]
@@ -335,4 +339,5 @@ def test_restored_badge_is_certified_again_everywhere(client):
     assert find_all(board, data_testid="badge-alerts") == []
     assert by_testid(page, "awaited") == (
         "Awaited from you: Keep the support KPIs on target: the solution is certified."
+        " Where: the audits and plans, on the certificate page. Go there"
     )
