@@ -28,7 +28,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-import outbox.services as outbox
+from accounts.enums import NotificationKind
+from outbox.notices import notify
 
 from .enums import MARKETPLACE_LANGUAGE, AuditPurpose
 from .models import RemediationItem, Reminder
@@ -183,8 +184,12 @@ def reminders_record(digests: list[Digest], today: date) -> int:
             )
             if not created:
                 continue
-            outbox.enqueue(
+            # As its person chose to receive reminders: at once, in the daily digest, or not.
+            notify(
                 "support_audit.deliver_reminder",
+                kind=NotificationKind.REMINDER,
+                recipients={digest.email: digest.language},
+                render=lambda _email, _language, text=(subject, body): text,
                 key=f"reminder:{reminder.pk}",
                 reminder_id=reminder.pk,
             )

@@ -5,14 +5,17 @@ from django.db import IntegrityError, transaction
 from django.utils.dateparse import parse_datetime
 from django_fsm_log.models import StateLog
 
+from outbox.notices import only
+
 from .models import Application, Notification
 from .notifications import recipients_for, render_message
 from .reminders import reminders_send
 
 
 @shared_task(name="workflow.notify_transition")
-def notify_transition(*, state_log_id: int) -> int:
-    """E-mail the people concerned by one recorded step; returns how many were sent.
+def notify_transition(*, state_log_id: int, recipients: list[str] | None = None) -> int:
+    """E-mail the people concerned by one recorded step (those of `recipients` when the
+    message lists who chose to hear at once, outbox.notices); returns how many were sent.
 
     Idempotent: a recipient already mailed about this step is skipped, so a retried or
     duplicated task sends nothing twice.
@@ -20,7 +23,8 @@ def notify_transition(*, state_log_id: int) -> int:
     log = StateLog.objects.select_related("content_type").get(pk=state_log_id)
     application = Application.objects.select_related("solution", "version").get(pk=log.object_id)
     sent = 0
-    for email, language in recipients_for(application, log.transition).items():
+    people = only(recipients_for(application, log.transition), recipients)
+    for email, language in people.items():
         subject, body = render_message(application, log, language)
         try:
             with transaction.atomic():
