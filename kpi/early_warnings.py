@@ -7,7 +7,9 @@ with the figures and what would bring the KPI back within its target. A `KPIWarn
 solution, month, KPI and person is written in the evaluation's transaction: nobody hears twice
 of the same KPI and month, whatever the number of runs. The e-mails go after commit
 (`send_warnings`), one per person and solution for the KPIs newly warned of, in the reader's
-language; each is marked sent in the transaction that sends it.
+language; each is marked sent in the transaction that sends it. A person who chose the daily
+digest or none for early warnings (outbox.notices) is not e-mailed at once: their warnings are
+copied to a notice, held for the digest or skipped, and settled then.
 """
 
 from collections import defaultdict

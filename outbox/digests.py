@@ -17,7 +17,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from accounts.enums import NotificationKind
 from accounts.models import User
 
 from .models import Digest, Notice
@@ -79,15 +78,7 @@ def render_digest(user: User, notices: list[Notice], day: date) -> tuple[str, st
         context = {
             "user": user,
             "day": day,
-            "items": [
-                {
-                    "kind": NotificationKind(notice.kind).label
-                    if notice.kind in NotificationKind.values
-                    else notice.kind,
-                    "notice": notice,
-                }
-                for notice in notices
-            ],
+            "items": [{"kind": notice.get_kind_display(), "notice": notice} for notice in notices],
             "settings_url": settings.SITE_URL + reverse("notification_settings"),
         }
         subject = render_to_string("outbox/email/digest_subject.txt", context)

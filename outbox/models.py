@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.enums import NotificationKind
+
 
 class Message(models.Model):
     """One task to run on behalf of a committed step: an e-mail to send, a job to start.
@@ -74,7 +76,7 @@ class Notice(models.Model):
         related_name="notices",
     )
     recipient = models.EmailField(_("recipient"))
-    kind = models.CharField(_("kind of message"), max_length=30)
+    kind = models.CharField(_("kind of message"), max_length=30, choices=NotificationKind.choices)
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     body = models.TextField(_("body"), blank=True)

@@ -11,7 +11,8 @@ Analysts hear of all three; a partner's members, and the action's owner when it 
 e-mail address, hear of the partner's remediation actions. A `Reminder` row per person and
 day makes the job idempotent: run twice the same day, it sends nothing the second time. The
 row holds the e-mail as written that day and is sent through the outbox, so a mail server that
-is down delays the reminder instead of losing it.
+is down delays the reminder instead of losing it. The outbox applies the person's choice for
+reminders (outbox.notices): at once, in their daily digest, or not at all.
 """
 
 from dataclasses import dataclass, field
