@@ -7,12 +7,30 @@ from django.utils.translation import ngettext
 
 from certportal.admin_site import ReadOnlyAdmin
 
-from .models import ApiToken, SecurityEvent, User
+from .models import ApiToken, NotificationPreference, SecurityEvent, User
 from .services import api_token_revoke
+
+
+class NotificationPreferenceInline(admin.TabularInline):
+    """How the person receives each kind of message (no row: immediately); a row for a
+    mandatory kind is ignored."""
+
+    model = NotificationPreference
+    extra = 0
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "kind", "choice")
+    list_filter = ("kind", "choice")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__email")
+    autocomplete_fields = ("user",)
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    inlines = (NotificationPreferenceInline,)
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         (_("Partner organisation"), {"fields": ("partner", "language")}),

@@ -6,7 +6,9 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .enums import NotificationChoice, NotificationKind
 from .models import User
+from .notifications import Preference
 from .services import token_expiry_choices
 
 
@@ -59,3 +61,43 @@ class EmailChangeForm(forms.Form):
         if User.objects.filter(email__iexact=email).exclude(pk=self.user.pk).exists():
             raise forms.ValidationError(_("Another account uses this e-mail address."))
         return email
+
+
+class NotificationSettingsForm(forms.Form):
+    """One choice per kind of message the person may choose for (mandatory kinds are fixed
+    and have no field); any other kind posted, or a choice that is not one, is an error."""
+
+    def __init__(self, *args, preferences: list[Preference], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.preferences = preferences
+        for preference in preferences:
+            if not preference.fixed:
+                self.fields[preference.kind] = forms.ChoiceField(
+                    label=preference.kind.label,
+                    choices=NotificationChoice.choices,
+                    initial=preference.choice,
+                    widget=forms.RadioSelect,
+                )
+
+    def clean(self):
+        cleaned = super().clean()
+        fixed = {preference.kind for preference in self.preferences if preference.fixed}
+        for name in self.data:
+            if name in self.fields or name == "csrfmiddlewaretoken":
+                continue
+            if name in fixed:
+                self.add_error(
+                    None,
+                    _("“%(kind)s” is always sent at once: it cannot be changed.")
+                    % {"kind": NotificationKind(name).label},
+                )
+            else:
+                self.add_error(None, _("“%(kind)s” is not a kind of message.") % {"kind": name})
+        return cleaned
+
+    def rows(self):
+        """The table's rows: each preference with its field (None when fixed)."""
+        return [
+            (preference, None if preference.fixed else self[preference.kind])
+            for preference in self.preferences
+        ]

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 
-from .enums import Role, SecurityEventKind
+from .enums import NotificationChoice, NotificationKind, Role, SecurityEventKind
 
 
 class User(AbstractUser):
@@ -108,3 +108,33 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()} {self.username}"
+
+
+class NotificationPreference(models.Model):
+    """How one person receives one kind of e-mail. No row means immediately; a row for a
+    mandatory kind (MANDATORY_NOTIFICATIONS) is ignored (accounts.notifications)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    kind = models.CharField(_("kind of message"), max_length=30, choices=NotificationKind.choices)
+    choice = models.CharField(
+        _("delivery"),
+        max_length=10,
+        choices=NotificationChoice.choices,
+        default=NotificationChoice.IMMEDIATE,
+    )
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        ordering = ["user", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_kind_display()}: {self.get_choice_display()}"

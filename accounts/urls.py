@@ -8,6 +8,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
     path("profile/email/", views.email_change, name="email_change"),
+    path("profile/notifications/", views.notification_settings, name="notification_settings"),
     path("profile/tokens/", views.token_create, name="token_create"),
     path("profile/tokens/<str:digest>/revoke/", views.token_revoke, name="token_revoke"),
     path(

@@ -1,4 +1,5 @@
-"""The signed-in user's profile: the account's e-mail and password, and a partner's API tokens."""
+"""The signed-in user's profile: the account's e-mail and password, a partner's API tokens,
+and how the person receives each kind of message."""
 
 from urllib.parse import urlsplit
 
@@ -11,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import services
-from .forms import ApiTokenForm, EmailChangeForm
+from . import notifications, services
+from .enums import NotificationChoice
+from .forms import ApiTokenForm, EmailChangeForm, NotificationSettingsForm
 from .models import ApiToken
 from .rules import is_partner
 
@@ -103,4 +105,25 @@ def lockout(request, original_response=None, credentials=None):
             "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
         },
         status=429,
+    )
+
+
+@login_required
+def notification_settings(request):
+    """How the signed-in person receives each kind of message: at once, daily, or not."""
+    preferences = notifications.preferences_of(request.user)
+    if request.method == "POST":
+        form = NotificationSettingsForm(request.POST, preferences=preferences)
+        if form.is_valid():
+            notifications.preferences_set(user=request.user, choices=form.cleaned_data)
+            messages.success(request, _("Your notification settings are saved."))
+            return redirect("notification_settings")
+        status = 400
+    else:
+        form, status = NotificationSettingsForm(preferences=preferences), 200
+    return render(
+        request,
+        "accounts/notification_settings.html",
+        {"form": form, "choices": NotificationChoice.choices},
+        status=status,
     )

@@ -14,6 +14,8 @@ The scheduled KPI job acts as `SYSTEM`, an explicit actor that holds only the jo
 permission ("catalogue.enforce_kpis"); its events have no person as actor.
 """
 
+from functools import partial
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -23,14 +25,14 @@ from django_fsm import can_proceed
 from django_fsm_log.conf import settings as fsm_log_settings
 from django_fsm_log.models import StateLog
 
-import outbox.services as outbox
 from accounts.enums import SecurityEventKind
 from accounts.security import record_security_event
 from certportal.system_texts import Text, stored
+from outbox.notices import notify, notify_many
 
 from .enums import CertificationStatus
 from .models import Certification, CertificationEvent
-from .notifications import BADGE_ROUTES
+from .notifications import BADGE_ROUTES, badge_recipients, render_badge_message
 
 Action = CertificationEvent.Action
 
@@ -223,8 +225,18 @@ def _change_many(action, changes, *, by) -> list[CertificationEvent]:
             ]
         )
         if BADGE_ROUTES[action].reaches_anyone:
-            outbox.enqueue_many(
-                NOTIFY_TASK, [(_message_key(event), {"event_id": event.pk}) for event in events]
+            notify_many(
+                NOTIFY_TASK,
+                kind=BADGE_ROUTES[action].kind,
+                messages=[
+                    (
+                        _message_key(event),
+                        {"event_id": event.pk},
+                        partial(badge_recipients, event),
+                        partial(_render, event),
+                    )
+                    for event in events
+                ],
             )
         for row, reason, _source in taken:
             _log_by_hand(row, action, reason, by)
@@ -306,8 +318,19 @@ def _record(certification, action, *, by, reason) -> CertificationEvent:
         **_reason_fields(reason),
     )
     if BADGE_ROUTES[action].reaches_anyone:
-        outbox.enqueue(NOTIFY_TASK, key=_message_key(event), event_id=event.pk)
+        notify(
+            NOTIFY_TASK,
+            kind=BADGE_ROUTES[action].kind,
+            recipients=badge_recipients(event),
+            render=partial(_render, event),
+            key=_message_key(event),
+            event_id=event.pk,
+        )
     return event
+
+
+def _render(event: CertificationEvent, _email: str, language: str) -> tuple[str, str]:
+    return render_badge_message(event, language)
 
 
 NOTIFY_TASK = "support_audit.notify_certification_event"

@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.enums import Role
+from accounts.enums import NotificationKind, Role
 from accounts.selectors import reachable
 
 from .models import CertificationEvent
@@ -15,34 +15,37 @@ Badge = CertificationEvent.Action
 
 @dataclass(frozen=True)
 class Route:
-    """Who is told about a step: the partner's members, the team roles that must act next, and
-    the message they read (`workflow/email/<template>_subject.txt` and `_body.txt`)."""
+    """Who is told about a step: the partner's members, the team roles that must act next, the
+    message they read (`workflow/email/<template>_subject.txt` and `_body.txt`) and its kind,
+    which each recipient's choice applies to (accounts.notifications; tests fail when a route
+    has none)."""
 
     partner: bool = True
     team: tuple[Role, ...] = ()
     template: str = "transition"
+    kind: NotificationKind | None = None
 
     @property
     def reaches_anyone(self) -> bool:
         return self.partner or bool(self.team)
 
 
-# Nobody is told.
-SILENT = Route(partner=False)
+K = NotificationKind
 
 
 # Every change of a badge, and who hears of it (tests fail when a change has no entry). The
 # partner and the analysts hear when the badge goes on or comes off.
 BADGE_ROUTES: dict[Badge, Route] = {
-    Badge.GRANTED: Route(team=(Role.ANALYST,), template="badge"),
+    Badge.GRANTED: Route(team=(Role.ANALYST,), template="badge", kind=K.BADGE_GRANTED),
     # A passed update moves the certified version: its step's e-mail (ROUTES[T.PASS_UPDATE])
     # tells the partner already.
-    Badge.VERSION_UPDATED: SILENT,
+    Badge.VERSION_UPDATED: Route(partner=False, kind=K.BADGE_GRANTED),
     # The KPI job's mark: the badge stays on, a remediation plan in force covers the failed
     # KPI; nobody is e-mailed.
-    Badge.AT_RISK: SILENT,
-    Badge.REVOKED: Route(team=(Role.ANALYST,), template="badge"),
-    Badge.RESTORED: Route(team=(Role.ANALYST,), template="badge"),
+    Badge.AT_RISK: Route(partner=False, kind=K.BADGE_AT_RISK),
+    # Always sent at once, whatever the recipients chose (MANDATORY_NOTIFICATIONS, R5.8).
+    Badge.REVOKED: Route(team=(Role.ANALYST,), template="badge", kind=K.BADGE_REVOKED),
+    Badge.RESTORED: Route(team=(Role.ANALYST,), template="badge", kind=K.BADGE_GRANTED),
 }
 
 

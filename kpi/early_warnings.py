@@ -7,7 +7,9 @@ with the figures and what would bring the KPI back within its target. A `KPIWarn
 solution, month, KPI and person is written in the evaluation's transaction: nobody hears twice
 of the same KPI and month, whatever the number of runs. The e-mails go after commit
 (`send_warnings`), one per person and solution for the KPIs newly warned of, in the reader's
-language; each is marked sent in the transaction that sends it.
+language; each is marked sent in the transaction that sends it. A person who chose the daily
+digest or none for early warnings (outbox.notices) is not e-mailed at once: their warnings are
+copied to a notice, held for the digest or skipped, and settled then.
 """
 
 from collections import defaultdict
@@ -22,10 +24,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 import outbox.services as outbox
-from accounts.enums import Role
+from accounts.enums import NotificationKind, Role
 from accounts.selectors import reachable
 from catalogue.enums import CertificationStatus
 from catalogue.models import Solution
+from outbox.notices import held_back, notice
 
 from . import judging
 from .judging import Target
@@ -101,8 +104,31 @@ def warnings_record(period: Period, candidates, *, month_over: bool) -> int:
     if solution_ids:
         # Through the outbox: a broker or mail server down does not undo the evaluation, and
         # the warnings are sent once it is back (the next run would send them too).
-        outbox.enqueue("kpi.send_kpi_warnings", period=period.name, solution_ids=solution_ids)
+        message = outbox.enqueue(
+            "kpi.send_kpi_warnings", period=period.name, solution_ids=solution_ids
+        )
+        _hold_back(period.name, new, message)
     return len(new)
+
+
+def _hold_back(period: str, new: list[KPIWarning], message) -> None:
+    """The new warnings of people who chose a digest or none for early warnings: copied, as
+    their e-mail would read, to a notice of the outbox message (held for the digest, or
+    skipped) and settled, so that `send_warnings` does not e-mail them."""
+    later = held_back(NotificationKind.EARLY_WARNING, {warning.recipient for warning in new})
+    people = sorted({(w.solution_id, w.recipient) for w in new if w.recipient in later})
+    for solution_id, email in people:
+        warnings = list(
+            KPIWarning.objects.select_for_update()
+            .filter(period=period, solution_id=solution_id, recipient=email, sent_at__isnull=True)
+            .order_by("kpi")
+        )
+        if not warnings:
+            continue
+        user_id, decision = later[email]
+        text = _render(Solution.objects.get(pk=solution_id), period, warnings)
+        notice(message, NotificationKind.EARLY_WARNING, email, user_id, decision, text).save()
+        KPIWarning.objects.filter(pk__in=[w.pk for w in warnings]).update(sent_at=timezone.now())
 
 
 @dataclass(frozen=True)

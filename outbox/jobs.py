@@ -1,7 +1,7 @@
 """The outbox's sweep and its default schedule, kept in django-celery-beat by
 certportal.schedules; staff change it in the admin (Periodic tasks)."""
 
-from certportal.schedules import Every, Job
+from certportal.schedules import Crontab, Every, Job
 
 JOBS = [
     Job(
@@ -10,5 +10,12 @@ JOBS = [
         Every(1, "minutes"),
         "Every minute: run what the broker never took, what failed and is due again, and what "
         "a lost worker left half-done.",
+    ),
+    Job(
+        "Outbox: daily digests",
+        "outbox.send_digests",
+        Crontab("30", "6"),
+        "Every day at 06:30, after the reminders: each person's digest of the messages they "
+        "chose to receive once a day.",
     ),
 ]

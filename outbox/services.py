@@ -27,17 +27,25 @@ State = Message.State
 def enqueue(task: str, *, key: str | None = None, **kwargs) -> Message:
     """Record `task(**kwargs)` in the current transaction and hand it to the broker once the
     transaction commits. A `key` already recorded is not recorded again."""
+    message, _created = record(task, key=key, kwargs=kwargs)
+    return message
+
+
+def record(
+    task: str, *, key: str | None, kwargs: dict, state: str = State.PENDING
+) -> tuple[Message, bool]:
+    """`enqueue`'s record: the message and whether it is new. A new pending message is handed
+    to the broker after the commit; one in another state (skipped) is only recorded."""
     if key is None:
-        message = Message.objects.create(task=task, kwargs=kwargs)
+        message, created = Message.objects.create(task=task, kwargs=kwargs, state=state), True
     else:
         message, created = Message.objects.get_or_create(
-            key=key, defaults={"task": task, "kwargs": kwargs}
+            key=key, defaults={"task": task, "kwargs": kwargs, "state": state}
         )
-        if not created:
-            return message
-    # robust: nothing the broker does after the commit can turn the step into an error.
-    transaction.on_commit(partial(dispatch, message.pk), robust=True)
-    return message
+    if created and state == State.PENDING:
+        # robust: nothing the broker does after the commit can turn the step into an error.
+        transaction.on_commit(partial(dispatch, message.pk), robust=True)
+    return message, created
 
 
 def enqueue_many(task: str, messages: list[tuple[str, dict]]) -> None:

@@ -1,8 +1,9 @@
 from celery import shared_task
+from django.utils.dateparse import parse_datetime
 
 from certportal.retrying import RETRY_ON_TRANSIENT_ERRORS
 
-from . import services
+from . import digests, services
 
 
 def _run_or_look_again(task, message_ids: list[int]) -> int:
@@ -43,3 +44,16 @@ def deliver_pending() -> dict[str, int]:
     """Every minute: run what the broker never took, what failed and is due again, and what a
     lost worker left half-done."""
     return services.deliver_pending()
+
+
+@shared_task(name="outbox.send_digests")
+def send_digests(*, now: str | None = None) -> int:
+    """Every day: each person's digest of the messages they chose to receive that way; a
+    second run the same day records nothing."""
+    return digests.digests_send(now=parse_datetime(now) if now else None)
+
+
+@shared_task(name="outbox.deliver_digest")
+def deliver_digest(*, digest_id: int) -> bool:
+    """E-mail one recorded digest (through the outbox); nothing when it was sent already."""
+    return digests.digest_deliver(digest_id)

@@ -11,7 +11,8 @@ Analysts hear of all three; a partner's members, and the action's owner when it 
 e-mail address, hear of the partner's remediation actions. A `Reminder` row per person and
 day makes the job idempotent: run twice the same day, it sends nothing the second time. The
 row holds the e-mail as written that day and is sent through the outbox, so a mail server that
-is down delays the reminder instead of losing it.
+is down delays the reminder instead of losing it. The outbox applies the person's choice for
+reminders (outbox.notices): at once, in their daily digest, or not at all.
 """
 
 from dataclasses import dataclass, field
@@ -28,7 +29,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-import outbox.services as outbox
+from accounts.enums import NotificationKind
+from outbox.notices import notify
 
 from .enums import MARKETPLACE_LANGUAGE, AuditPurpose
 from .models import RemediationItem, Reminder
@@ -183,8 +185,12 @@ def reminders_record(digests: list[Digest], today: date) -> int:
             )
             if not created:
                 continue
-            outbox.enqueue(
+            # As its person chose to receive reminders: at once, in the daily digest, or not.
+            notify(
                 "support_audit.deliver_reminder",
+                kind=NotificationKind.REMINDER,
+                recipients={digest.email: digest.language},
+                render=lambda _email, _language, text=(subject, body): text,
                 key=f"reminder:{reminder.pk}",
                 reminder_id=reminder.pk,
             )

@@ -8,13 +8,15 @@ from django.utils import timezone
 from catalogue.models.certification import CertificationEvent
 from catalogue.models.solutions import Solution
 from catalogue.notifications import badge_recipients, render_badge_message
+from outbox.notices import only
 
 from .reminders import reminder_deliver
 
 
 @shared_task(name="support_audit.notify_certification_event")
-def notify_certification_event(*, event_id: int) -> int:
-    """Tell the people its route names (BADGE_ROUTES) about a change of a badge; each once.
+def notify_certification_event(*, event_id: int, recipients: list[str] | None = None) -> int:
+    """Tell the people its route names (BADGE_ROUTES) about a change of a badge; each once
+    (those of `recipients` when the message lists who chose to hear at once, outbox.notices).
 
     Each address is e-mailed and recorded in a transaction of its own, on the locked event: a
     run interrupted half-way, or two runs at once, send nobody the message twice.
@@ -25,7 +27,7 @@ def notify_certification_event(*, event_id: int) -> int:
     if event.notified_at is not None:
         return 0
     sent = 0
-    for email, language in badge_recipients(event).items():
+    for email, language in only(badge_recipients(event), recipients).items():
         with transaction.atomic():
             told = _locked(event_id).notified_to
             if email in told:

@@ -22,6 +22,7 @@ EXPECTED = {
     "logout": ("405 405 405 405 405 405 405", "302 302 302 302 302 302 302"),
     "profile": ("302 200 200 200 200 200 200", "302 200 200 200 200 200 200"),
     "email_change": ("302 405 405 405 405 405 405", "302 400 400 400 400 400 400"),
+    "notification_settings": ("302 200 200 200 200 200 200", "302 400 400 400 400 400 400"),
     "token_create": ("302 405 405 405 405 405 405", "302 400 400 302 302 302 302"),
     "token_revoke": ("302 405 405 405 405 405 405", "302 404 302w 404 404 404 404"),
     "password_change": ("302 200 200 200 200 200 200", "302 200 200 200 200 200 200"),
@@ -140,6 +141,7 @@ def test_other_partner_is_never_shown_the_owners_records():
     """No answer of the table gives another partner's member a page about the owner's records."""
     shared = {
         "favicon.ico", "login", "logout", "profile", "email_change", "token_create",
+        "notification_settings",
         "password_change", "password_change_done", "password_reset", "password_reset_done",
         "password_reset_confirm", "password_reset_complete", "set_language", "home",
         "dashboard", "catalogue", "badge_json", "badge_svg", "solution_list",

@@ -40,6 +40,7 @@ def test_every_app_declares_its_jobs():
         "KPIs: complete the runs": ("kpi.complete_runs", "every 15 minutes"),
         "Reminders: what is due": ("workflow.send_reminders", "0 6 * * *"),
         "Outbox: deliver what is pending": ("outbox.deliver_pending", "every 1 minutes"),
+        "Outbox: daily digests": ("outbox.send_digests", "30 6 * * *"),
     }
 
 

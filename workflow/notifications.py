@@ -10,7 +10,7 @@ roles) and the message they read (`workflow/email/<template>_subject.txt` and
 from django.conf import settings
 from django.utils import translation
 
-from accounts.enums import Role
+from accounts.enums import NotificationKind, Role
 from catalogue.notifications import Route, reachable_for, render_pair
 from support_audit.selectors import latest_audit
 
@@ -52,6 +52,43 @@ ROUTES: dict[T, Route] = {
     T.DECLINE_SUPPORT: Route(),
     T.WITHDRAW: Route(team=(Role.ANALYST,)),
 }
+
+K = NotificationKind
+
+# The kind of each step's message, which each recipient's choice applies to
+# (accounts.notifications); a route may name its own (`Route.kind`). Tests fail when a step
+# has none. The nonconformity report is always sent at once (MANDATORY_NOTIFICATIONS, R4.7).
+KINDS: dict[T, NotificationKind] = {
+    T.SUBMIT: K.REQUEST_PROGRESS,
+    T.SCHEDULE_MEETING: K.REQUEST_PROGRESS,
+    T.RESCHEDULE_MEETING: K.REQUEST_PROGRESS,
+    T.HOLD_MEETING: K.REQUEST_PROGRESS,
+    T.ACCEPT: K.REQUEST_DECISION,
+    T.DECLINE_READINESS: K.REQUEST_DECISION,
+    T.APPROVE: K.REQUEST_DECISION,
+    T.DEFER: K.REQUEST_DECISION,
+    T.RESUME: K.REQUEST_PROGRESS,
+    T.DECLINE_APPROVAL: K.REQUEST_DECISION,
+    T.OPEN_UPDATE: K.REQUEST_PROGRESS,
+    T.SUBMIT_MATERIALS: K.REQUEST_PROGRESS,
+    T.START_REVIEW: K.REQUEST_PROGRESS,
+    T.REQUEST_CHANGES: K.REVIEW_CHANGES,
+    T.PASS_QUALITY: K.REQUEST_DECISION,
+    T.PASS_UPDATE: K.REQUEST_DECISION,
+    T.DECLINE_QUALITY: K.REQUEST_DECISION,
+    T.SUBMIT_SUPPORT: K.REQUEST_PROGRESS,
+    T.REPORT_NONCONFORMITIES: K.NONCONFORMITY_REPORT,
+    T.REQUEST_REAUDIT: K.REQUEST_PROGRESS,
+    T.PASS_SUPPORT: K.REQUEST_DECISION,
+    T.CERTIFY: K.REQUEST_DECISION,
+    T.DECLINE_SUPPORT: K.REQUEST_DECISION,
+    T.WITHDRAW: K.REQUEST_PROGRESS,
+}
+
+
+def kind_of(transition: str) -> NotificationKind | None:
+    """The kind of a step's message: its route's own, or the one `KINDS` gives it."""
+    return ROUTES[T(transition)].kind or KINDS.get(T(transition))
 
 
 def recipients_for(application, transition: str) -> dict[str, str]:

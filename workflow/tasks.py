@@ -5,14 +5,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from outbox.notices import only
+
 from .models import Application, AssignmentEvent, Notification, TimelineEntry
 from .notifications import recipients_for, render_assignment, render_message
 from .reminders import reminders_send
 
 
 @shared_task(name="workflow.notify_transition")
-def notify_transition(*, state_log_id: int) -> int:
-    """E-mail the people concerned by one recorded step; returns how many were sent.
+def notify_transition(*, state_log_id: int, recipients: list[str] | None = None) -> int:
+    """E-mail the people concerned by one recorded step (those of `recipients` when the
+    message lists who chose to hear at once, outbox.notices); returns how many were sent.
 
     Idempotent: a recipient already mailed about this step is skipped, so a retried or
     duplicated task sends nothing twice.
@@ -20,7 +23,8 @@ def notify_transition(*, state_log_id: int) -> int:
     log = TimelineEntry.objects.select_related("content_type", "system_text").get(pk=state_log_id)
     application = Application.objects.select_related("solution", "version").get(pk=log.object_id)
     sent = 0
-    for email, language in recipients_for(application, log.transition).items():
+    people = only(recipients_for(application, log.transition), recipients)
+    for email, language in people.items():
         subject, body = render_message(application, log, language)
         try:
             with transaction.atomic():
@@ -33,7 +37,7 @@ def notify_transition(*, state_log_id: int) -> int:
 
 
 @shared_task(name="workflow.notify_assignment")
-def notify_assignment(*, event_id: int) -> int:
+def notify_assignment(*, event_id: int, recipients: list[str] | None = None) -> int:
     """E-mail the person a request was assigned to; 1 when sent, 0 when sent already.
 
     The event's row is locked while the e-mail goes and is marked in the same transaction, so
@@ -47,6 +51,8 @@ def notify_assignment(*, event_id: int) -> int:
         )
         if event.notified_at is not None or event.assignee is None or not event.assignee.email:
             return 0
+        if not only({event.assignee.email: ""}, recipients):
+            return 0  # the assignee chose a digest or no e-mail for assignments
         subject, body = render_assignment(event)
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [event.assignee.email])
         AssignmentEvent.objects.filter(pk=event.pk).update(notified_at=timezone.now())

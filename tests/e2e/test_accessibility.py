@@ -72,7 +72,15 @@ def test_the_main_page_of_each_role_has_no_serious_violation(
     anonymous.goto("/")
     found = visit_all(in_language(anonymous), ["/", reverse("catalogue"), reverse("login")])
     partner = in_language(log_in(people["partner"]))
-    found += visit_all(partner, [reverse("dashboard"), request_page, reverse("solution_list")])
+    found += visit_all(
+        partner,
+        [
+            reverse("dashboard"),
+            request_page,
+            reverse("solution_list"),
+            reverse("notification_settings"),
+        ],
+    )
     analyst = in_language(log_in(people["analyst"]))
     found += visit_all(
         analyst, [reverse("queue"), request_page, reverse("review", args=[people["request"].pk])]

@@ -1,8 +1,8 @@
 import factory
 from django.contrib.auth.models import Group
 
-from accounts.enums import Role
-from accounts.models import ApiToken, User
+from accounts.enums import NotificationChoice, NotificationKind, Role
+from accounts.models import ApiToken, NotificationPreference, User
 from accounts.services import api_token_create
 
 
@@ -59,3 +59,15 @@ class ApiTokenFactory(factory.django.DjangoModelFactory):
         token, secret = api_token_create(user=user, name=name, days=days)
         token.secret = secret
         return token
+
+
+class NotificationPreferenceFactory(factory.django.DjangoModelFactory):
+    """One person's choice for one kind of message: a daily digest unless told otherwise."""
+
+    class Meta:
+        model = NotificationPreference
+        django_get_or_create = ("user", "kind")
+
+    user = factory.SubFactory(UserFactory)
+    kind = NotificationKind.REQUEST_PROGRESS
+    choice = NotificationChoice.DIGEST

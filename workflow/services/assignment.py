@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-import outbox.services as outbox
-from accounts.enums import Role
+from accounts.enums import NotificationKind, Role
 from accounts.models import User
 from catalogue.rules import require as _require
 from certportal.errors import ActionRefused
+from outbox.notices import notify
 
 from ..enums import ASSIGNABLE_STATES, AssignmentRole
 from ..models import Application, AssignmentEvent
+from ..notifications import render_assignment
 
 # The role a person must hold to be assigned in each slot, and the request's field of it.
 SLOTS: dict[AssignmentRole, tuple[Role, str]] = {
@@ -158,10 +159,16 @@ def applications_assign(
             ]
         )
         if assignee is not None and assignee.pk != by.pk and assignee.email:
-            outbox.enqueue_many(
-                NOTIFY_TASK,
-                [(f"assignment:{event.pk}", {"event_id": event.pk}) for event in events],
-            )
+            for event in events:
+                # As the assignee chose to hear of assignments: now, in the digest, or not.
+                notify(
+                    NOTIFY_TASK,
+                    kind=NotificationKind.ASSIGNMENT,
+                    recipients={assignee.email: assignee.language},
+                    render=lambda _email, _language, event=event: render_assignment(event),
+                    key=f"assignment:{event.pk}",
+                    event_id=event.pk,
+                )
     return events
 
 

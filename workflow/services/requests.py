@@ -15,16 +15,24 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 from django_fsm_log.models import StateLog
 
-import outbox.services as outbox
 from catalogue.models import Solution, SolutionVersion
 from catalogue.rules import require as _require
 from certportal.errors import ActionRefused
 from certportal.system_texts import Text, stored
 from dod.enums import RoundOutcome
+from outbox.notices import notify
 
 from .. import texts
 from ..enums import ACTIVE_STATES, ApplicationState, Priority, ReadinessCriterion
-from ..models import Application, ApprovalFacts, ReadinessScore, SetupMeeting, TimelineText
+from ..models import (
+    Application,
+    ApprovalFacts,
+    ReadinessScore,
+    SetupMeeting,
+    TimelineEntry,
+    TimelineText,
+)
+from ..notifications import kind_of, recipients_for, render_message
 
 
 def unmet_conditions(application: Application, action: str) -> list[str]:
@@ -121,16 +129,24 @@ def apply_transition(
     with transaction.atomic():
         method(by=by, description=typed.strip() or None)
         application.save()
-        log = StateLog.objects.for_(application).order_by("-pk").first()
+        log = TimelineEntry.objects.for_(application).order_by("-pk").first()
         if code:
             TimelineText.objects.create(state_log=log, text_code=code, text_params=params)
-        _notify_after_commit(log)
+        _notify_after_commit(application, log)
     return log
 
 
-def _notify_after_commit(log: StateLog) -> None:
-    """The step's e-mails, recorded with the step and sent after it commits (or later)."""
-    outbox.enqueue("workflow.notify_transition", key=f"transition:{log.pk}", state_log_id=log.pk)
+def _notify_after_commit(application: Application, log: TimelineEntry) -> None:
+    """The step's e-mails, recorded with the step and sent after it commits (or later), to
+    each recipient as they chose to receive the step's kind of message."""
+    notify(
+        "workflow.notify_transition",
+        kind=kind_of(log.transition),
+        recipients=recipients_for(application, log.transition),
+        render=lambda _email, language: render_message(application, log, language),
+        key=f"transition:{log.pk}",
+        state_log_id=log.pk,
+    )
 
 
 # --- Solutions ---------------------------------------------------------------------------
