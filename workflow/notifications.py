@@ -59,6 +59,7 @@ K = NotificationKind
 # (accounts.notifications); a route may name its own (`Route.kind`). Tests fail when a step
 # has none. The nonconformity report is always sent at once (MANDATORY_NOTIFICATIONS, R4.7).
 KINDS: dict[T, NotificationKind] = {
+    T.EDIT_DRAFT: K.REQUEST_PROGRESS,  # tells nobody; a kind all the same
     T.SUBMIT: K.REQUEST_PROGRESS,
     T.SCHEDULE_MEETING: K.REQUEST_PROGRESS,
     T.RESCHEDULE_MEETING: K.REQUEST_PROGRESS,

@@ -10,13 +10,15 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, connections, transaction
 from django.urls import reverse
 
+from accounts.enums import NotificationChoice, NotificationKind
 from certportal.errors import ActionRefused
+from outbox.models import Notice
 from workflow import services
 from workflow.enums import ApplicationState, AssignmentRole
 from workflow.models import Application, AssignmentEvent
 from workflow.tasks import notify_assignment
 
-from ..factories.accounts import UserFactory
+from ..factories.accounts import NotificationPreferenceFactory, UserFactory
 from ..factories.workflow import ApplicationFactory, PartnerFactory, actor, with_state_records
 from .markup import alerts, attr, find_all, text, texts
 
@@ -89,6 +91,35 @@ def test_assigning_an_analyst_records_it_and_mails_them(on_commit):
         )
     ]
     assert "Yours, you know the partner." in mail.outbox[0].body
+
+
+@pytest.mark.parametrize(
+    ("choice", "decision"),
+    [
+        (NotificationChoice.NONE, Notice.Decision.SKIPPED),
+        (NotificationChoice.DIGEST, Notice.Decision.HELD),
+    ],
+)
+def test_an_assignee_who_chose_no_mail_or_the_digest_for_assignments_is_not_mailed_now(
+    on_commit, choice, decision
+):
+    application = request_in()
+    lead, jane = actor("analyst"), analyst_named("Jane", "Roe", email="jane@example.com")
+    NotificationPreferenceFactory(user=jane, kind=NotificationKind.ASSIGNMENT, choice=choice)
+
+    on_commit(
+        services.application_assign, application=application, by=lead, role=ANALYST, assignee=jane
+    )
+
+    assert stored(application).assigned_analyst == jane
+    assert mail.outbox == []
+    assert list(Notice.objects.values_list("recipient", "kind", "decision")) == [
+        ("jane@example.com", NotificationKind.ASSIGNMENT, decision)
+    ]
+    assert Notice.objects.get().subject == (
+        f"[Certification] Request #{application.pk} ({application.solution.name}) "
+        "assigned to you as analyst"
+    )
 
 
 def test_unassigning_keeps_who_had_it_in_the_history(on_commit):
