@@ -2,17 +2,23 @@
 
 The browser is Debian's /usr/bin/chromium (never a downloaded one). Without it, or without
 the `playwright` package, the e2e modules skip themselves and the rest of the suite runs.
+axe-core checks every page the browser loads (see `AxeWatch`).
 Set E2E_SCREENSHOTS=1 to keep full-page screenshots of the main pages in /tmp/e2e-shots/.
+The screenshots of each role's main page in both languages are artefacts of every run, in
+E2E_ARTEFACTS (by default test-artefacts/screenshots/ in the repository).
 """
 
 import importlib
 import importlib.util
+import json
 import os
 import re
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.base import AXE_SCRIPT
 from django.apps import apps as django_apps
+from django.conf import settings
 from django.test import override_settings
 from playwright.sync_api import expect, sync_playwright
 
@@ -30,6 +36,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SHOTS = Path("/tmp/e2e-shots")
+ARTEFACTS = Path(
+    os.environ.get("E2E_ARTEFACTS") or Path(settings.BASE_DIR) / "test-artefacts" / "screenshots"
+)
 PASSWORD = "e2e-pass-2026"
 TIMEOUT_MS = 10_000
 
@@ -104,12 +113,110 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+# WCAG 2.1 A and AA, the level the portal promises; a test fails on the serious and critical.
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+AXE_IMPACTS = ["serious", "critical"]
+# Runs in every HTML page the browser loads, before the page's own scripts: once the page has
+# loaded (styles included: contrast depends on them), axe-core checks it and reports to the test.
+AXE_ON_LOAD = """
+(() => {
+  const page = window.top === window && location.protocol.startsWith("http");
+  if (!page || document.contentType !== "text/html") return;
+  window.addEventListener("load", () => {
+    window.__e2eAxeBegin();
+    const late = new Promise((_, reject) => setTimeout(() => reject("timed out"), %(timeout)d));
+    const check = new Promise((resolve) => resolve(axe.run(document, %(options)s)));
+    Promise.race([check, late])
+      .then((results) => window.__e2eAxeReport(location.href, results.violations
+        .filter((v) => %(impacts)s.includes(v.impact))
+        .map((v) => ({id: v.id, impact: v.impact, help: v.help,
+                      nodes: v.nodes.map((node) => node.target.join(" "))}))))
+      .catch((error) => window.__e2eAxeReport(location.href, null, String(error)));
+  });
+})();
+"""
+AXE_TIMEOUT_S = 20
+AXE_ON_LOAD %= {
+    "options": json.dumps(AXE_OPTIONS),
+    "impacts": json.dumps(AXE_IMPACTS),
+    "timeout": AXE_TIMEOUT_S * 1000,
+}
+
+
+class AxeWatch:
+    """axe-core on every page the browser loads, with no step in the tests.
+
+    Every page runs axe (WCAG 2.1 A/AA) once loaded and reports its serious and critical
+    violations here. No page is left before its check is done: the browser's next navigation
+    waits for it (a route on the context holds the request), so the outcome does not depend
+    on how fast a test clicks on. A page checks itself, because Playwright cannot evaluate
+    script in a page while the page is navigating. A page left before it has loaded is not
+    checked (the browser would stop loading it anyway): the steps of a journey wait for the
+    pages they check (`checked`).
+    """
+
+    def __init__(self):
+        self.found: dict[tuple[str, str], str] = {}
+        self.unchecked: set = set()  # the pages whose current document is being checked
+
+    def watch(self, context) -> None:
+        context.expose_binding("__e2eAxeBegin", self._begin)
+        context.expose_binding("__e2eAxeReport", self._report)
+        context.add_init_script(script=AXE_SCRIPT + ";" + AXE_ON_LOAD)
+        context.route("**/*", self._hold)
+
+    def _begin(self, source) -> None:
+        self.unchecked.add(source["page"])
+
+    def _report(self, source, url, violations, error=None) -> None:
+        self.unchecked.discard(source["page"])
+        if violations is None:
+            self.found[(url, "axe")] = f"{url}: axe-core could not check the page ({error})"
+        for violation in violations or []:
+            nodes = violation["nodes"]
+            self.found.setdefault(
+                (url, violation["id"]),
+                f"{url} {violation['id']} ({violation['impact']}: {violation['help']}): "
+                + "; ".join(nodes[:5])
+                + (f" and {len(nodes) - 5} more" if len(nodes) > 5 else ""),
+            )
+
+    def _hold(self, route) -> None:
+        request = route.request
+        if request.is_navigation_request() and request.frame.parent_frame is None:
+            self.settle(request.frame.page)
+        route.fallback()
+
+    def settle(self, page) -> None:
+        """Wait until axe has checked the page open now (if it is one it checks)."""
+        waited = 0
+        while page in self.unchecked and not page.is_closed() and waited < AXE_TIMEOUT_S * 1000:
+            page.wait_for_timeout(50)
+            waited += 50
+
+    def violations(self, pages=()) -> list[str]:
+        """What axe found so far, once the check of each of `pages` is done."""
+        for page in pages:
+            self.settle(page)
+        return list(self.found.values())
+
+
 @pytest.fixture
-def new_page(request, browser, live_server):
+def axe_watch():
+    """The axe-core check of the pages `new_page` opens (`axe_watch.violations(pages)`)."""
+    return AxeWatch()
+
+
+@pytest.fixture
+def new_page(request, browser, live_server, axe_watch):
     """`new_page()` opens a page in a fresh browser context (its own cookies: one person).
 
-    The test fails if any page or asset the browser loads answers with an error status, or
-    if the browser reports a Content-Security-Policy violation on any page.
+    The test fails if any page or asset the browser loads answers with an error status, if
+    the browser reports a Content-Security-Policy violation on any page, or if axe-core finds
+    a serious or critical WCAG 2.1 A/AA violation on any page (`AxeWatch`).
     With E2E_SCREENSHOTS set, a failed test leaves a screenshot of each of its pages.
     """
     contexts, failures, violations = [], [], []
@@ -125,6 +232,7 @@ def new_page(request, browser, live_server):
     def open_page():
         context = browser.new_context(base_url=live_server.url, locale="en-GB")
         context.set_default_timeout(TIMEOUT_MS)
+        axe_watch.watch(context)
         contexts.append(context)
         page = context.new_page()
         page.on("response", record)
@@ -136,10 +244,14 @@ def new_page(request, browser, live_server):
         for number, context in enumerate(contexts, start=1):
             for page in context.pages:
                 shot(page, f"failed-{request.node.name}-{number}")
+    inaccessible = axe_watch.violations([page for context in contexts for page in context.pages])
     for context in contexts:
         context.close()
     assert not failures, "The browser got error responses:\n" + "\n".join(failures)
     assert not violations, "Pages broke the Content-Security-Policy:\n" + "\n".join(violations)
+    assert not inaccessible, "axe-core found serious or critical violations of WCAG 2.1 AA:\n" + (
+        "\n".join(inaccessible)
+    )
 
 
 @pytest.fixture
