@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served as static files
     "knox",
     "axes",
     "csp",
@@ -195,6 +197,7 @@ REST_FRAMEWORK = {
         "anon": os.environ.get("API_RATE_ANON", "60/min"),
     },
     "EXCEPTION_HANDLER": "kpi.api_errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -202,6 +205,28 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     ],
+}
+
+# The API's OpenAPI 3 schema (/api/schema/, `manage.py spectacular`) and its Swagger UI
+# (/api/docs/), both public: they describe the API, never a partner's data, and a partner
+# reads them before it has a token. Swagger UI comes from the static files, never a CDN.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Certification portal API",
+    "VERSION": "1",
+    "DESCRIPTION": (
+        "The partner API: a partner organisation sends its support cases, NPS answers and "
+        "customers as JSON lists (all or nothing: one bad row rejects the batch, with every "
+        "bad row reported), and anyone may list the published solutions with their badge. "
+        "Authenticate with `Authorization: Token <secret>`, a token created on the profile "
+        "page. Every error is JSON: `detail` for the whole request, `errors` (line, column, "
+        "reason) for the rows of a batch, or a field's list of messages."
+    ),
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No validator badge: Swagger UI would otherwise send the schema to validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # API tokens (django-rest-knox): only a hash is stored; a partner picks the expiry.

@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 # Under /api/ every error is JSON; elsewhere the portal's pages (certportal.views).
 handler400 = "certportal.views.bad_request"
@@ -20,6 +21,13 @@ urlpatterns = [
     path("review/", include("workflow.urls_review")),
     path("support/", include("workflow.urls_support")),
     path("api/v1/", include("kpi.api_urls")),
+    # The API's OpenAPI schema and its Swagger UI (docs/api.md); public, as the API's docs.
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api_schema"),
+        name="api_docs",
+    ),
     path("", include("kpi.urls")),
     path("", include("catalogue.urls")),
     path("", include("support_audit.urls")),

@@ -9,6 +9,13 @@ from django.conf import settings
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -18,8 +25,19 @@ from catalogue import public_cache
 from catalogue.enums import CertificationStatus
 from catalogue.models import Solution
 
-from .customers import import_customers
-from .importing import ImportRejected, RowError, Scope, import_cases, import_nps
+from . import api_schema as doc
+from .customers import CUSTOMER_COLUMNS, CUSTOMER_REQUIRED, import_customers
+from .importing import (
+    CASE_COLUMNS,
+    CASE_REQUIRED,
+    NPS_COLUMNS,
+    NPS_REQUIRED,
+    ImportRejected,
+    RowError,
+    Scope,
+    import_cases,
+    import_nps,
+)
 
 BADGE_ON = (CertificationStatus.CERTIFIED, CertificationStatus.AT_RISK)
 
@@ -100,14 +118,55 @@ class _ImportView(APIView):
         )
 
 
+def import_schema(what: str, description: str, body):
+    """The schema of one import endpoint: its body, its answer and its errors."""
+    return extend_schema(
+        tags=["import"],
+        summary=f"Send {what}",
+        description=(
+            f"{description}\n\nThe body is a JSON list of objects with the CSV file's field "
+            "names, at most the batch limit (10,000 rows unless configured otherwise). All or "
+            "nothing: one bad row rejects the batch, and the answer lists every bad row. Only "
+            "your organisation's solutions: any other slug reads as unknown."
+        ),
+        request={"application/json": body},
+        responses={
+            201: OpenApiResponse(doc.ImportResult, description="The batch was stored."),
+            400: doc.BAD_BATCH,
+            401: doc.UNAUTHENTICATED,
+            403: doc.FORBIDDEN_PARTNER,
+            413: doc.TOO_LARGE,
+            415: doc.UNSUPPORTED,
+            429: doc.THROTTLED,
+        },
+    )
+
+
+@import_schema(
+    "support cases",
+    "Support cases of your solutions; a case sent again (same solution and `case_id`) "
+    "replaces the stored one. The deadlines are computed, never sent.",
+    doc.batch_of("CaseRow", CASE_COLUMNS, CASE_REQUIRED),
+)
 class CaseImportView(_ImportView):
     importer = staticmethod(import_cases)
 
 
+@import_schema(
+    "NPS answers",
+    "Customers' NPS answers (`score` 0 to 10); an answer sent again replaces the stored one.",
+    doc.batch_of("NPSRow", NPS_COLUMNS, NPS_REQUIRED),
+)
 class NPSImportView(_ImportView):
     importer = staticmethod(import_nps)
 
 
+@import_schema(
+    "customers",
+    "Your solutions' customers with their installed version, support package and region; "
+    "a customer sent again (same solution and `customer_id`) is updated.",
+    doc.batch_of("CustomerRow", CUSTOMER_COLUMNS, CUSTOMER_REQUIRED),
+)
 class CustomerImportView(_ImportView):
     importer = staticmethod(import_customers)
 
@@ -126,6 +185,34 @@ class SolutionSerializer(serializers.ModelSerializer):
         return certification is not None and certification.badge_on
 
 
+@extend_schema(
+    tags=["solutions"],
+    summary="List the published solutions",
+    description=(
+        "Published solutions with their partner and whether the certification badge is on, "
+        "by name, a page at a time. Public: no token needed. A page may be up to a minute old."
+    ),
+    auth=[],
+    parameters=[
+        OpenApiParameter(
+            "certified",
+            OpenApiTypes.BOOL,
+            description="Only those with the badge on (`true`) or off (`false`).",
+        ),
+    ],
+    responses={
+        200: OpenApiResponse(SolutionSerializer(many=True), description="A page of solutions."),
+        400: OpenApiResponse(
+            inline_serializer(
+                "CertifiedError",
+                {"certified": serializers.ListField(child=serializers.CharField())},
+            ),
+            description="`certified` is neither true nor false.",
+        ),
+        404: OpenApiResponse(doc.Detail, description="A page past the last one."),
+        429: doc.THROTTLED,
+    },
+)
 class SolutionListView(generics.ListAPIView):
     """Published solutions, `?certified=true|false` to keep those with the badge on or off,
     a page at a time (`count`, `next`, `previous`, `results`; `?page=n`, 404 past the end).

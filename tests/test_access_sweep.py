@@ -54,6 +54,8 @@ EXPECTED = {
     "api_nps": ("401 405 405 403 403 403 403", "401 400 400 403 403 403 403"),
     "api_customers": ("401 405 405 403 403 403 403", "401 400 400 403 403 403 403"),
     "api_solutions": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "api_schema": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "api_docs": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     "solution_kpis": ("302 404 200 200 200 200 200", "302 404 200 200 200 200 200"),
     "kpi_upload": ("302 404 302 302 302 302 302", "302 404 200 403 403 403 403"),
     "kpi_csv_template": ("302 404 200 200 200 200 200", "302 404 200 200 200 200 200"),
@@ -146,6 +148,7 @@ def test_other_partner_is_never_shown_the_owners_records():
         "password_reset_confirm", "password_reset_complete", "set_language", "home",
         "dashboard", "catalogue", "badge_json", "badge_svg", "solution_list",
         "solution_create", "api_cases", "api_nps", "api_customers", "api_solutions", "queue",
+        "api_schema", "api_docs",
         "decisions", "queue_assign", "audits_due", "nps_surveys", "nps_survey_remind", "nps_answer",
     }  # fmt: skip
 
