@@ -6,7 +6,9 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("path", ["/", "/catalogue/", "/accounts/login/", "/api/v1/solutions/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/catalogue/", "/accounts/login/", "/api/v1/solutions/", "/api/docs/"]
+)
 def test_every_answer_carries_the_policies(client, path):
     response = client.get(path)
 
