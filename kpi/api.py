@@ -209,6 +209,9 @@ class SolutionSerializer(serializers.ModelSerializer):
             ),
             description="`certified` is neither true nor false.",
         ),
+        401: OpenApiResponse(
+            doc.Detail, description="An unknown or expired token was sent; send none instead."
+        ),
         404: OpenApiResponse(doc.Detail, description="A page past the last one."),
         429: doc.THROTTLED,
     },

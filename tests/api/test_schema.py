@@ -58,3 +58,13 @@ def test_the_docs_page_loads_everything_from_the_portal_itself(client):
     assert script["Content-Type"].startswith("application/javascript")
     assert "/api/schema/" in script.text
     assert "validator.swagger.io" not in script.text
+
+
+def test_every_answer_to_a_bad_token_is_documented(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+
+    answer = client.get("/api/v1/solutions/", HTTP_AUTHORIZATION="Token cp_unknown")
+
+    assert answer.status_code == 401
+    assert "detail" in answer.json()
+    assert "401" in schema["paths"]["/api/v1/solutions/"]["get"]["responses"]
