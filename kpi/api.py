@@ -64,12 +64,19 @@ def _errors(errors: list[RowError]) -> Response:
 
 
 def non_objects(rows: list) -> list[RowError]:
-    """Rows of the body that are not JSON objects."""
-    return [
-        RowError(line, "-", _("expected a JSON object"))
-        for line, row in enumerate(rows, start=1)
-        if not isinstance(row, dict)
-    ]
+    """Rows of the body that are not JSON objects, and values holding a NUL character (no
+    database column can store one, and no CSV file holds one)."""
+    errors = []
+    for line, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            errors.append(RowError(line, "-", _("expected a JSON object")))
+            continue
+        errors.extend(
+            RowError(line, str(column).replace("\x00", ""), _("contains a NUL character"))
+            for column, value in row.items()
+            if "\x00" in column or (isinstance(value, str) and "\x00" in value)
+        )
+    return errors
 
 
 def partner_scope(partner_id: int) -> Scope:

@@ -168,6 +168,19 @@ def test_a_body_that_is_not_a_list_is_refused(token_client, solution):
     assert SupportCase.objects.count() == 0
 
 
+def test_a_nul_character_is_refused_by_row_and_column(token_client, solution):
+    # PostgreSQL cannot store one: without the check the batch answered 500.
+    rows = [case_row(solution, "C-1"), case_row(solution, "C-2", customer="AC\x00ME")]
+
+    response = token_client.post("/api/v1/cases/", rows, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": [{"line": 2, "column": "customer", "reason": "contains a NUL character"}]
+    }
+    assert not SupportCase.objects.exists()
+
+
 def test_unauthenticated_posts_get_401(solution):
     response = APIClient().post("/api/v1/cases/", [case_row(solution)], format="json")
 
