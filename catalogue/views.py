@@ -16,6 +16,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from certportal.paging import query_without
+
 from . import public_cache
 from .enums import Marketplace
 from .selectors import badge_of, certified_solutions, published_solution
@@ -155,14 +157,12 @@ def _catalogue_content(request) -> str:
         category=filters.get("category", "").strip(),
     )
     page = Paginator(certified, settings.CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render_to_string(
         "catalogue/includes/catalogue_content.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without(request),
             "filtered": any(filters.get(name) for name in ("q", "marketplace", "category")),
         },
         request=request,

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from catalogue.rules import require
 from catalogue.selectors import visible_certification
 from certportal.interaction import run, succeeded
+from certportal.paging import query_without
 
 from . import audit_facts, services
 from .enums import NonconformitySeverity
@@ -40,18 +41,14 @@ def audits_due(request):
     size = settings.QUEUE_PAGE_SIZE
     audits = Paginator(audits_due_listed(), size).get_page(request.GET.get("page"))
     actions = Paginator(actions_due_listed(), size).get_page(request.GET.get("actions"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    actions_query = request.GET.copy()
-    actions_query.pop("actions", None)
     return render(
         request,
         "workflow/audits_due.html",
         {
             "page": audits,
-            "query": query.urlencode(),
+            "query": query_without(request),
             "actions_page": actions,
-            "actions_query": actions_query.urlencode(),
+            "actions_query": query_without(request, "actions"),
         },
     )
 

@@ -240,9 +240,12 @@ def way_back(badge) -> str:
 
 def awaited(application, *, partner_side: bool, badge=None) -> str:
     """The next step in one sentence, for the lists; for a certified request, what its `badge`
-    (`selectors.badge_of`) asks, when given."""
+    (`selectors.badge_of`) asks, when given; for the team, the stage-1 decision once the
+    readiness criteria are scored."""
     if badge is not None and application.state == S.CERTIFIED:
         return str((BADGE_FOR_PARTNER if partner_side else BADGE_FOR_TEAM)[badge.state])
+    if _readiness_decision_due(application, partner_side):
+        return str(READINESS_SCORED)
     table = FOR_PARTNER if partner_side else FOR_TEAM
     return str(table[S(application.state)])
 
@@ -255,14 +258,22 @@ def readiness_scored(application) -> bool:
     return scored >= len(ReadinessCriterion)
 
 
+def _readiness_decision_due(application, partner_side: bool) -> bool:
+    return (
+        not partner_side
+        and application.state == S.READINESS_REVIEW
+        and readiness_scored(application)
+    )
+
+
 def next_step(application, *, partner_side: bool, here: str = "", badge=None) -> Hint:
     """The hint of a request's page `here` (its URL name): the next step and where it is; for
     a certified request, after its `badge`'s state."""
     state = S(application.state)
     text = awaited(application, partner_side=partner_side, badge=badge)
     place = (PARTNER_PLACES if partner_side else TEAM_PLACES).get(state)
-    if not partner_side and state == S.READINESS_REVIEW and readiness_scored(application):
-        text, place = str(READINESS_SCORED), DECIDE_PLACE
+    if _readiness_decision_due(application, partner_side):
+        place = DECIDE_PLACE
     if place is None:
         return Hint(text)
     if place.page == here:

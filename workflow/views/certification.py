@@ -22,14 +22,14 @@ from catalogue.models import Certification
 from catalogue.rules import require as _require
 from catalogue.selectors import certification_history, visible_certification
 from certportal.forms import CrispyMixin
-from certportal.interaction import confirmation_data, confirmation_page, run, succeeded
+from certportal.interaction import confirmation_data, run, succeeded
 from support_audit.enums import AuditOutcome, AuditPurpose
 from support_audit.regular_forms import CHECKLIST_LABELS, KPI_LABELS
 from support_audit.remediation_forms import MarkDoneForm
 from support_audit.selectors import audits_of, open_items_of, plans_in_force
 
 from ..services import support
-from .support_remediation import mark_done_intro
+from .support_remediation import mark_done_page
 
 # The badge as the certificate draws it, by status: its Bootstrap colour.
 BADGE_COLOURS = {
@@ -190,29 +190,15 @@ def remediation_item_done(request, slug, item):
         messages.info(request, _("This action is marked done already."))
         return redirect(_certificate_url(certification))
     form = MarkDoneForm(**confirmation_data(request))
-    return confirmation_page(
+    return mark_done_page(
         request,
         form,
         support.plan_item_done,
+        item=item,
         record=item,
-        upload_field="evidence",
-        arguments=lambda: {
-            "item": item,
-            "by": request.user,
-            "note": form.cleaned_data["note"],
-            "evidence": form.cleaned_data["evidence"],
-            "link": form.cleaned_data["link"],
-        },
-        success=_("Marked done: %(action)s") % {"action": item.description},
         success_url=_certificate_url(certification),
         template="workflow/certification/item_done.html",
-        context=lambda: {
-            "certification": certification,
-            "solution": solution,
-            "form": form,
-            "title": _("Mark the action done?"),
-            "intro": mark_done_intro(item),
-        },
+        context={"certification": certification, "solution": solution},
     )
 
 

@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
+from certportal.paging import query_without
+
 from .. import selectors
 from ..enums import Stage
 from ..guidance import awaited, way_back
@@ -45,23 +47,16 @@ def dashboard(request):
         "workflow/dashboard.html",
         {
             "page": open_page,
-            "query": _query_without(request, "page"),
+            "query": query_without(request, "page"),
             "certified_page": certified_page,
             "badges": badges,
             "alerts": alerts,
             "more_alerts": more_alerts,
-            "certified_query": _query_without(request, "certified"),
+            "certified_query": query_without(request, "certified"),
             "closed_page": closed_page,
-            "closed_query": _query_without(request, "closed"),
+            "closed_query": query_without(request, "closed"),
             "stages": Stage,
             "solutions": solutions,
             "more_solutions": more_solutions,
         },
     )
-
-
-def _query_without(request, name: str) -> str:
-    """The page's query string without one of its page numbers, for the pagination links."""
-    query = request.GET.copy()
-    query.pop(name, None)
-    return query.urlencode()

@@ -15,13 +15,14 @@ from accounts.enums import Role
 from accounts.selectors import people_by_role
 from catalogue.rules import require as _require
 from certportal.interaction import run, succeeded
+from certportal.paging import query_without
 from support_audit.selectors import due_panel
 
 from .. import selectors, services
 from ..enums import ASSIGNABLE_STATES, AssignmentRole
 from ..forms import QueueFilterForm
 from ..forms_assignment import BatchAssignForm
-from ..guidance import next_step
+from ..guidance import awaited
 
 # The session key of the filters a person last used on the queue (as a query string).
 SAVED_FILTERS = "workflow.queue.filters"
@@ -110,13 +111,11 @@ def queue(request):
     page = Paginator(qs, settings.QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     conflicted = user.conflicted_partner_ids()
     for application in page:
-        application.awaited = next_step(application, partner_side=False).text
+        application.awaited = awaited(application, partner_side=False)
         application.conflicted = application.solution.partner_id in conflicted
         application.selectable = not application.conflicted and (
             application.state in ASSIGNABLE_STATES
         )
-    query = request.GET.copy()
-    query.pop("page", None)
     can_assign = user.has_perm("workflow.assign_application")
     return render(
         request,
@@ -124,7 +123,7 @@ def queue(request):
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without(request),
             "columns": _columns(request, sort),
             "sorted": bool(sort),
             "mine": filters.get("assignee") == selectors.ASSIGNED_TO_ME,

@@ -65,6 +65,36 @@ def remediation(request, pk):
     return _render_remediation(request, visible_application(request, pk))
 
 
+def mark_done_page(
+    request, form, service, *, item, record, success_url: str, template: str, context: dict
+):
+    """The confirmation of an action marked done, from the request's remediation page or from
+    the certificate (a plan in force): the same form, service arguments and message."""
+    return confirmation_page(
+        request,
+        form,
+        service,
+        record=record,
+        upload_field="evidence",
+        arguments=lambda: {
+            "item": item,
+            "by": request.user,
+            "note": form.cleaned_data["note"],
+            "evidence": form.cleaned_data["evidence"],
+            "link": form.cleaned_data["link"],
+        },
+        success=_("Marked done: %(action)s") % {"action": item.description},
+        success_url=success_url,
+        template=template,
+        context=lambda: {
+            "form": form,
+            "title": _("Mark the action done?"),
+            "intro": mark_done_intro(item),
+            **context,
+        },
+    )
+
+
 def mark_done_intro(item) -> str:
     """What the confirmation of "Mark done" says will happen."""
     return _(
@@ -90,27 +120,16 @@ def item_done(request, pk, item_pk):
         messages.info(request, _("This action is marked done already."))
         return redirect(back_url)
     form = MarkDoneForm(**confirmation_data(request), record=application)
-    return confirmation_page(
+    return mark_done_page(
         request,
         form,
         flow.plan_item_done,
+        item=item,
         record=application,
-        upload_field="evidence",
-        arguments=lambda: {
-            "item": item,
-            "by": request.user,
-            "note": form.cleaned_data["note"],
-            "evidence": form.cleaned_data["evidence"],
-            "link": form.cleaned_data["link"],
-        },
-        success=_("Marked done: %(action)s") % {"action": item.description},
         success_url=back_url,
         template="workflow/action_page.html",
-        context=lambda: {
+        context={
             "application": application,
-            "form": form,
-            "title": _("Mark the action done?"),
-            "intro": mark_done_intro(item),
             "confirmation": True,
             "back_url": back_url,
             "back_label": _("Back to the remediation"),
