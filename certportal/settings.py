@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "dod",
     "support_audit",
     "kpi",
+    "insight",
+    "sales",
     "demo",
     "benchmarks",
 ]
@@ -263,6 +265,8 @@ if CELERY_BROKER_URL.startswith("filesystem:"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_FOLDER),
         "data_folder_out": str(BROKER_FOLDER),
+        # The exchange tables too, else kombu writes them into the working directory.
+        "control_folder": str(BROKER_FOLDER / "control"),
         "store_processed": False,
     }
 elif CELERY_BROKER_URL.startswith("redis"):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalogue.models import Solution
+from certportal.exports import spreadsheet_safe
 
 from .customers import (
     CUSTOMER_COLUMNS,
@@ -99,8 +100,6 @@ COLUMNS = {kind: upload.columns for kind, upload in UPLOADS.items()}
 ERRORS_SHOWN = 200
 REPORT_SECONDS = 60 * 60
 EXAMPLE_CUSTOMER = "example-customer"
-# A spreadsheet runs a cell starting with one of these as a formula: the report quotes it.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -261,12 +260,6 @@ def template_csv(kind: str, solution: Solution) -> str:
 # The error report ----------------------------------------------------------------------------
 
 
-def _safe(value) -> str:
-    """A cell a spreadsheet shows as text: one that would start a formula is quoted."""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
 def report_csv(errors: list[RowError]) -> bytes:
     """Every error of a refused file as CSV (row, column, value, message), in the language of
     the request, UTF-8 with a byte-order mark so that spreadsheets read it as such."""
@@ -275,7 +268,8 @@ def report_csv(errors: list[RowError]) -> bytes:
     writer.writerow([_("Row"), _("Column"), _("Value"), _("Message")])
     for error in errors:
         column = "" if error.column == "-" else error.column
-        writer.writerow([_safe(cell) for cell in (error.line, column, error.value, error.reason)])
+        cells = (error.line, column, error.value, error.reason)
+        writer.writerow([spreadsheet_safe(str(cell)) for cell in cells])
     return buffer.getvalue().encode("utf-8-sig")
 
 
