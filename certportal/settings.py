@@ -229,6 +229,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # No validator badge: Swagger UI would otherwise send the schema to validator.swagger.io.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Choice sets shared by several fields get one name each (a certificate's state and its
+    # events', the badge's with "not certified").
+    "ENUM_NAME_OVERRIDES": {
+        "CertificationStatusEnum": "catalogue.enums.CertificationStatus",
+        "BadgeStateEnum": "workflow.api_review_serializers.BADGE_STATES",
+    },
 }
 
 # API tokens (django-rest-knox): only a hash is stored; a partner picks the expiry.

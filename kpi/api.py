@@ -1,11 +1,16 @@
-"""The partner API: support cases, NPS answers and customers sent as JSON, and the public
-solution list.
+"""The partner API: support cases, NPS answers and customers sent as JSON, the public
+solution list, and a solution's KPI snapshots and breaches.
 
 Writes are all or nothing, as the CSV imports are (kpi.importing): a partner may send only the
 data of its own solutions, and any bad row rejects the batch with every bad row reported.
 """
 
+from fractions import Fraction
+
 from django.conf import settings
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +29,7 @@ from rest_framework.views import APIView
 from catalogue import public_cache
 from catalogue.enums import CertificationStatus
 from catalogue.models import Solution
+from catalogue.selectors import solutions_visible_to
 
 from . import api_schema as doc
 from .customers import CUSTOMER_COLUMNS, CUSTOMER_REQUIRED, import_customers
@@ -38,6 +44,8 @@ from .importing import (
     import_cases,
     import_nps,
 )
+from .judging import format_value, stored_target
+from .models import KPI, Breach, KPISnapshot
 
 BADGE_ON = (CertificationStatus.CERTIFIED, CertificationStatus.AT_RISK)
 
@@ -269,3 +277,253 @@ class SolutionListView(generics.ListAPIView):
         if value in {"false", "0", "no"}:
             return solutions.exclude(certification__status__in=BADGE_ON)
         raise ValidationError({"certified": [_("Expected true or false.")]})
+
+
+# --- A solution's KPI snapshots and breaches -----------------------------------------------
+
+
+def visible_solution(request, slug) -> Solution:
+    """The solution, if the caller may see its KPIs; 404 for another partner's or a missing
+    one."""
+    solution = get_object_or_404(solutions_visible_to(request.user), slug=slug)
+    if not request.user.has_perm("kpi.view_kpis", solution):
+        raise Http404
+    return solution
+
+
+class PeriodFilters(serializers.Serializer):
+    """`kpi`, and a range of months: a half-year (the NPS KPIs) is kept when it overlaps it."""
+
+    kpi = serializers.ChoiceField(choices=KPI.choices, required=False)
+    month_from = serializers.RegexField(
+        r"^\d{4}-(0[1-9]|1[0-2])$",
+        required=False,
+        help_text="The first month, YYYY-MM.",
+        error_messages={"invalid": gettext_lazy("A month is written YYYY-MM, e.g. 2026-10.")},
+    )
+    month_to = serializers.RegexField(
+        r"^\d{4}-(0[1-9]|1[0-2])$",
+        required=False,
+        help_text="The last month, YYYY-MM.",
+        error_messages={"invalid": gettext_lazy("A month is written YYYY-MM, e.g. 2026-10.")},
+    )
+
+    def validate(self, data):
+        if (
+            data.get("month_from")
+            and data.get("month_to")
+            and data["month_from"] > data["month_to"]
+        ):
+            raise ValidationError({"month_to": [_("The last month comes before the first.")]})
+        return data
+
+
+def in_months(queryset, *, month_from: str | None, month_to: str | None):
+    """The rows whose period overlaps the months: a month inside, a half-year touching them."""
+    months = Q(period__regex=r"^\d{4}-\d{2}$")
+    halves = Q(period__regex=r"^\d{4}-H[12]$")
+    if month_from:
+        year, month = int(month_from[:4]), int(month_from[5:])
+        months &= Q(period__gte=month_from)
+        # A half-year reaches `month_from` when it ends on or after it.
+        halves &= Q(period__gt=f"{year}-H9") | Q(
+            period__in=[f"{year}-H2", *([f"{year}-H1"] if month <= 6 else [])]
+        )
+    if month_to:
+        year, month = int(month_to[:4]), int(month_to[5:])
+        months &= Q(period__lte=month_to)
+        halves &= Q(period__lt=f"{year}-") | Q(
+            period__in=[f"{year}-H1", *([f"{year}-H2"] if month >= 7 else [])]
+        )
+    return queryset.filter(months | halves)
+
+
+def filtered(request, queryset, filters_class):
+    query = filters_class(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    wanted = {name: value for name, value in query.validated_data.items() if value}
+    if "kpi" in wanted:
+        queryset = queryset.filter(kpi=wanted["kpi"])
+    for name in ("status", "action"):
+        if name in wanted:
+            queryset = queryset.filter(**{name: wanted[name]})
+    if "final" in query.validated_data and query.validated_data["final"] is not None:
+        queryset = queryset.filter(provisional=not query.validated_data["final"])
+    if "month_from" in wanted or "month_to" in wanted:
+        queryset = in_months(
+            queryset, month_from=wanted.get("month_from"), month_to=wanted.get("month_to")
+        )
+    return queryset
+
+
+class SnapshotFilters(PeriodFilters):
+    status = serializers.ChoiceField(choices=KPISnapshot.Status.choices, required=False)
+    final = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Only final (`true`) or provisional (`false`) figures.",
+    )
+
+
+class BreachFilters(PeriodFilters):
+    action = serializers.ChoiceField(choices=Breach.Action.choices, required=False)
+
+
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+class SnapshotSerializer(serializers.ModelSerializer):
+    kpi_label = serializers.CharField(source="get_kpi_display")
+    period_kind = serializers.SerializerMethodField(help_text="`month` or `half_year`.")
+    value = serializers.SerializerMethodField(
+        help_text="A rate as a fraction (0.07 is 7 %), a count, or a mean score; null without data."
+    )
+    value_text = serializers.SerializerMethodField(help_text="The value as the pages show it.")
+    target = serializers.SerializerMethodField(
+        help_text="The target it was judged against, in the reader's language."
+    )
+    target_value = serializers.SerializerMethodField()
+    status_label = serializers.CharField(source="get_status_display")
+    final = serializers.SerializerMethodField(
+        help_text="The month is final: every case in it resolved or past its deadline."
+    )
+
+    class Meta:
+        model = KPISnapshot
+        fields = [
+            "kpi",
+            "kpi_label",
+            "period",
+            "period_kind",
+            "value",
+            "value_text",
+            "numerator",
+            "denominator",
+            "target",
+            "comparison",
+            "target_value",
+            "status",
+            "status_label",
+            "provisional",
+            "final",
+            "evaluated_at",
+        ]
+
+    def get_period_kind(self, snapshot) -> str:
+        return "half_year" if "H" in snapshot.period else "month"
+
+    def get_value(self, snapshot) -> float | None:
+        if snapshot.kpi == KPI.ESCALATIONS and snapshot.value is not None:
+            return snapshot.numerator
+        return _number(snapshot.value)
+
+    def get_value_text(self, snapshot) -> str:
+        value = None if snapshot.value is None else Fraction(snapshot.value)
+        if snapshot.kpi == KPI.ESCALATIONS and value is not None:
+            value = Fraction(snapshot.numerator)
+        return format_value(snapshot.kpi, value)
+
+    def get_target(self, snapshot) -> str:
+        return stored_target(snapshot.kpi, snapshot)
+
+    def get_target_value(self, snapshot) -> float | None:
+        return _number(snapshot.target_value)
+
+    def get_final(self, snapshot) -> bool:
+        return not snapshot.provisional
+
+
+class BreachSerializer(serializers.ModelSerializer):
+    kpi_label = serializers.CharField(source="get_kpi_display")
+    action_label = serializers.CharField(source="get_action_display")
+    basis_label = serializers.CharField(source="get_basis_display")
+    detail = serializers.CharField(
+        source="detail_text", help_text="The figures behind it, in the reader's language."
+    )
+
+    class Meta:
+        model = Breach
+        fields = [
+            "kpi",
+            "kpi_label",
+            "period",
+            "action",
+            "action_label",
+            "basis",
+            "basis_label",
+            "detail",
+            "recorded_at",
+        ]
+
+
+def period_schema(summary: str, description: str, serializer, filters_class, errors: str):
+    return extend_schema(
+        tags=["kpi"],
+        summary=summary,
+        description=description,
+        parameters=[
+            filters_class,
+            OpenApiParameter("page", OpenApiTypes.INT, description="The page (50 a page)."),
+        ],
+        responses={
+            200: OpenApiResponse(serializer(many=True), description="A page, newest first."),
+            400: OpenApiResponse(
+                inline_serializer(
+                    errors,
+                    {
+                        name: serializers.ListField(child=serializers.CharField(), required=False)
+                        for name in filters_class().fields
+                    },
+                ),
+                description="A query parameter's value is wrong: a message per parameter.",
+            ),
+            401: doc.UNAUTHENTICATED,
+            404: OpenApiResponse(
+                doc.Detail,
+                description="No such solution, or another organisation's (both answer alike); "
+                "or a page past the last one.",
+            ),
+            429: doc.THROTTLED,
+        },
+    )
+
+
+@period_schema(
+    "List a solution's KPI snapshots",
+    "Each KPI of each period as the scheduled job last evaluated it (months; half-years for "
+    "the NPS survey): value, counts, the target it was judged against, pass or fail, and "
+    "whether the figures are final or still provisional. Filter by `kpi`, `status`, `final` "
+    "and a range of months (`month_from`, `month_to`, YYYY-MM; a half-year is kept when it "
+    "overlaps the range).",
+    SnapshotSerializer,
+    SnapshotFilters,
+    "SnapshotFilterErrors",
+)
+class SnapshotListView(generics.ListAPIView):
+    serializer_class = SnapshotSerializer
+
+    def get_queryset(self):
+        solution = visible_solution(self.request, self.kwargs["slug"])
+        snapshots = KPISnapshot.objects.filter(solution=solution).order_by("-period", "kpi")
+        return filtered(self.request, snapshots, SnapshotFilters)
+
+
+@period_schema(
+    "List a solution's KPI breaches",
+    "Each KPI that missed its target for a period, and what was done (badge revoked, "
+    "covered by a remediation plan, analysts decide), judged on final figures or before "
+    "them when no later data could undo it (R5.8). Filter by `kpi`, `action` and a range of "
+    "months (`month_from`, `month_to`, YYYY-MM).",
+    BreachSerializer,
+    BreachFilters,
+    "BreachFilterErrors",
+)
+class BreachListView(generics.ListAPIView):
+    serializer_class = BreachSerializer
+
+    def get_queryset(self):
+        solution = visible_solution(self.request, self.kwargs["slug"])
+        breaches = Breach.objects.filter(solution=solution).order_by("-period", "kpi")
+        return filtered(self.request, breaches, BreachFilters)

@@ -9,4 +9,14 @@ urlpatterns = [
     path("nps/", api.NPSImportView.as_view(), name="api_nps"),
     path("customers/", api.CustomerImportView.as_view(), name="api_customers"),
     path("solutions/", api.SolutionListView.as_view(), name="api_solutions"),
+    path(
+        "solutions/<slug:slug>/kpi/snapshots/",
+        api.SnapshotListView.as_view(),
+        name="api_kpi_snapshots",
+    ),
+    path(
+        "solutions/<slug:slug>/kpi/breaches/",
+        api.BreachListView.as_view(),
+        name="api_kpi_breaches",
+    ),
 ]

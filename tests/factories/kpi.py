@@ -1,11 +1,13 @@
-"""Support cases, customers and NPS answers of a certified solution (stage 5)."""
+"""Support cases, customers and NPS answers of a certified solution, and the KPI snapshots and
+breaches the job stores for it (stage 5)."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import factory
 from django.utils import timezone
 
-from kpi.models import Customer, NPSAnswer, SupportCase
+from kpi.models import KPI, Breach, Comparison, Customer, KPISnapshot, NPSAnswer, SupportCase
 from support_audit.business_hours import Region
 from support_audit.enums import SupportPackage
 
@@ -78,3 +80,37 @@ class NPSAnswerFactory(factory.django.DjangoModelFactory):
     half_year = "2026-H2"
     answered_at = factory.LazyFunction(timezone.now)
     score = 9
+
+
+class KPISnapshotFactory(factory.django.DjangoModelFactory):
+    """A month's CSAT response rate of 10 %, final, judged against "at least 7 %"."""
+
+    class Meta:
+        model = KPISnapshot
+
+    solution = factory.SubFactory(SolutionFactory)
+    period = "2026-10"
+    kpi = KPI.CSAT_RESPONSE_RATE
+    numerator = 1
+    denominator = 10
+    value = Decimal("0.1")
+    target = ">= 0.07"
+    comparison = Comparison.AT_LEAST
+    target_value = Decimal("0.07")
+    status = KPISnapshot.Status.PASS
+    provisional = False
+    evaluated_at = factory.LazyFunction(timezone.now)
+    as_of = factory.LazyFunction(timezone.now)
+
+
+class BreachFactory(factory.django.DjangoModelFactory):
+    """A month's KPI that missed its target and revoked the badge, on final figures."""
+
+    class Meta:
+        model = Breach
+
+    solution = factory.SubFactory(SolutionFactory)
+    period = "2026-10"
+    kpi = KPI.RESPONSE_OVERDUE_RATE
+    action = Breach.Action.REVOKED
+    detail = "3 of 40 cases overdue on response."
