@@ -234,9 +234,7 @@ def test_an_unknown_material_answers_404(application):
 def reviewed():
     """A request sent back for changes after round 1: one criterion failed with a finding
     and a general recommendation, both open."""
-    round_ = ReviewRoundFactory(
-        application__state=ApplicationState.CHANGES_REQUESTED, closed=True
-    )
+    round_ = ReviewRoundFactory(application__state=ApplicationState.CHANGES_REQUESTED, closed=True)
     criterion = round_.criteria_version.criteria.get(number=4)
     check = CriterionCheckFactory(round=round_, criterion=criterion, failed=True)
     finding = FindingFactory(round=round_, criterion=criterion, text="The guide skips step 3.")
@@ -254,7 +252,8 @@ def test_the_review_shows_the_team_each_check_and_the_findings(reviewed):
     assert (round_["number"], round_["outcome"]) == (1, RoundOutcome.CHANGES_REQUESTED)
     assert [(c["criterion"]["number"], c["result"]) for c in round_["checks"]] == [(4, "fail")]
     assert round_["checks"][0]["comment"] == check.comment
-    assert [f["text"] for f in round_["findings"]] == ["The guide skips step 3.", "Add screenshots."]
+    texts = [f["text"] for f in round_["findings"]]
+    assert texts == ["The guide skips step 3.", "Add screenshots."]
     assert round_["findings"][0]["criterion"] == 4
     assert round_["findings"][1]["criterion"] is None
     assert round_["findings"][0]["answer"] == (
