@@ -25,7 +25,9 @@ from .api_review_serializers import (
 )
 from .enums import MaterialKind
 
-_messages = serializers.ListField(child=serializers.CharField(), required=False)
+
+def _messages() -> serializers.ListField:
+    return serializers.ListField(child=serializers.CharField(), required=False)
 
 
 def field_errors(name: str, fields: list[str]) -> serializers.Serializer:
@@ -36,7 +38,7 @@ def field_errors(name: str, fields: list[str]) -> serializers.Serializer:
             "detail": serializers.CharField(
                 required=False, help_text="What is wrong with the whole request."
             ),
-            **dict.fromkeys(fields, _messages),
+            **{field: _messages() for field in fields},
         },
     )
 
@@ -45,12 +47,12 @@ UploadErrors = inline_serializer(
     "MaterialUploadErrors",
     {
         "detail": serializers.CharField(required=False),
-        "file": _messages,
-        "url": _messages,
-        "note": _messages,
+        "file": _messages(),
+        "url": _messages(),
+        "note": _messages(),
         # {part: [messages]} for a bad part, or a list of messages for a bad whole.
         "answers": serializers.JSONField(required=False),
-        "non_field_errors": _messages,
+        "non_field_errors": _messages(),
     },
 )
 

@@ -21,6 +21,14 @@ def test_the_schema_is_written_without_a_warning(tmp_path):
         "/api/v1/nps/",
         "/api/v1/customers/",
         "/api/v1/solutions/",
+        "/api/v1/requests/{id}/materials/",
+        "/api/v1/requests/{id}/materials/{kind}/",
+        "/api/v1/requests/{id}/review/",
+        "/api/v1/requests/{id}/findings/{finding_id}/answer/",
+        "/api/v1/solutions/{slug}/certificate/",
+        "/api/v1/solutions/{slug}/badge/",
+        "/api/v1/solutions/{slug}/kpi/snapshots/",
+        "/api/v1/solutions/{slug}/kpi/breaches/",
     }
     assert "tokenAuth" in schema["components"]["securitySchemes"]
 
@@ -38,6 +46,32 @@ def test_every_operation_has_a_summary_and_describes_its_errors(client):
     assert imports["security"][0] == {"tokenAuth": []}
     row_error = schema["components"]["schemas"]["RowError"]
     assert set(row_error["properties"]) == {"line", "column", "reason"}
+
+
+def test_the_request_and_solution_endpoints_describe_their_errors(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    paths = schema["paths"]
+
+    upload = paths["/api/v1/requests/{id}/materials/{kind}/"]["post"]
+    answer = paths["/api/v1/requests/{id}/findings/{finding_id}/answer/"]["post"]
+    reads = [
+        operations["get"]
+        for path, operations in paths.items()
+        if path.startswith(("/api/v1/requests/", "/api/v1/solutions/{slug}/"))
+        and "get" in operations
+    ]
+
+    assert set(upload["requestBody"]["content"]) == {"multipart/form-data"}
+    assert {"201", "400", "401", "403", "404", "409", "413", "415", "429"} <= set(
+        upload["responses"]
+    )
+    assert {"201", "400", "401", "403", "404", "409", "415", "429"} <= set(answer["responses"])
+    assert len(reads) == 7
+    for operation in reads:
+        assert {"200", "400", "401", "404", "429"} <= set(operation["responses"])
+        assert operation["security"][0] == {"tokenAuth": []}
+    upload_errors = schema["components"]["schemas"]["MaterialUploadErrors"]["properties"]
+    assert {"file", "url", "note", "answers", "non_field_errors"} <= set(upload_errors)
 
 
 def test_the_schema_and_docs_are_public(client):
