@@ -117,6 +117,7 @@ def fill(route: str, world: dict, name: str) -> str:
     kinds = {
         "material_upload": "packages",
         "material_carry_over": "packages",
+        "api_material": "packages",
         "kpi_upload": "cases",
         "kpi_csv_template": "cases",
         "kpi_upload_errors": "cases",
