@@ -150,6 +150,8 @@ def test_material_six_takes_its_parts_as_answer_fields(application):
 
 
 def test_a_zip_bomb_is_refused_before_anything_is_stored(application):
+    """R3.3: a package sent through the API passes the page's archive checks before it is
+    stored."""
     bomb = zip_of({"zeros.bin": bytes(5 * 1024**2)})
 
     answer = client_for(partner_of(application)).post(
@@ -165,6 +167,7 @@ def test_a_zip_bomb_is_refused_before_anything_is_stored(application):
 
 
 def test_a_file_that_is_not_what_its_name_says_is_refused(application):
+    """R3.3: packages are one `.gz` or a `.zip`, read from the content, not the name."""
     answer = client_for(partner_of(application)).post(
         f"/api/v1/requests/{application.pk}/materials/packages/",
         {"file": upload("package.gz", b"just text, not a package")},
@@ -243,6 +246,7 @@ def reviewed():
 
 
 def test_the_review_shows_the_team_each_check_and_the_findings(reviewed):
+    """R3.6: each criterion's check of each round, as recorded, with its findings."""
     application, check, finding = reviewed
 
     answer = client_for(UserFactory(analyst=True)).get(f"/api/v1/requests/{application.pk}/review/")
@@ -290,6 +294,7 @@ def test_the_review_filters_rounds_by_outcome(reviewed):
 
 
 def test_a_partner_answers_a_finding_through_the_pages_service(reviewed):
+    """R3.8: the partner answers the review's findings through the API as on the page."""
     application, _check, finding = reviewed
     partner = partner_of(application)
 

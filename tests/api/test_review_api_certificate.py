@@ -107,6 +107,7 @@ def test_a_solution_never_certified_has_no_certificate():
 
 
 def test_the_badge_says_its_state_since_its_last_change_and_why(certification):
+    """R7.1: a revoked badge reads as off, with why and since when."""
     answer = client_for(UserFactory(analyst=True)).get("/api/v1/solutions/telephony/badge/")
 
     body = answer.json()
