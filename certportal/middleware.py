@@ -32,11 +32,16 @@ def body_too_large(limit: int) -> JsonResponse:
 
 def api_body_limit(get_response):
     """A body over DATA_UPLOAD_MAX_MEMORY_SIZE sent to the API answers a JSON 413 before it is
-    read; elsewhere Django's own limit applies."""
+    read; elsewhere Django's own limit applies.
+
+    A multipart body (a material's upload, workflow/api_review.py) is exempt: its files stream
+    to disk and stop at the material's own limit, its other fields are held to Django's, and
+    an endpoint that takes no multipart body refuses it (415) without reading it."""
 
     def middleware(request):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if request.path.startswith(API_PREFIX) and limit is not None:
+        multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data")
+        if request.path.startswith(API_PREFIX) and limit is not None and not multipart:
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:

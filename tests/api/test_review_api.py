@@ -195,6 +195,35 @@ def test_a_file_over_the_materials_limit_answers_413_and_is_not_stored(applicati
     assert not Material.objects.exists()
 
 
+def test_a_file_larger_than_the_apis_json_body_limit_is_taken_up_to_its_materials(
+    application, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024**2
+    content = PDF + bytes(2 * 1024**2)
+
+    answer = client_for(partner_of(application)).post(
+        f"/api/v1/requests/{application.pk}/materials/user_guide/",
+        {"file": upload("guide.pdf", content)},
+        format="multipart",
+    )
+
+    assert answer.status_code == 201
+    assert Material.objects.get(application=application).size == len(content)
+
+
+def test_a_json_body_over_the_limit_is_still_refused_unread(application, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+
+    answer = client_for(partner_of(application)).post(
+        f"/api/v1/requests/{application.pk}/materials/user_guide/",
+        {"note": "x" * 2048},
+        format="json",
+    )
+
+    assert answer.status_code == 413
+    assert "detail" in answer.json()
+
+
 def test_an_upload_without_file_or_link_answers_the_services_reason(application):
     answer = client_for(partner_of(application)).post(
         f"/api/v1/requests/{application.pk}/materials/user_guide/",
