@@ -132,7 +132,9 @@ class CriterionSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     title = serializers.CharField(source="title_text")
     how_checked = serializers.CharField(source="how_checked_text")
-    checked_by = serializers.ChoiceField(source="reviewer", choices=Reviewer.choices)
+    reviewer = serializers.ChoiceField(
+        choices=Reviewer.choices, help_text="Who checks it: an analyst, or R&D (DoD 9–10)."
+    )
 
 
 class CheckSerializer(serializers.Serializer):
