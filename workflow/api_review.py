@@ -19,6 +19,7 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalogue.models import CertificationEvent
 from catalogue.rules import require
 from catalogue.selectors import certification_history, solutions_visible_to, visible_certification
 from certportal.errors import ActionRefused
@@ -35,6 +36,7 @@ from .api_review_serializers import (
     AnswerSerializer,
     BadgeSerializer,
     CertificateSerializer,
+    CertificationEventSerializer,
     MaterialSerializer,
     MaterialUploadSerializer,
     RevisionSerializer,
@@ -260,6 +262,21 @@ class CertificateView(APIView):
         certification = visible_certification(request.user, slug)
         certification.history = list(certification_history(certification))
         return Response(CertificateSerializer(certification).data)
+
+
+class HistoryFilters(serializers.Serializer):
+    action = serializers.ChoiceField(choices=CertificationEvent.Action.choices, required=False)
+
+
+@doc.certificate_history
+class CertificateHistoryView(generics.ListAPIView):
+    serializer_class = CertificationEventSerializer
+
+    def get_queryset(self):
+        certification = visible_certification(self.request.user, self.kwargs["slug"])
+        events = certification_history(certification)
+        wanted = filters(self.request, HistoryFilters)
+        return events.filter(**wanted)
 
 
 @doc.badge

@@ -10,6 +10,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
+from catalogue.models import CertificationEvent
 from dod.enums import RoundOutcome
 from kpi import api_schema as common
 
@@ -18,6 +19,7 @@ from .api_review_serializers import (
     AnswerSerializer,
     BadgeSerializer,
     CertificateSerializer,
+    CertificationEventSerializer,
     MaterialSerializer,
     MaterialUploadSerializer,
     RevisionSerializer,
@@ -229,6 +231,27 @@ certificate = _read(
         description="No such solution, another organisation's, or one never certified.",
     ),
     tags=["certification"],
+)
+
+certificate_history = _read(
+    "List a certificate's history",
+    "The certification's changes, oldest first, a page at a time: each one's action, state "
+    "after it, version, reason in the reader's language, who acted (null for the scheduled "
+    "KPI job) and when. Filter with `action`.",
+    OpenApiResponse(CertificationEventSerializer(many=True), description="A page of changes."),
+    errors=field_errors("HistoryFilterErrors", ["action"]),
+    not_found=OpenApiResponse(
+        common.Detail,
+        description="No such solution, another organisation's, or one never certified; or a "
+        "page past the last one.",
+    ),
+    tags=["certification"],
+    parameters=[
+        OpenApiParameter(
+            "action", str, enum=CertificationEvent.Action.values, description="Changes of a kind."
+        ),
+        PAGE,
+    ],
 )
 
 badge = _read(

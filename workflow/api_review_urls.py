@@ -23,5 +23,10 @@ urlpatterns = [
         api.CertificateView.as_view(),
         name="api_certificate",
     ),
+    path(
+        "solutions/<slug:slug>/certificate/history/",
+        api.CertificateHistoryView.as_view(),
+        name="api_certificate_history",
+    ),
     path("solutions/<slug:slug>/badge/", api.BadgeView.as_view(), name="api_badge"),
 ]

@@ -95,6 +95,21 @@ def test_the_history_reads_in_the_readers_language(certification):
     assert not revoked["reason"].startswith("Cases overdue")
 
 
+def test_the_history_is_listed_a_page_at_a_time_and_filtered_by_action(certification):
+    client = client_for(partner_of(certification))
+    url = "/api/v1/solutions/telephony/certificate/history/"
+
+    every = client.get(url).json()
+    revoked = client.get(url, {"action": "revoked"}).json()
+    bad = client.get(url, {"action": "forgotten"})
+
+    assert every["count"] == 2
+    assert [e["action"] for e in every["results"]] == ["granted", "revoked"]
+    assert [e["action"] for e in revoked["results"]] == ["revoked"]
+    assert bad.status_code == 400
+    assert list(bad.json()) == ["action"]
+
+
 def test_a_solution_never_certified_has_no_certificate():
     solution = SolutionFactory()
 

@@ -27,7 +27,16 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ["own partner", "other partner", "analyst", "leader", "rnd expert", "auditor", "nobody"]
 TEAM = {"analyst", "leader", "rnd expert", "auditor"}
-READS = ["materials", "material", "review", "certificate", "badge", "snapshots", "breaches"]
+READS = [
+    "materials",
+    "material",
+    "review",
+    "certificate",
+    "history",
+    "badge",
+    "snapshots",
+    "breaches",
+]
 WRITES = ["upload", "answer"]
 
 
@@ -80,6 +89,7 @@ def call(client, endpoint: str, application, finding):
             "material": f"{request}/materials/user_guide/",
             "review": f"{request}/review/",
             "certificate": f"{solution}/certificate/",
+            "history": f"{solution}/certificate/history/",
             "badge": f"{solution}/badge/",
             "snapshots": f"{solution}/kpi/snapshots/",
             "breaches": f"{solution}/kpi/breaches/",
@@ -154,11 +164,12 @@ def test_the_review_costs_the_same_queries_at_5_and_50_findings(world):
     assert queries(5) == queries(50)
 
 
-def test_the_certificate_costs_the_same_queries_at_5_and_50_events(world):
+@pytest.mark.parametrize("path", ["certificate/", "certificate/history/"])
+def test_the_certificate_costs_the_same_queries_at_5_and_50_events(world, path):
     application, _finding = world
     certification = application.solution.certification
     client = client_for(UserFactory(analyst=True))
-    url = f"/api/v1/solutions/{application.solution.slug}/certificate/"
+    url = f"/api/v1/solutions/{application.solution.slug}/{path}"
 
     def queries(events: int) -> int:
         while certification.events.count() < events:

@@ -26,6 +26,7 @@ def test_the_schema_is_written_without_a_warning(tmp_path):
         "/api/v1/requests/{id}/review/",
         "/api/v1/requests/{id}/findings/{finding_id}/answer/",
         "/api/v1/solutions/{slug}/certificate/",
+        "/api/v1/solutions/{slug}/certificate/history/",
         "/api/v1/solutions/{slug}/badge/",
         "/api/v1/solutions/{slug}/kpi/snapshots/",
         "/api/v1/solutions/{slug}/kpi/breaches/",
@@ -66,7 +67,7 @@ def test_the_request_and_solution_endpoints_describe_their_errors(client):
         upload["responses"]
     )
     assert {"201", "400", "401", "403", "404", "409", "415", "429"} <= set(answer["responses"])
-    assert len(reads) == 7
+    assert len(reads) == 8
     for operation in reads:
         assert {"200", "400", "401", "404", "429"} <= set(operation["responses"])
         assert operation["security"][0] == {"tokenAuth": []}
