@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from django.conf import settings
+from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
 from django.template.defaultfilters import filesizeformat
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
@@ -615,3 +616,19 @@ def _mismatch(name: str, claimed: str, kind: str | None) -> UploadRejected:
         claimed=KIND_LABELS[claimed],
         kind=KIND_LABELS.get(kind, _("not of a recognised type")),
     )
+
+
+class CappedUploadHandler(TemporaryFileUploadHandler):
+    """Streams every file to a temporary file on disk, never into memory, and stops storing
+    one as soon as it passes the material's size limit (the rest is read and dropped)."""
+
+    def __init__(self, request, *, limit: int):
+        super().__init__(request)
+        self.limit = limit
+        self.too_large: str | None = None
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > self.limit:
+            self.too_large = self.file_name
+            raise SkipFile
+        return super().receive_data_chunk(raw_data, start)

@@ -24,7 +24,7 @@ from catalogue.rules import require
 from catalogue.selectors import certification_history, solutions_visible_to, visible_certification
 from certportal.errors import ActionRefused
 from certportal.interaction import stale_copy_message
-from certportal.uploads import UploadRejected
+from certportal.uploads import CappedUploadHandler, UploadRejected
 from dod.enums import RoundOutcome
 from dod.models import Finding
 from dod.selectors import evidence_of, findings_of, rounds_of, unanswered_findings
@@ -43,11 +43,9 @@ from .api_review_serializers import (
     RoundSerializer,
 )
 from .enums import MaterialKind
-from .materials import SPECS, is_complete, is_required
+from .materials import SPECS, incompleteness, is_complete, is_required
 from .models import Application
 from .services import review
-from .views.material_actions import CappedUploadHandler
-from .views.materials import _problem
 
 
 class Conflict(APIException):
@@ -101,6 +99,7 @@ def material_rows(application: Application, kinds=None) -> list[dict]:
             state = "missing" if required else "none"
         else:
             state = "provided" if complete else "incomplete"
+        problem = incompleteness(kind, items[0], application) if state == "incomplete" else ""
         rows.append(
             {
                 "kind": kind.value,
@@ -108,7 +107,7 @@ def material_rows(application: Application, kinds=None) -> list[dict]:
                 "label": kind.label,
                 "required": required,
                 "status": state,
-                "problem": _problem(kind, items[0], application) if state == "incomplete" else "",
+                "problem": problem,
                 "revisions": items,
             }
         )

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from certportal.uploads import UploadPolicy
@@ -235,3 +236,21 @@ def answered_parts(material) -> list[tuple[MaterialPart, str]]:
     return [
         (part, str(answers.get(part.key, ""))) for part in SPECS[MaterialKind(material.kind)].parts
     ]
+
+
+def incompleteness(kind: MaterialKind, latest, application) -> str:
+    """Why the latest revision of a material does not complete it, for the request
+    `application` (the pages and the API say the same); empty when nothing is missing."""
+    if kind == MaterialKind.DEMO and application.solution.uses_external_services:
+        return gettext(
+            "The solution uses external services: give the demo package and the demo "
+            "stand's address together, in one upload."
+        )
+    if SPECS[kind].parts:
+        missing = unanswered_parts(latest)
+        return gettext("Still to describe: %(parts)s.") % {
+            "parts": ", ".join(str(part.label) for part in missing)
+        }
+    if SPECS[kind].needs_file and not latest.file:
+        return gettext("A file is needed; a link alone does not complete this material.")
+    return ""

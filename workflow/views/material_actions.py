@@ -3,7 +3,6 @@ confirmed, the materials submitted for review (3.1, R3.2–R3.5, R6.1)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -13,28 +12,13 @@ from django.views.decorators.http import require_POST
 
 from catalogue.rules import require as _require
 from certportal.interaction import run, succeeded
+from certportal.uploads import CappedUploadHandler
 
 from .. import services
 from ..forms_materials import CompatibilityForm, MaterialUploadForm, ReconfirmForm
 from ..materials import SPECS, is_required
 from .common import confirmed_step, visible_application
 from .materials import _kind, _render_materials, _to_kind
-
-
-class CappedUploadHandler(TemporaryFileUploadHandler):
-    """Streams every file to a temporary file on disk, never into memory, and stops storing
-    one as soon as it passes the material's size limit (the rest is read and dropped)."""
-
-    def __init__(self, request, *, limit: int):
-        super().__init__(request)
-        self.limit = limit
-        self.too_large: str | None = None
-
-    def receive_data_chunk(self, raw_data, start):
-        if start + len(raw_data) > self.limit:
-            self.too_large = self.file_name
-            raise SkipFile
-        return super().receive_data_chunk(raw_data, start)
 
 
 @login_required

@@ -26,10 +26,10 @@ from ..materials import (
     SPECS,
     UPDATE_KINDS,
     MaterialSpec,
+    incompleteness,
     is_complete,
     is_required,
     missing_kinds,
-    unanswered_parts,
 )
 from ..models import Application, Material
 from .common import visible_application
@@ -90,23 +90,6 @@ def _requirement(kind: MaterialKind, application: Application) -> tuple[bool, st
     return True, _("Required")
 
 
-def _problem(kind: MaterialKind, latest: Material, application: Application) -> str:
-    """Why the latest revision does not complete its material."""
-    if kind == MaterialKind.DEMO and application.solution.uses_external_services:
-        return _(
-            "The solution uses external services: give the demo package and the demo "
-            "stand's address together, in one upload."
-        )
-    if SPECS[kind].parts:
-        missing = unanswered_parts(latest)
-        return _("Still to describe: %(parts)s.") % {
-            "parts": ", ".join(str(part.label) for part in missing)
-        }
-    if SPECS[kind].needs_file and not latest.file:
-        return _("A file is needed; a link alone does not complete this material.")
-    return ""
-
-
 def _may_edit(user, application: Application) -> bool:
     return (
         user.has_perm("workflow.upload_material", application)
@@ -149,7 +132,7 @@ def _render_materials(
             file_to_choose_again=kind in file_to_choose_again,
         )
         if items and not row.complete:
-            row.problem = _problem(kind, items[0], application)
+            row.problem = incompleteness(kind, items[0], application)
         if editable:
             row.upload_form = upload_forms.get(kind) or MaterialUploadForm(
                 spec=spec,
