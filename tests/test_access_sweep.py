@@ -56,6 +56,7 @@ EXPECTED = {
     "api_solutions": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     "api_schema": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     "api_docs": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "rules_traceability": ("302 403 403 200 200 200 200", "302 403 403 200 200 200 200"),
     "solution_kpis": ("302 404 200 200 200 200 200", "302 404 200 200 200 200 200"),
     "kpi_upload": ("302 404 302 302 302 302 302", "302 404 200 403 403 403 403"),
     "kpi_csv_template": ("302 404 200 200 200 200 200", "302 404 200 200 200 200 200"),
@@ -150,6 +151,7 @@ def test_other_partner_is_never_shown_the_owners_records():
         "solution_create", "api_cases", "api_nps", "api_customers", "api_solutions", "queue",
         "api_schema", "api_docs",
         "decisions", "queue_assign", "audits_due", "nps_surveys", "nps_survey_remind", "nps_answer",
+        "rules_traceability",
     }  # fmt: skip
 
     leaks = {
