@@ -169,6 +169,8 @@ class SourceIndex:
         for node in tree.body:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 self.names[f"{module}.{node.name}"].append((path, node.lineno))
+            for name in _assigned(node):
+                self.names[f"{module}.{name}"].append((path, node.lineno))
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 self.names[node.name].append((path, node.lineno))

@@ -21,7 +21,7 @@ RULES_OF_TRANSITION: dict[str, tuple[str, ...]] = {
     "decline_approval": ("R2.1",),
     # Stage 3
     "open_update": ("R3.2", "R6.1"),
-    "submit_materials": ("R3.3", "R3.4", "R3.5", "R6.2", "R7.2"),
+    "submit_materials": ("R3.3", "R3.4", "R3.5", "R6.1", "R6.2", "R7.2"),
     "request_changes": ("R3.8",),
     "pass_quality": ("R3.1", "R3.6", "R3.7"),
     "pass_update": ("R3.2", "R3.6", "R3.7", "R6.1", "R6.2"),
@@ -29,7 +29,7 @@ RULES_OF_TRANSITION: dict[str, tuple[str, ...]] = {
     # Stage 4: the declared support standards, then the audit.
     "submit_support": ("R4.1", "R4.2", "R4.3", "R4.4", "R4.5", "R4.6"),
     "report_nonconformities": ("R4.7",),
-    "request_reaudit": ("R4.7",),
+    "request_reaudit": ("R4.1", "R4.2", "R4.3", "R4.4", "R4.5", "R4.6", "R4.7"),
     "pass_support": ("R4.1", "R4.2", "R4.3", "R4.4", "R4.5", "R4.6", "R4.7"),
     "decline_support": ("R4.7",),
     "certify": ("R7.1",),
