@@ -26,19 +26,21 @@ def traceability_of(root: Path) -> Traceability | None:
 
 
 @functools.cache
-def decisions_by_rule() -> dict[str, tuple[str, ...]]:
-    """The labels of the request transitions each rule governs (workflow.decision_rules)."""
-    labels = {
-        transition.name: str(transition.custom.get("label", transition.name))
+def _transition_labels() -> dict:
+    """Each request transition's label, lazy: shown in the reader's language."""
+    return {
+        transition.name: transition.custom.get("label", transition.name)
         for transition in Application._meta.get_field("state").get_all_transitions(Application)
     }
-    found: dict[str, list[str]] = {}
-    for name, rule_ids in RULES_OF_TRANSITION.items():
-        for rule_id in rule_ids:
-            found.setdefault(rule_id, [])
-            if labels.get(name, name) not in found[rule_id]:
-                found[rule_id].append(labels.get(name, name))
-    return {rule_id: tuple(names) for rule_id, names in found.items()}
+
+
+def decisions_of(rule_id: str) -> list[str]:
+    """The labels of the request transitions a rule governs (workflow.decision_rules)."""
+    labels = _transition_labels()
+    shown = (
+        str(labels.get(name, name)) for name, ids in RULES_OF_TRANSITION.items() if rule_id in ids
+    )
+    return list(dict.fromkeys(shown))
 
 
 def _shown(rules: tuple[Rule, ...], groups: tuple[str, ...], data: dict, proofs_known: bool):
@@ -64,8 +66,7 @@ def rules_traceability(request):
     form = RuleFilterForm(request.GET or None, groups=traced.groups)
     data = form.cleaned_data if form.is_valid() else {}
     shown = _shown(traced.rules, traced.groups, data, traced.tests_found)
-    decisions = decisions_by_rule()
-    rows = [(rule, decisions.get(rule.id, ())) for rule in shown]
+    rows = [(rule, decisions_of(rule.id)) for rule in shown]
     return render(
         request,
         "insight/rules_traceability.html",

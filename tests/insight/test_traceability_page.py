@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from insight.traceability import trace
 from tests.factories.workflow import SolutionFactory, actor
@@ -253,3 +255,16 @@ def test_the_page_is_for_the_team_and_superusers_only(client, role, status):
         assert response.url.startswith(reverse("login"))
     if status == 200:
         assert len(shown_rules(response)) == len(trace(ROOT).rules)
+
+
+def test_the_decisions_read_in_the_readers_language_after_an_english_reader(analyst_client):
+    analyst_client.get(URL)  # the rules and the transitions are read once, in English
+    with translation.override("ru"):
+        expected = [str(_(label)) for label in ("Record the meeting", "Accept", "Decline")]
+
+    response = analyst_client.get(URL, HTTP_ACCEPT_LANGUAGE="ru")
+
+    assert expected != ["Record the meeting", "Accept", "Decline"]
+    assert texts(rule_card(response, "R1.2"), data_testid="decisions")[0].split(": ", 1)[1] == (
+        ", ".join(expected)
+    )
