@@ -8,33 +8,14 @@ A test proves a rule when its docstring starts with the rule's ID ("R5.3: ...").
 """
 
 import argparse
-import ast
-import re
 import sys
-from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RULE_ID = re.compile(r"\*\*(R\d+\.\d+)\*\*")
-DOCSTRING_ID = re.compile(r"^\s*(R\d+\.\d+)\b")
+sys.path.insert(0, str(ROOT))
 
-
-def declared_rules(path: Path) -> list[str]:
-    return list(dict.fromkeys(RULE_ID.findall(path.read_text(encoding="utf-8"))))
-
-
-def proving_tests(tests_dir: Path) -> dict[str, list[str]]:
-    proofs: dict[str, list[str]] = defaultdict(list)
-    for file in sorted(tests_dir.rglob("test_*.py")):
-        tree = ast.parse(file.read_text(encoding="utf-8"), filename=str(file))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith(
-                "test"
-            ):
-                match = DOCSTRING_ID.match(ast.get_docstring(node) or "")
-                if match:
-                    proofs[match.group(1)].append(f"{file.relative_to(ROOT)}::{node.name}")
-    return proofs
+# The same parse as the portal's traceability page (/insight/rules/).
+from insight.traceability import declared_rules, proving_tests  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -48,8 +29,11 @@ def main(argv=None) -> int:
     )
     args = parser.parse_args(argv)
 
-    rules = declared_rules(ROOT / "docs" / "rules.md")
-    proofs = proving_tests(ROOT / "tests")
+    rules = [rule.id for rule in declared_rules(ROOT / "docs" / "rules.md")]
+    proofs = {
+        rule: [proof.test for proof in found]
+        for rule, found in proving_tests(ROOT / "tests", ROOT).items()
+    }
     unknown = sorted(set(proofs) - set(rules))
     unproved = [rule for rule in rules if not proofs.get(rule)]
 

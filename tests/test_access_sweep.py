@@ -67,6 +67,7 @@ EXPECTED = {
     "api_badge": ("401 404 200 200 200 200 200", "401 405 405 405 405 405 405"),
     "api_kpi_snapshots": ("401 404 200 200 200 200 200", "401 405 405 405 405 405 405"),
     "api_kpi_breaches": ("401 404 200 200 200 200 200", "401 405 405 405 405 405 405"),
+    "rules_traceability": ("302 403 403 200 200 200 200", "302 403 403 200 200 200 200"),
     "solution_kpis": ("302 404 200 200 200 200 200", "302 404 200 200 200 200 200"),
     "kpi_upload": ("302 404 302 302 302 302 302", "302 404 200 403 403 403 403"),
     "kpi_csv_template": ("302 404 200 200 200 200 200", "302 404 200 200 200 200 200"),
@@ -161,6 +162,7 @@ def test_other_partner_is_never_shown_the_owners_records():
         "solution_create", "api_cases", "api_nps", "api_customers", "api_solutions", "queue",
         "api_schema", "api_docs",
         "decisions", "queue_assign", "audits_due", "nps_surveys", "nps_survey_remind", "nps_answer",
+        "rules_traceability",
     }  # fmt: skip
 
     leaks = {
