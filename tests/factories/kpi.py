@@ -1,11 +1,12 @@
 """Support cases, customers and NPS answers of a certified solution (stage 5)."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import factory
 from django.utils import timezone
 
-from kpi.models import Customer, NPSAnswer, SupportCase
+from kpi.models import KPI, Comparison, Customer, KPISnapshot, NPSAnswer, SupportCase
 from support_audit.business_hours import Region
 from support_audit.enums import SupportPackage
 
@@ -78,3 +79,29 @@ class NPSAnswerFactory(factory.django.DjangoModelFactory):
     half_year = "2026-H2"
     answered_at = factory.LazyFunction(timezone.now)
     score = 9
+
+
+class KPISnapshotFactory(factory.django.DjangoModelFactory):
+    """A KPI of a month as the job stores it: cases overdue on response, 1 of 200 = 0.5 %,
+    judged final against "at most 1 %". `failed` misses the target (5 of 200), `provisional`
+    is not final yet. For another KPI give `kpi`, the counts, `value` and the target."""
+
+    class Meta:
+        model = KPISnapshot
+
+    solution = factory.SubFactory(SolutionFactory)
+    period = "2026-10"
+    kpi = KPI.RESPONSE_OVERDUE_RATE
+    numerator = 1
+    denominator = 200
+    value = factory.LazyAttribute(lambda s: Decimal(s.numerator) / Decimal(s.denominator))
+    comparison = Comparison.AT_MOST
+    target_value = Decimal("0.01")
+    target = "at most 1 %"
+    status = KPISnapshot.Status.PASS
+    provisional = False
+    evaluated_at = factory.LazyFunction(timezone.now)
+    as_of = factory.LazyFunction(timezone.now)
+
+    class Params:
+        failed = factory.Trait(numerator=5, status=KPISnapshot.Status.FAIL)
