@@ -40,7 +40,8 @@ def chart_target(kpi: str, snapshot: KPISnapshot | None) -> float | int | None:
     """The target a snapshot was judged against, in the chart's unit (None when none applied)."""
     if snapshot is None or snapshot.target_value is None:
         return None
-    return _plain(snapshot.target_value * 100 if kpi in judging.RATE_KPIS else snapshot.target_value)
+    value = snapshot.target_value
+    return _plain(value * 100 if kpi in judging.RATE_KPIS else value)
 
 
 def _newest_judged(cells: list[KPICell]) -> KPICell | None:
