@@ -8,7 +8,11 @@ of the latest month over, as pass, at risk or fail.
 - **pass**: its figures meet the target (provisional ones say so);
 - **no data**: nothing to judge (no case in the month, or not evaluated yet).
 
-Two queries for any number of solutions: their snapshots and their breaches of the month.
+Besides, the KPIs of the current month that already miss their target so far: the early
+warnings recorded for it (kpi.early_warnings), with what would bring each back.
+
+Three queries for any number of solutions: their snapshots and breaches of the month, and the
+warnings of the current month.
 """
 
 from dataclasses import dataclass
@@ -17,9 +21,10 @@ from datetime import datetime
 from django.utils.translation import gettext_lazy as _
 
 from . import judging
+from .early_warnings import WarningText, warning_text
 from .judging import Target
-from .models import KPI, Breach, KPISnapshot
-from .periods import Period, parse_period, previous_month
+from .models import KPI, Breach, KPISnapshot, KPIWarning
+from .periods import Period, month_of, parse_period, previous_month
 from .selectors import KPICell
 
 PASS, AT_RISK, FAIL, NO_DATA = "pass", "at_risk", "fail", "no_data"
@@ -61,6 +66,9 @@ class KPIGlance:
 class SolutionGlance:
     period: Period
     kpis: list[KPIGlance]
+    # The current month, and its KPIs that miss their target so far (warned of).
+    current: Period
+    warned_so_far: list[WarningText]
 
     def having(self, state: str) -> list[KPIGlance]:
         return [kpi for kpi in self.kpis if kpi.state == state]
@@ -101,8 +109,10 @@ def _remedy(snapshot: KPISnapshot) -> str:
 
 
 def kpi_glances(solution_ids, *, as_of: datetime) -> dict[int, SolutionGlance]:
-    """Each solution's case KPIs of the latest month over at `as_of` (two queries)."""
+    """Each solution's case KPIs of the latest month over at `as_of`, and those of the current
+    month warned of so far (three queries)."""
     period = parse_period(previous_month(as_of))
+    current = parse_period(month_of(as_of))
     ids = list(solution_ids)
     if not ids:
         return {}
@@ -116,6 +126,12 @@ def kpi_glances(solution_ids, *, as_of: datetime) -> dict[int, SolutionGlance]:
             "solution_id", "kpi"
         )
     )
+    warned: dict[int, dict[str, WarningText]] = {}
+    for warning in KPIWarning.objects.filter(
+        solution_id__in=ids, period=current.name, kpi__in=kpis
+    ).order_by("solution_id", "kpi", "recorded_at", "pk"):
+        # One row per person warned: the first tells the figures as they were warned of.
+        warned.setdefault(warning.solution_id, {}).setdefault(warning.kpi, warning_text(warning))
     glances = {}
     for solution_id in ids:
         row = []
@@ -124,5 +140,7 @@ def kpi_glances(solution_ids, *, as_of: datetime) -> dict[int, SolutionGlance]:
             state = _state(snapshot, (solution_id, kpi) in breached)
             remedy = _remedy(snapshot) if state == AT_RISK else ""
             row.append(KPIGlance(KPICell(kpi, snapshot), state, remedy))
-        glances[solution_id] = SolutionGlance(period, row)
+        glances[solution_id] = SolutionGlance(
+            period, row, current, list(warned.get(solution_id, {}).values())
+        )
     return glances

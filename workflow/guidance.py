@@ -289,7 +289,8 @@ def next_step(application, *, partner_side: bool, here: str = "", badge=None) ->
 def kpi_next_step(badge, glance) -> str:
     """What the partner must do next for a certified solution, from its badge and its KPIs of
     the latest month over (`kpi.glance`): win a revoked badge back, answer a KPI that failed,
-    save one at risk, send the month's cases, or nothing."""
+    save one at risk, bring back one of the current month off target so far (warned of), send
+    the month's cases, or nothing."""
     if badge.state == BadgeState.REVOKED:
         return str(WAY_BACK[BadgeState.REVOKED])
     month = glance.period.start
@@ -309,6 +310,17 @@ def kpi_next_step(badge, glance) -> str:
             "kpis": _join(at_risk),
             "month": date_format(month, "YEAR_MONTH_FORMAT"),
             "remedy": " ".join(f"{kpi.label}: {kpi.remedy}" for kpi in at_risk if kpi.remedy),
+        }
+    if glance.warned_so_far:
+        return _(
+            "So far in %(month)s, %(kpis)s miss the target: %(remedy)s Bring them back "
+            "before the month is over."
+        ) % {
+            "month": date_format(glance.current.start, "YEAR_MONTH_FORMAT"),
+            "kpis": "; ".join(warning.label for warning in glance.warned_so_far),
+            "remedy": " ".join(
+                f"{warning.label}: {warning.remedy}" for warning in glance.warned_so_far
+            ),
         }
     if not glance.having(PASS):
         return _(

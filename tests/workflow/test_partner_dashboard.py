@@ -241,9 +241,9 @@ def test_dashboard_with_certified_solutions_costs_the_same(
 
 
 # With badges revoked and at risk: their events and warnings are read once for the page of
-# certified solutions and once for the banners; the KPIs at a glance cost two more (the
-# month's snapshots and breaches of the page's solutions).
-DASHBOARD_QUERIES = 15
+# certified solutions and once for the banners; the KPIs at a glance cost three more (the
+# latest month's snapshots and breaches of the page's solutions, the current month's warnings).
+DASHBOARD_QUERIES = 16
 
 
 # --- The request page of a certified solution ------------------------------------------------

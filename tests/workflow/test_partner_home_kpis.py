@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from kpi.models import KPI, Breach, Comparison, KPISnapshot
+from kpi.models import KPI, Breach, Comparison, KPISnapshot, KPIWarning
 from tests.factories.kpi import KPISnapshotFactory
 
 from ..factories.workflow import CertificationFactory, PartnerFactory, SolutionFactory, actor
@@ -162,6 +162,39 @@ def test_a_breach_or_final_figures_missing_the_target_fail(client, partner):
     )
 
 
+def test_a_kpi_of_the_current_month_warned_of_so_far_is_at_risk_with_its_remedy(client, partner):
+    """An early warning of November (1 rated case of 40 so far, target at least 7 %) is what
+    the partner must act on once October passed; each person's copy counts once."""
+    solution = certified(partner, "zeta")
+    all_met(solution)
+    for recipient in ("a@example.com", "b@example.com"):
+        KPIWarning.objects.create(
+            solution=solution,
+            period="2026-11",
+            kpi=KPI.CSAT_RESPONSE_RATE,
+            recipient=recipient,
+            language="en",
+            numerator=1,
+            denominator=40,
+            comparison=Comparison.AT_LEAST,
+            target=Decimal("0.07"),
+        )
+
+    response = home(client, partner)
+
+    assert states(response, "zeta") == dict.fromkeys(KPIS, "pass")
+    (so_far,) = find_all(response, data_testid="so-far-zeta")
+    assert text(so_far) == (
+        "! at risk So far in November 2026: CSAT response rate (1 of 40 = 2.5 %, target at "
+        "least 7 %)"
+    )
+    assert next_step(response, "zeta") == (
+        "So far in November 2026, CSAT response rate miss the target: CSAT response rate: 2 "
+        "more rated cases would bring it back within the target. Bring them back before the "
+        "month is over. See the KPI page"
+    )
+
+
 def test_a_month_without_figures_asks_for_the_cases(client, partner):
     certified(partner, "delta")
 
@@ -219,6 +252,17 @@ def test_the_home_costs_the_same_with_3_and_20_certified_solutions(client, setti
                 kpi=KPI.ESCALATIONS,
                 action=Breach.Action.REVOKED,
                 detail="3",
+            )
+            KPIWarning.objects.create(
+                solution=solution,
+                period="2026-11",
+                kpi=KPI.CSAT_RESPONSE_RATE,
+                recipient="a@example.com",
+                language="en",
+                numerator=1,
+                denominator=40,
+                comparison=Comparison.AT_LEAST,
+                target=Decimal("0.07"),
             )
         client.force_login(actor("own_partner", SolutionFactory(partner=partner)))
         client.get(reverse("dashboard"))  # the session is read once logged in
