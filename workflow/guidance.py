@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from kpi.glance import AT_RISK, FAIL, PASS
 
@@ -303,18 +303,24 @@ def kpi_next_step(badge, glance) -> str:
         ) % {"kpis": _join(failed), "month": date_format(month, "YEAR_MONTH_FORMAT")}
     at_risk = glance.having(AT_RISK)
     if at_risk:
-        return _(
-            "%(kpis)s of %(month)s miss the target on provisional figures: resolve the open "
-            "cases of the month within their deadlines before the figures are final. %(remedy)s"
+        return ngettext(
+            "%(kpis)s of %(month)s misses its target on provisional figures: resolve the open "
+            "cases of the month within their deadlines before the figures are final. %(remedy)s",
+            "%(kpis)s of %(month)s miss their targets on provisional figures: resolve the open "
+            "cases of the month within their deadlines before the figures are final. %(remedy)s",
+            len(at_risk),
         ) % {
             "kpis": _join(at_risk),
             "month": date_format(month, "YEAR_MONTH_FORMAT"),
             "remedy": " ".join(f"{kpi.label}: {kpi.remedy}" for kpi in at_risk if kpi.remedy),
         }
     if glance.warned_so_far:
-        return _(
-            "So far in %(month)s, %(kpis)s miss the target: %(remedy)s Bring them back "
-            "before the month is over."
+        return ngettext(
+            "So far in %(month)s, %(kpis)s misses its target: %(remedy)s Bring it back "
+            "before the month is over.",
+            "So far in %(month)s, %(kpis)s miss their targets: %(remedy)s Bring them back "
+            "before the month is over.",
+            len(glance.warned_so_far),
         ) % {
             "month": date_format(glance.current.start, "YEAR_MONTH_FORMAT"),
             "kpis": "; ".join(warning.label for warning in glance.warned_so_far),

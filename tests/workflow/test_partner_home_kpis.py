@@ -124,7 +124,7 @@ def test_provisional_figures_missing_the_target_are_at_risk_with_what_would_save
         KPI.CSAT_RESPONSE_RATE: "at_risk",
     }
     assert next_step(response, "beta") == (
-        "CSAT response rate of October 2026 miss the target on provisional figures: resolve "
+        "CSAT response rate of October 2026 misses its target on provisional figures: resolve "
         "the open cases of the month within their deadlines before the figures are final. "
         "CSAT response rate: 4 more rated cases would bring it back within the target. "
         "See the KPI page"
@@ -189,8 +189,8 @@ def test_a_kpi_of_the_current_month_warned_of_so_far_is_at_risk_with_its_remedy(
         "least 7 %)"
     )
     assert next_step(response, "zeta") == (
-        "So far in November 2026, CSAT response rate miss the target: CSAT response rate: 2 "
-        "more rated cases would bring it back within the target. Bring them back before the "
+        "So far in November 2026, CSAT response rate misses its target: CSAT response rate: "
+        "2 more rated cases would bring it back within the target. Bring it back before the "
         "month is over. See the KPI page"
     )
 
