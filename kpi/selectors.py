@@ -9,13 +9,15 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.enums import CertificationStatus
-from catalogue.models import Certification, Solution
+from catalogue.models import Certification, CertificationEvent, Solution
+from support_audit.models import RemediationPlan
+from support_audit.selectors import items_with_done_record
 
 from . import judging
 from .counting import overdue
@@ -382,6 +384,33 @@ def cases_with_deadlines(solution: Solution, *, as_of: datetime) -> QuerySet:
     )
 
 
+# --- Remediation plans and the badge history -------------------------------------------
+
+
+def remediation_plans(solution: Solution) -> list[RemediationPlan]:
+    """Every remediation plan of the solution, in force first, then newest, with its actions
+    (two queries)."""
+    plans = list(
+        RemediationPlan.objects.filter(solution=solution)
+        .select_related("audit", "agreed_by")
+        .prefetch_related(items_with_done_record())
+        .order_by(F("closed_at").desc(nulls_first=True), "-agreed_at", "-pk")
+    )
+    for plan in plans:
+        plan.kpi_labels = [KPI(kpi).label for kpi in plan.covers_kpis if kpi in KPI.values]
+    return plans
+
+
+def badge_history(solution: Solution) -> list[CertificationEvent]:
+    """The certification's events, newest first, with who acted and on which version (one
+    query; none for a solution never certified)."""
+    return list(
+        CertificationEvent.objects.filter(certification__solution=solution)
+        .select_related("actor", "version")
+        .order_by("-at", "-pk")
+    )
+
+
 # --- The page ----------------------------------------------------------------------------
 
 
@@ -397,6 +426,8 @@ class KPIPage:
     late_cases: list[LateCase]
     reopenings: list[MonthReopening]
     latest_cases: list[SupportCase]
+    remediation_plans: list[RemediationPlan]
+    badge_history: list[CertificationEvent]
 
     @property
     def share_on_current_percent(self) -> Fraction | None:
@@ -426,4 +457,6 @@ def kpi_page(solution: Solution, *, as_of: datetime | None = None) -> KPIPage:
         late_cases=late_cases(solution, month_rows),
         reopenings=reopenings(solution, months),
         latest_cases=list(cases_with_deadlines(solution, as_of=as_of)[:LATEST_CASES]),
+        remediation_plans=remediation_plans(solution),
+        badge_history=badge_history(solution),
     )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import survey_views, views
+from . import export_views, survey_views, views
 
 urlpatterns = [
     path("kpi/surveys/", survey_views.survey_list, name="nps_surveys"),
@@ -11,6 +11,23 @@ urlpatterns = [
     path("solutions/<slug:slug>/kpi/", views.solution_kpis, name="solution_kpis"),
     path("solutions/<slug:slug>/kpi/upload/<slug:kind>/", views.kpi_upload, name="kpi_upload"),
     path("solutions/<slug:slug>/kpi/cases.csv", views.kpi_cases_export, name="kpi_cases_export"),
+    path(
+        "solutions/<slug:slug>/kpi/cases.xlsx",
+        export_views.kpi_cases_export_xlsx,
+        name="kpi_cases_export_xlsx",
+    ),
+    path(
+        "solutions/<slug:slug>/kpi/badge-history.csv",
+        export_views.kpi_badge_history_export,
+        {"fmt": "csv"},
+        name="kpi_badge_history_csv",
+    ),
+    path(
+        "solutions/<slug:slug>/kpi/badge-history.xlsx",
+        export_views.kpi_badge_history_export,
+        {"fmt": "xlsx"},
+        name="kpi_badge_history_xlsx",
+    ),
     path(
         "solutions/<slug:slug>/kpi/months/<str:period>/reopen/",
         views.kpi_month_reopen,

@@ -22,9 +22,12 @@ from django.views.decorators.http import require_GET
 
 from catalogue.models import Solution
 from catalogue.selectors import solutions_visible_to
+from certportal.exports import export_response, requested_export
 from certportal.interaction import run, succeeded
 
 from . import selectors, services
+from .charts import month_charts, nps_charts
+from .exports import kpi_sheets
 from .finality import month_reopen
 from .forms import CSVUploadForm, MonthReopenForm
 from .importing import (
@@ -84,6 +87,8 @@ def _result(request, solution, failed: str, form, errors: list[RowError]) -> dic
 
 def _render(request, solution, *, failed: str = "", form=None, errors=()):
     page = selectors.kpi_page(solution)
+    if fmt := requested_export(request):
+        return export_response(fmt, f"{solution.slug}-kpis", kpi_sheets(page))
     behind = Paginator(page.customers.behind, CUSTOMERS_PER_PAGE).get_page(request.GET.get("page"))
     can_upload = request.user.has_perm("kpi.import_data", solution)
     uploads = []
@@ -113,6 +118,9 @@ def _render(request, solution, *, failed: str = "", form=None, errors=()):
             else None,
             "case_columns": [(kpi, KPI(kpi).label) for kpi in CASE_KPIS],
             "can_reopen": request.user.has_perm("kpi.reopen_month", solution),
+            "charts": month_charts(page),
+            "nps_charts": nps_charts(page.half_years),
+            "today": timezone.localdate(),
         },
     )
 

@@ -10,8 +10,11 @@ without saying so. Every state has a hint for both sides (tests check each one a
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
+
+from kpi.glance import AT_RISK, FAIL, PASS
 
 from .enums import ApplicationState as S
 from .enums import ReadinessCriterion
@@ -281,3 +284,60 @@ def next_step(application, *, partner_side: bool, here: str = "", badge=None) ->
     else:
         where = _("Where: %(what)s, on %(page)s.") % {"what": place.what, "page": place.page_label}
     return Hint(text, url=place.url(application), where=where)
+
+
+def kpi_next_step(badge, glance) -> str:
+    """What the partner must do next for a certified solution, from its badge and its KPIs of
+    the latest month over (`kpi.glance`): win a revoked badge back, answer a KPI that failed,
+    save one at risk, bring back one of the current month off target so far (warned of), send
+    the month's cases, or nothing."""
+    if badge.state == BadgeState.REVOKED:
+        return str(WAY_BACK[BadgeState.REVOKED])
+    month = glance.period.start
+    failed = glance.having(FAIL)
+    if failed:
+        return _(
+            "%(kpis)s missed the target in %(month)s: carry out the remediation plan agreed "
+            "with the Marketplace team, or agree one, and bring the KPIs back within their "
+            "targets; a KPI that stays off target without a plan covering it revokes the badge."
+        ) % {"kpis": _join(failed), "month": date_format(month, "YEAR_MONTH_FORMAT")}
+    at_risk = glance.having(AT_RISK)
+    if at_risk:
+        return ngettext(
+            "%(kpis)s of %(month)s misses its target on provisional figures: resolve the open "
+            "cases of the month within their deadlines before the figures are final. %(remedy)s",
+            "%(kpis)s of %(month)s miss their targets on provisional figures: resolve the open "
+            "cases of the month within their deadlines before the figures are final. %(remedy)s",
+            len(at_risk),
+        ) % {
+            "kpis": _join(at_risk),
+            "month": date_format(month, "YEAR_MONTH_FORMAT"),
+            "remedy": " ".join(f"{kpi.label}: {kpi.remedy}" for kpi in at_risk if kpi.remedy),
+        }
+    if glance.warned_so_far:
+        return ngettext(
+            "So far in %(month)s, %(kpis)s misses its target: %(remedy)s Bring it back "
+            "before the month is over.",
+            "So far in %(month)s, %(kpis)s miss their targets: %(remedy)s Bring them back "
+            "before the month is over.",
+            len(glance.warned_so_far),
+        ) % {
+            "month": date_format(glance.current.start, "YEAR_MONTH_FORMAT"),
+            "kpis": "; ".join(warning.label for warning in glance.warned_so_far),
+            "remedy": " ".join(
+                f"{warning.label}: {warning.remedy}" for warning in glance.warned_so_far
+            ),
+        }
+    if not glance.having(PASS):
+        return _(
+            "Send the support cases of %(month)s (an upload on the KPI page or the API): "
+            "without them the KPIs cannot be evaluated."
+        ) % {"month": date_format(month, "YEAR_MONTH_FORMAT")}
+    return _(
+        "Nothing now: every KPI of %(month)s with figures met its target. Keep sending the "
+        "cases of this month."
+    ) % {"month": date_format(month, "YEAR_MONTH_FORMAT")}
+
+
+def _join(kpis) -> str:
+    return "; ".join(str(kpi.label) for kpi in kpis)

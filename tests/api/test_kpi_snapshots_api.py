@@ -28,7 +28,16 @@ def partner_of(solution):
 
 
 def test_snapshots_list_each_kpi_and_period_with_its_target_and_finality(solution):
-    KPISnapshotFactory(solution=solution, period="2026-10")
+    KPISnapshotFactory(
+        solution=solution,
+        period="2026-10",
+        kpi=KPI.CSAT_RESPONSE_RATE,
+        numerator=1,
+        denominator=10,
+        target=">= 0.07",
+        comparison="at_least",
+        target_value=Decimal("0.07"),
+    )
     KPISnapshotFactory(
         solution=solution,
         period="2026-11",

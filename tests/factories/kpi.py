@@ -83,24 +83,29 @@ class NPSAnswerFactory(factory.django.DjangoModelFactory):
 
 
 class KPISnapshotFactory(factory.django.DjangoModelFactory):
-    """A month's CSAT response rate of 10 %, final, judged against "at least 7 %"."""
+    """A KPI of a month as the job stores it: cases overdue on response, 1 of 200 = 0.5 %,
+    judged final against "at most 1 %". `failed` misses the target (5 of 200), `provisional`
+    is not final yet. For another KPI give `kpi`, the counts, `value` and the target."""
 
     class Meta:
         model = KPISnapshot
 
     solution = factory.SubFactory(SolutionFactory)
     period = "2026-10"
-    kpi = KPI.CSAT_RESPONSE_RATE
+    kpi = KPI.RESPONSE_OVERDUE_RATE
     numerator = 1
-    denominator = 10
-    value = Decimal("0.1")
-    target = ">= 0.07"
-    comparison = Comparison.AT_LEAST
-    target_value = Decimal("0.07")
+    denominator = 200
+    value = factory.LazyAttribute(lambda s: Decimal(s.numerator) / Decimal(s.denominator))
+    comparison = Comparison.AT_MOST
+    target_value = Decimal("0.01")
+    target = "at most 1 %"
     status = KPISnapshot.Status.PASS
     provisional = False
     evaluated_at = factory.LazyFunction(timezone.now)
     as_of = factory.LazyFunction(timezone.now)
+
+    class Params:
+        failed = factory.Trait(numerator=5, status=KPISnapshot.Status.FAIL)
 
 
 class BreachFactory(factory.django.DjangoModelFactory):

@@ -4,12 +4,14 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from certportal.paging import query_without
+from kpi.glance import kpi_glances
 
 from .. import selectors
 from ..enums import Stage
-from ..guidance import awaited, way_back
+from ..guidance import awaited, kpi_next_step, way_back
 
 
 def home(request):
@@ -31,6 +33,11 @@ def dashboard(request):
     for application in open_page:
         application.awaited = awaited(application, partner_side=True)
     badges = selectors.badge_states(certified_page)
+    # Each certified solution's KPIs of the latest month over, and what the partner does next.
+    glances = kpi_glances([badge.solution.pk for badge in badges], as_of=timezone.now())
+    for badge in badges:
+        badge.glance = glances[badge.solution.pk]
+        badge.next_step = kpi_next_step(badge, badge.glance)
     # A badge at risk or revoked is the first thing its partner sees, whichever page of the
     # certified solutions is shown.
     alerts, more_alerts = selectors.badges_needing_attention(user, settings.SHORT_LIST_SIZE)
