@@ -229,6 +229,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # No validator badge: Swagger UI would otherwise send the schema to validator.swagger.io.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # A request's states appear in several fields (state, seen_state, a transition's target):
+    # one enum in the schema.
+    "ENUM_NAME_OVERRIDES": {"ApplicationStateEnum": "workflow.enums.ApplicationState"},
 }
 
 # API tokens (django-rest-knox): only a hash is stored; a partner picks the expiry.

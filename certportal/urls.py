@@ -21,6 +21,7 @@ urlpatterns = [
     path("review/", include("workflow.urls_review")),
     path("support/", include("workflow.urls_support")),
     path("api/v1/", include("kpi.api_urls")),
+    path("api/v1/", include("workflow.api_urls")),
     # The API's OpenAPI schema and its Swagger UI (docs/api.md); public, as the API's docs.
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path(
