@@ -56,6 +56,14 @@ EXPECTED = {
     "api_solutions": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     "api_schema": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     "api_docs": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "api_solution_register": ("401 405 405 405 405 405 405", "401 400 400 403 403 403 403"),
+    "api_solution": ("401 404 200 200 200 200 200", "401 405 405 405 405 405 405"),
+    "api_solution_versions": ("401 404 200 200 200 200 200", "401 404 400 403 403 403 403"),
+    "api_requests": ("401 200 200 200 200 200 200", "401 400 400 403 403 403 403"),
+    "api_request": ("401 404 200 200 200 200 200", "401 405 405 405 405 405 405"),
+    "api_request_timeline": ("401 404 200 200 200 200 200", "401 405 405 405 405 405 405"),
+    "api_request_transitions": ("401 404 200 200 200 200 200", "401 405 405 405 405 405 405"),
+    "api_request_transition": ("401 405 405 405 405 405 405", "401 404 400 403 403 403 403"),
     "solution_kpis": ("302 404 200 200 200 200 200", "302 404 200 200 200 200 200"),
     "kpi_upload": ("302 404 302 302 302 302 302", "302 404 200 403 403 403 403"),
     "kpi_csv_template": ("302 404 200 200 200 200 200", "302 404 200 200 200 200 200"),
@@ -148,7 +156,7 @@ def test_other_partner_is_never_shown_the_owners_records():
         "password_reset_confirm", "password_reset_complete", "set_language", "home",
         "dashboard", "catalogue", "badge_json", "badge_svg", "solution_list",
         "solution_create", "api_cases", "api_nps", "api_customers", "api_solutions", "queue",
-        "api_schema", "api_docs",
+        "api_schema", "api_docs", "api_solution_register", "api_requests",
         "decisions", "queue_assign", "audits_due", "nps_surveys", "nps_survey_remind", "nps_answer",
     }  # fmt: skip
 

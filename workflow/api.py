@@ -15,7 +15,7 @@ service and say its refusal as JSON:
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -33,8 +33,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.rules import is_partner
 from catalogue.enums import Marketplace
 from catalogue.models import Solution, SolutionVersion
+from catalogue.rules import require
 from catalogue.selectors import solutions_visible_to
 from certportal.errors import ActionRefused
 from kpi import api_schema as doc
@@ -167,6 +169,10 @@ class SolutionDetailView(generics.RetrieveAPIView):
 class SolutionRegisterView(generics.CreateAPIView):
     serializer_class = io.SolutionDetailSerializer
 
+    def create(self, request, *args, **kwargs):
+        require(request.user, "catalogue.add_solution")
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer):
         solution = Solution(**serializer.validated_data)
         try:
@@ -218,6 +224,10 @@ class VersionListView(generics.ListCreateAPIView):
         if after := filters.validated_data.get("released_after"):
             versions = versions.filter(released_on__gte=after)
         return versions
+
+    def create(self, request, *args, **kwargs):
+        require(request.user, "catalogue.add_solutionversion", self.solution())
+        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         version = SolutionVersion(solution=self.solution(), **serializer.validated_data)
@@ -289,6 +299,9 @@ class RequestListView(generics.ListCreateAPIView):
         return requests
 
     def create(self, request, *args, **kwargs):
+        # Filed for one of the caller's own solutions: only a partner's member ever may.
+        if not is_partner(request.user):
+            raise PermissionDenied
         given = io.RequestCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         application = file_request(request.user, given.validated_data)
