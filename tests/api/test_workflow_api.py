@@ -23,6 +23,7 @@ from ..factories.workflow import (
     VersionFactory,
     ready_for_approval,
     ready_for_decision,
+    score_all_criteria,
     with_state_records,
 )
 
@@ -535,3 +536,48 @@ def test_the_session_of_the_portal_works_as_a_token_does(solution):
 
     assert response.status_code == 200
     assert response.json()["id"] == application.pk
+
+
+def test_stages_one_and_two_can_be_driven_through_the_api(api, solution):
+    """R1.2, R1.3, R2.1: filed, submitted, met, scored, accepted and approved by API calls."""
+    VersionFactory(solution=solution, number="1.4.0")
+    analyst_user = UserFactory(analyst=True)
+    analyst, leader = token_client(analyst_user), token_client(UserFactory(leader=True))
+    pk = api.post(
+        "/api/v1/requests/",
+        {"solution": "nw-calendar", "version": "1.4.0", "motivation": "Asked for."},
+        format="json",
+    ).json()["id"]
+    url = f"/api/v1/requests/{pk}/transitions/"
+
+    api.post(url + "submit/")
+    analyst.post(
+        url + "schedule_meeting/",
+        {"scheduled_for": (timezone.now() + timedelta(hours=2)).isoformat(), "location": "Room"},
+        format="json",
+    )
+    analyst.post(
+        url + "hold_meeting/",
+        {"held_at": timezone.now().isoformat(), "notes": "Fine."},
+        format="json",
+    )
+    application = Application.objects.get(pk=pk)
+    score_all_criteria(application, by=analyst_user)  # scored on the readiness page
+    accepted = analyst.post(url + "accept/", {"comment": "Ready."}, format="json")
+    ready_for_approval(application, priority=None)  # the stage-2 facts, from their page
+    approved = leader.post(url + "approve/", {"comment": "Broad.", "priority": 1}, format="json")
+
+    assert accepted.json()["state"] == "awaiting_approval"
+    assert approved.json()["state"] == "awaiting_materials"
+    timeline = api.get(f"/api/v1/requests/{pk}/timeline/").json()["results"]
+    assert [entry["transition"] for entry in timeline] == [
+        "submit",
+        "schedule_meeting",
+        "hold_meeting",
+        "accept",
+        "approve",
+    ]
+    assert (
+        timeline[-1]["comment"]
+        == "Priority: High — broad need not covered by the base products. Broad."
+    )
