@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
@@ -39,7 +38,6 @@ from catalogue.models import Solution, SolutionVersion
 from catalogue.rules import require
 from catalogue.selectors import solutions_visible_to
 from certportal.errors import ActionRefused
-from kpi import api_schema as doc
 
 from . import api_serializers as io
 from . import selectors, services
@@ -78,64 +76,6 @@ def _moved_on(application: Application) -> str:
     ) % {"state": application.get_state_display()}
 
 
-# --- The schema's shared answers ---------------------------------------------------------------
-
-BAD_DATA = OpenApiResponse(
-    io.FIELD_MESSAGES,
-    description="Nothing was written: field-level messages, and under `non_field_errors` what "
-    "concerns the whole request (a rule or a condition not met).",
-    examples=[
-        OpenApiExample(
-            "A field and a condition",
-            {
-                "comment": ["This field is required."],
-                "non_field_errors": ["All four readiness criteria must be scored first (R1.3)."],
-            },
-        )
-    ],
-)
-BAD_QUERY = OpenApiResponse(
-    io.FIELD_MESSAGES,
-    description="A query parameter's value is wrong; each one named with its messages, e.g. "
-    '`{"state": ["…is not a valid choice."]}`.',
-)
-NOT_SEEN = OpenApiResponse(
-    doc.Detail,
-    description="No such record, or one the caller may not see (another partner's); or a page "
-    "past the last one.",
-)
-FORBIDDEN = OpenApiResponse(
-    doc.Detail, description="The caller may see the record but its role may not do this."
-)
-CONFLICT = OpenApiResponse(
-    io.ConflictSerializer,
-    description="The request is not in a state where the step runs: it was taken already, or "
-    "someone else moved the request meanwhile. Nothing was written.",
-    examples=[
-        OpenApiExample(
-            "Taken already",
-            {
-                "detail": "This request is “Submitted”: that action is not possible now.",
-                "state": "submitted",
-            },
-        )
-    ],
-)
-
-
-def answers(ok: dict, *, query=False, body=False, write=False) -> dict:
-    """The answers of one operation: `ok`, then every error it may give."""
-    errors = {401: doc.UNAUTHENTICATED, 404: NOT_SEEN, 429: doc.THROTTLED}
-    if query:
-        errors[400] = BAD_QUERY
-    if body:
-        errors[400] = BAD_DATA
-        errors[415] = doc.UNSUPPORTED
-    if write:
-        errors[403] = FORBIDDEN
-    return {**ok, **errors}
-
-
 # --- Solutions and versions --------------------------------------------------------------------
 
 
@@ -148,7 +88,7 @@ def visible_solution(user, slug: str) -> Solution:
     summary="Read a solution",
     description="One solution by its slug, published or not: a partner reads its own "
     "organisation's, the Marketplace team every one; any other answers 404.",
-    responses=answers({200: io.SolutionDetailSerializer}),
+    responses=io.answers({200: io.SolutionDetailSerializer}),
 )
 class SolutionDetailView(generics.RetrieveAPIView):
     serializer_class = io.SolutionDetailSerializer
@@ -164,7 +104,7 @@ class SolutionDetailView(generics.RetrieveAPIView):
     "as on the Solutions page (the same service and checks). The list of published solutions "
     "stays `GET /api/v1/solutions/`; the new one is read at `/api/v1/solutions/<slug>/` "
     "(the `Location` header).",
-    responses=answers({201: io.SolutionDetailSerializer}, body=True, write=True),
+    responses=io.answers({201: io.SolutionDetailSerializer}, body=True, write=True),
 )
 class SolutionRegisterView(generics.CreateAPIView):
     serializer_class = io.SolutionDetailSerializer
@@ -198,13 +138,13 @@ class SolutionRegisterView(generics.CreateAPIView):
                 description="Only those released on this day or later.",
             )
         ],
-        responses=answers({200: io.VersionSerializer(many=True)}, query=True),
+        responses=io.answers({200: io.VersionSerializer(many=True)}, query=True),
     ),
     post=extend_schema(
         tags=["solutions"],
         summary="Register a version",
         description="Your organisation's solution gets a new version, as on its page.",
-        responses=answers({201: io.VersionSerializer}, body=True, write=True),
+        responses=io.answers({201: io.VersionSerializer}, body=True, write=True),
     ),
 )
 class VersionListView(generics.ListCreateAPIView):
@@ -262,7 +202,7 @@ def visible_request(user, pk: int) -> Application:
             ),
             OpenApiParameter("kind", enum=ApplicationKind.values, description="Of this kind."),
         ],
-        responses=answers({200: io.RequestSerializer(many=True)}, query=True),
+        responses=io.answers({200: io.RequestSerializer(many=True)}, query=True),
     ),
     post=extend_schema(
         tags=["requests"],
@@ -272,7 +212,7 @@ def visible_request(user, pk: int) -> Application:
         "With `kind` `update` or `critical_fix`, a certified solution's new version opens "
         "its update, straight to stage 3 (R3.2).",
         request=io.RequestCreateSerializer,
-        responses=answers({201: io.RequestSerializer}, body=True, write=True),
+        responses=io.answers({201: io.RequestSerializer}, body=True, write=True),
     ),
 )
 class RequestListView(generics.ListCreateAPIView):
@@ -352,7 +292,7 @@ def file_request(user, data: dict) -> Application:
     tags=["requests"],
     summary="Read a certification request",
     description="Its solution, version, state, stage and priority.",
-    responses=answers({200: io.RequestSerializer}),
+    responses=io.answers({200: io.RequestSerializer}),
 )
 class RequestDetailView(generics.RetrieveAPIView):
     serializer_class = io.RequestSerializer
@@ -368,7 +308,7 @@ class RequestDetailView(generics.RetrieveAPIView):
     "to which, and the comment (the system's words in the reader's language, "
     "`Accept-Language`). Nothing is ever removed from it.",
     parameters=[OpenApiParameter("transition", description="Only this transition's entries.")],
-    responses=answers({200: io.TimelineEntrySerializer(many=True)}, query=True),
+    responses=io.answers({200: io.TimelineEntrySerializer(many=True)}, query=True),
 )
 class TimelineView(generics.ListAPIView):
     serializer_class = io.TimelineEntrySerializer
@@ -545,7 +485,7 @@ def transitions_of(application: Application, user) -> dict:
     description="What the caller may do with the request now (its role's transitions that "
     "the state and conditions allow), each with the data it takes; and what a condition "
     "still blocks, with the reasons. The request's page shows the same buttons.",
-    responses=answers({200: io.TransitionsSerializer}),
+    responses=io.answers({200: io.TransitionsSerializer}),
 )
 class TransitionListView(APIView):
     def get(self, request, pk):
@@ -564,12 +504,12 @@ class TransitionListView(APIView):
         OpenApiParameter("name", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(STEPS))
     ],
     request={"application/json": io.AnyStepInput},
-    responses=answers(
+    responses=io.answers(
         {200: OpenApiResponse(io.RequestSerializer, description="The request, moved on.")},
         body=True,
         write=True,
     )
-    | {409: CONFLICT},
+    | {409: io.CONFLICT},
 )
 class TransitionFireView(APIView):
     def post(self, request, pk, name):
@@ -601,7 +541,8 @@ class TransitionFireView(APIView):
         try:
             step.fire(application, request.user, data.validated_data)
         except ConcurrentTransition:
-            return conflict(Application.objects.get(pk=pk), _moved_on(application))
+            current = Application.objects.get(pk=pk)
+            return conflict(current, _moved_on(current))
         except ActionRefused as error:
             current = Application.objects.get(pk=pk)
             if current.state != loaded:

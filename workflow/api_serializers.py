@@ -1,5 +1,6 @@
 """What the workflow's API reads and writes (workflow.api): solutions, versions, requests,
-their timeline and transitions, each field described for the OpenAPI schema.
+their timeline and transitions, each field described for the OpenAPI schema; and the errors
+the schema documents for them.
 
 Input serializers validate only the shape of the data; the rules (who may, in which state,
 on which conditions) stay in workflow.services and the transitions, as for the pages.
@@ -7,10 +8,12 @@ on which conditions) stay in workflow.services and the transitions, as for the p
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import serializers
 
 from catalogue.enums import Marketplace
 from catalogue.models import Solution, SolutionVersion
+from kpi import api_schema as doc
 
 from .enums import STAGE_OF_STATE, ApplicationKind, ApplicationState, Priority, Stage
 from .models import Application, TimelineEntry
@@ -341,3 +344,61 @@ class AnyStepInput(_Guarded):
     held_at = serializers.DateTimeField(required=False)
     notes = serializers.CharField(required=False)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False, allow_null=True)
+
+
+# --- The schema's shared answers ---------------------------------------------------------------
+
+BAD_DATA = OpenApiResponse(
+    FIELD_MESSAGES,
+    description="Nothing was written: field-level messages, and under `non_field_errors` what "
+    "concerns the whole request (a rule or a condition not met).",
+    examples=[
+        OpenApiExample(
+            "A field and a condition",
+            {
+                "comment": ["This field is required."],
+                "non_field_errors": ["All four readiness criteria must be scored first (R1.3)."],
+            },
+        )
+    ],
+)
+BAD_QUERY = OpenApiResponse(
+    FIELD_MESSAGES,
+    description="A query parameter's value is wrong; each one named with its messages, e.g. "
+    '`{"state": ["…is not a valid choice."]}`.',
+)
+NOT_SEEN = OpenApiResponse(
+    doc.Detail,
+    description="No such record, or one the caller may not see (another partner's); or a page "
+    "past the last one.",
+)
+FORBIDDEN = OpenApiResponse(
+    doc.Detail, description="The caller may see the record but its role may not do this."
+)
+CONFLICT = OpenApiResponse(
+    ConflictSerializer,
+    description="The request is not in a state where the step runs: it was taken already, or "
+    "someone else moved the request meanwhile. Nothing was written.",
+    examples=[
+        OpenApiExample(
+            "Taken already",
+            {
+                "detail": "This request is “Submitted”: that action is not possible now.",
+                "state": "submitted",
+            },
+        )
+    ],
+)
+
+
+def answers(ok: dict, *, query=False, body=False, write=False) -> dict:
+    """The answers of one operation: `ok`, then every error it may give."""
+    errors = {401: doc.UNAUTHENTICATED, 404: NOT_SEEN, 429: doc.THROTTLED}
+    if query:
+        errors[400] = BAD_QUERY
+    if body:
+        errors[400] = BAD_DATA
+        errors[415] = doc.UNSUPPORTED
+    if write:
+        errors[403] = FORBIDDEN
+    return {**ok, **errors}
