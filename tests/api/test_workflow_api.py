@@ -581,3 +581,33 @@ def test_stages_one_and_two_can_be_driven_through_the_api(api, solution):
         timeline[-1]["comment"]
         == "Priority: High — broad need not covered by the base products. Broad."
     )
+
+
+def test_starting_the_review_opens_its_round_as_the_page_does(solution):
+    """R3.6: the review is checked against the DoD edition pinned when it starts."""
+    application = ApplicationFactory(solution=solution, state=S.SUBMITTED_FOR_REVIEW)
+    analyst = token_client(UserFactory(analyst=True))
+
+    response = analyst.post(f"/api/v1/requests/{application.pk}/transitions/start_review/")
+
+    assert response.status_code == 200
+    assert response.json()["state"] == "in_review"
+    application.refresh_from_db()
+    assert application.criteria_version is not None
+    assert application.review_rounds.filter(closed_at__isnull=True).count() == 1
+
+
+def test_certifying_puts_the_badge_on(solution):
+    """R7.1: a request certified through the API turns its solution's badge on."""
+    application = ApplicationFactory(solution=solution, state=S.SUPPORT_PASSED)
+    analyst = token_client(UserFactory(analyst=True))
+
+    response = analyst.post(
+        f"/api/v1/requests/{application.pk}/transitions/certify/", {"comment": "Well done."}
+    )
+
+    assert response.status_code == 200
+    assert response.json()["state"] == "certified"
+    assert response.json()["stage_reached"] == 5
+    detail = analyst.get("/api/v1/solutions/nw-calendar/").json()
+    assert detail["certified"] is True
