@@ -219,6 +219,9 @@ SPECTACULAR_SETTINGS = {
         "The partner API: a partner organisation sends its support cases, NPS answers and "
         "customers as JSON lists (all or nothing: one bad row rejects the batch, with every "
         "bad row reported), and anyone may list the published solutions with their badge. "
+        "The workflow: solutions and versions registered, certification requests filed, read "
+        "with their timeline and moved on by the transitions the caller may take, through the "
+        "same rules as the pages. "
         "A partner and the Marketplace team also follow a request's materials (uploads "
         "included) and DoD review, and a solution's certificate, badge, KPI snapshots and "
         "breaches. "
@@ -232,9 +235,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # No validator badge: Swagger UI would otherwise send the schema to validator.swagger.io.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
-    # Choice sets shared by several fields get one name each (a certificate's state and its
-    # events', the badge's with "not certified").
+    # Choice sets shared by several fields get one name each: a request's states (state,
+    # seen_state, a transition's target), a certificate's state and its events', the badge's
+    # with "not certified".
     "ENUM_NAME_OVERRIDES": {
+        "ApplicationStateEnum": "workflow.enums.ApplicationState",
+        "ApplicationKindEnum": "workflow.enums.ApplicationKind",
+        "MaterialKindEnum": "workflow.enums.MaterialKind",
         "CertificationStatusEnum": "catalogue.enums.CertificationStatus",
         "BadgeStateEnum": "workflow.api_review_serializers.BADGE_STATES",
     },

@@ -123,11 +123,12 @@ def fill(route: str, world: dict, name: str) -> str:
         "kpi_upload_errors": "cases",
         "review_outcome": "pass",
         "support_outcome": "pass",
+        "api_request_transition": "withdraw",
     }
 
     def value(match):
         key = match.group(2)
-        if key in ("kind", "outcome"):
+        if key in ("kind", "outcome", "name"):
             return kinds[name]
         return str(kwargs[key])
 
