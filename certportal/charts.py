@@ -100,11 +100,13 @@ class Chart:
         highest = max(values, default=0.0)
         if highest <= 0:
             return 1.0
-        magnitude = 10 ** math.floor(math.log10(highest))
+        # Four grid steps of a round size (1, 2 or 5 times a power of ten), so that every
+        # label on the axis is a round figure.
+        magnitude = 10 ** math.floor(math.log10(highest / 4))
         for step in (1, 2, 2.5, 5, 10):
-            if highest <= step * magnitude:
-                return step * magnitude
-        return 10 * magnitude  # pragma: no cover - the loop's last step always fits
+            if highest <= 4 * step * magnitude:
+                return 4 * step * magnitude
+        return 40 * magnitude  # pragma: no cover - the loop's last step always fits
 
     def svg(self) -> SafeString:
         plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -122,14 +124,18 @@ class Chart:
         ]
         for step in range(5):
             value = top * step / 4
+            label = self._axis_figure(value, top / 4)
             parts.append(
                 f'<line class="chart-grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
                 f'y1="{y(value):.1f}" y2="{y(value):.1f}"/>'
                 f'<text class="chart-axis" x="{LEFT - 6}" y="{y(value) + 4:.1f}" '
-                f'text-anchor="end">{escape(self.figure(value).replace(" " + self.unit, ""))}'
+                f'text-anchor="end">{escape(label)}'
                 "</text>"
             )
-        every = max(1, math.ceil(count / 12))
+        # Every category named when the names fit; else every second, third…, so that they
+        # never run into one another (about 9 units a character, the picture shrunk).
+        longest = max((len(str(category)[:14]) for category in self.categories), default=1)
+        every = max(1, math.ceil(longest * 9 / slot))
         for index, category in enumerate(self.categories):
             if index % every == 0:
                 x = LEFT + slot * (index + 0.5)
@@ -148,6 +154,14 @@ class Chart:
             )
         parts.append("</svg>")
         return mark_safe("".join(parts))
+
+    @staticmethod
+    def _axis_figure(value: float, step: float) -> str:
+        """A grid line's figure, with as many decimals as its step needs (0.25 → 2)."""
+        decimals = 0
+        while decimals < 4 and abs(step * 10**decimals - round(step * 10**decimals)) > 1e-9:
+            decimals += 1
+        return number_format(round(value, decimals), decimal_pos=decimals)
 
     def _bars(self, slot, y) -> list[str]:
         parts = []

@@ -35,7 +35,7 @@ def test_stacked_bars_scale_to_the_highest_stack_and_titles_are_escaped():
     )
 
     svg = str(chart.svg())
-    assert chart.top() == 10
+    assert chart.top() == 8  # four round steps of 2 above the highest stack, 7
     assert svg.count("<rect") == 4
     assert "<b>" not in svg and "&lt;b&gt;Requests&lt;/b&gt;" in svg
 
@@ -47,3 +47,14 @@ def test_an_empty_chart_says_so_and_a_ragged_series_is_refused():
     )
     with pytest.raises(ValueError):
         Chart("Bad", ["a", "b"], [Series("x", [1])])
+
+
+def test_the_axis_is_labelled_with_round_figures():
+    chart = Chart("Overdue", ["2026-10", "2026-11"], [Series("Share", [0, 2.1])], unit="%")
+    quarter = Chart("Share", ["2026-11"], [Series("Share", [0.9])])
+
+    labels = [
+        line.split(">")[-1] for line in str(chart.svg()).split("</text>") if "chart-axis" in line
+    ]
+    assert labels[:5] == ["0", "1", "2", "3", "4"]
+    assert quarter.top() == 1 and "0.25<" in str(quarter.svg())
