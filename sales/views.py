@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from catalogue.enums import Marketplace
 from catalogue.rules import require as _require
@@ -38,6 +39,7 @@ class SalesFilterForm(forms.Form):
         self.fields["marketplace"].widget.attrs["class"] = "form-select"
 
 
+@require_safe
 @login_required
 def sales_solutions(request):
     _require(request.user, "sales.view_sales")
@@ -59,6 +61,7 @@ def sales_solutions(request):
     )
 
 
+@require_safe
 @login_required
 def sales_solution(request, slug):
     _require(request.user, "sales.view_sales")
@@ -81,6 +84,7 @@ def _attachment(material, filename: str) -> FileResponse:
     return response
 
 
+@require_safe
 @login_required
 def sales_material_download(request, slug, material_pk):
     _require(request.user, "sales.view_sales")
@@ -97,6 +101,7 @@ def _zip_name(certification, material) -> str:
     return get_valid_filename(name)
 
 
+@require_safe
 @login_required
 def sales_product_tests_zip(request):
     """One ZIP of every certified solution's product test (material 9 of the certified
