@@ -8,7 +8,7 @@ from ..rules_matrix import holds, matrix
 
 pytestmark = pytest.mark.django_db
 
-#                                     own  other analyst leader R&D auditor anonymous superuser sales
+#                                    own  other analyst leader R&D auditor anonymous superuser sales
 ON_A_REQUEST_OR_SOLUTION = {
     "support_audit.run_support_audit": "N N Y N N Y N Y N",
     "support_audit.agree_plan":        "N N Y N N Y N Y N",
