@@ -166,3 +166,6 @@ def test_sales_user_is_refused_everywhere_else(client, seller):
     )
     assert client.get("/admin/").status_code in (302, 404)
     assert client.get(reverse("dashboard")).url == reverse("sales_solutions")
+    navigation = client.get(reverse("sales_solutions")).content.decode()
+    assert f'href="{reverse("sales_solutions")}">Sales enablement' in navigation
+    assert f'href="{reverse("queue")}"' not in navigation
