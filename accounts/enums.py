@@ -10,6 +10,7 @@ class Role(models.TextChoices):
     LEADER = "Leader", _("Leader")
     RND_EXPERT = "R&D expert", _("R&D expert")
     AUDITOR = "Auditor", _("Auditor")
+    SALES = "Sales", _("Sales manager")
 
 
 class SecurityEventKind(models.TextChoices):

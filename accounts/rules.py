@@ -30,6 +30,13 @@ def is_auditor(user) -> bool:
     return user.is_authenticated and user.has_role(Role.AUDITOR)
 
 
+@rules.predicate
+def is_sales(user) -> bool:
+    """A member of the vendor's sales staff: reads the certified solutions' sales materials
+    (R7.2) and nothing of the certification work."""
+    return user.is_authenticated and user.has_role(Role.SALES)
+
+
 is_marketplace_team = is_analyst | is_leader | is_rnd_expert | is_auditor
 
 

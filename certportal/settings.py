@@ -418,6 +418,8 @@ CATALOGUE_PAGE_SIZE = int(os.environ.get("CATALOGUE_PAGE_SIZE", "24"))
 # Requests per page of the partner dashboard (open and closed ones each), and the rows the
 # short lists show before their link to the rest: the queue's audits due, the overlap table
 # of a request in the admin, a partner's solutions.
+# The largest ZIP of the certified solutions' product tests the sales pages build (R7.2).
+SALES_ZIP_MAX_BYTES = int(os.environ.get("SALES_ZIP_MAX_MB", "200")) * 1024 * 1024
 DASHBOARD_PAGE_SIZE = int(os.environ.get("DASHBOARD_PAGE_SIZE", "20"))
 SHORT_LIST_SIZE = int(os.environ.get("SHORT_LIST_SIZE", "10"))
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/v1/", include("workflow.api_review_urls")),
     path("insight/", include("insight.urls_traceability")),
     path("api/v1/", include("workflow.api_urls")),
+    path("sales/", include("sales.urls")),
     # The API's OpenAPI schema and its Swagger UI (docs/api.md); public, as the API's docs.
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path(

@@ -42,6 +42,7 @@ USERS = [
     ("leader", Role.LEADER, None, "Lev", "Leader", True, False),
     ("rnd", Role.RND_EXPERT, None, "Roman", "Architect", True, False),
     ("auditor", Role.AUDITOR, None, "Alla", "Auditor", True, False),
+    ("sales", Role.SALES, None, "Sergei", "Seller", False, False),
     ("admin", None, None, "Ada", "Admin", True, True),
 ]
 

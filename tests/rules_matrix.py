@@ -15,6 +15,7 @@ ROLES = (
     "auditor",
     "anonymous",
     "superuser",
+    "sales",  # the vendor's sales staff (R7.2): the sales pages only
 )
 
 

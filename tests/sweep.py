@@ -33,7 +33,9 @@ from .factories.workflow import (
     SolutionFactory,
 )
 
-ROLES = ("anonymous", "other_partner", "owner", "analyst", "leader", "rnd_expert", "auditor")
+ROLES = (
+    "anonymous", "other_partner", "owner", "analyst", "leader", "rnd_expert", "auditor", "sales",
+)  # fmt: skip
 # Tables a refused request may still write: the session, the log-in counters, the security log.
 BOOKKEEPING = ("django_session", "axes_", "accounts_securityevent")
 _WRITE = re.compile(r'^\s*(INSERT INTO|UPDATE|DELETE FROM)\s+"?(\w+)"?', re.IGNORECASE)
@@ -79,6 +81,9 @@ def build_world() -> dict:
     support_item = RemediationItemFactory(plan__audit=audit)
     SupportDeclarationFactory(application=audit.application)
     certified = CertificationFactory(solution=SolutionFactory(partner=owner_org, slug="certified"))
+    product_test = MaterialFactory(
+        application=certified.application, kind=MaterialKind.PRODUCT_TEST, with_file=True
+    )
     regular_plan = RegularPlanFactory(audit__solution=certified.solution)
     SupportCaseFactory(solution=certified.solution)
     CustomerFactory(solution=certified.solution)
@@ -95,6 +100,7 @@ def build_world() -> dict:
             "evidence_pk": evidence.pk,
             "evidence_id": evidence.pk,
             "material_id": material.pk,
+            "material_pk": product_test.pk,
             "audit_pk": audit.pk,
             "item_pk": support_item.pk,
             "audit": regular_plan.audit.pk,
@@ -141,6 +147,8 @@ def request(user, method: str, path: str) -> tuple[int, list[str]]:
     client = Client()
     if user is not None:
         client.force_login(user)
+    # Each request's queries alone: the sweep's thousands of requests would fill the log.
+    connection.queries_log.clear()
     with CaptureQueriesContext(connection) as queries:
         response = getattr(client, method)(path)
     written = sorted(

@@ -9,19 +9,19 @@ from ..rules_matrix import holds, matrix
 
 pytestmark = pytest.mark.django_db
 
-# Asked with the solution.       own  other analyst leader R&D auditor anonymous superuser
+# Asked with the solution.       own  other analyst leader R&D auditor anonymous superuser sales
 ON_A_SOLUTION = {
-    "catalogue.view_solution":       "Y N Y Y Y Y N Y",
-    "catalogue.add_solution":        "Y Y N N N N N Y",
-    "catalogue.change_solution":     "Y N N N N N N Y",
-    "catalogue.add_solutionversion": "Y N N N N N N Y",
-    "catalogue.manage_badge":        "N N Y N N N N Y",
-    "catalogue.enforce_kpis":        "N N N N N N N Y",
+    "catalogue.view_solution":       "Y N Y Y Y Y N Y N",
+    "catalogue.add_solution":        "Y Y N N N N N Y N",
+    "catalogue.change_solution":     "Y N N N N N N Y N",
+    "catalogue.add_solutionversion": "Y N N N N N N Y N",
+    "catalogue.manage_badge":        "N N Y N N N N Y N",
+    "catalogue.enforce_kpis":        "N N N N N N N Y N",
 }  # fmt: skip
 
-# Asked with the certification.   own  other analyst leader R&D auditor anonymous superuser
+# Asked with the certification.   own  other analyst leader R&D auditor anonymous superuser sales
 ON_A_CERTIFICATION = {
-    "catalogue.view_certification":  "Y N Y Y Y Y N Y",
+    "catalogue.view_certification":  "Y N Y Y Y Y N Y N",
 }  # fmt: skip
 
 

@@ -111,7 +111,7 @@ def badge_statuses() -> dict[str, str]:
 def test_seed_demo_first_run_loads_every_role_and_a_request_in_each_state(seeded):
     states = sorted(Application.objects.values_list("state", flat=True))
     assert seeded.splitlines()[0].startswith(
-        "Demo data loaded: 7 users, 13 solutions, 13 requests, "
+        "Demo data loaded: 8 users, 13 solutions, 13 requests, "
     )
     assert states == sorted(
         [
@@ -141,6 +141,7 @@ def test_seed_demo_first_run_loads_every_role_and_a_request_in_each_state(seeded
         ("partner", "Partner"),
         ("partner2", "Partner"),
         ("rnd", "R&D expert"),
+        ("sales", "Sales"),
     ]
 
 
@@ -183,6 +184,7 @@ def test_seed_demo_lists_the_log_ins_and_the_badges(seeded):
         "  leader     Leader",
         "  rnd        R&D expert",
         "  auditor    Auditor",
+        "  sales      Sales manager",
         "  admin      superuser",
         "",
         "Demo badges (KPIs evaluated for the last twelve months):",

@@ -7,11 +7,11 @@ from ..rules_matrix import holds, matrix
 
 pytestmark = pytest.mark.django_db
 
-#                                 own  other analyst leader R&D auditor anonymous superuser
+#                                 own  other analyst leader R&D auditor anonymous superuser sales
 ON_A_REQUEST = {
-    "dod.run_quality_review":      "N N Y N N N N Y",
-    "dod.check_criteria":          "N N Y N Y N N Y",
-    "dod.answer_finding":          "Y N N N N N N Y",
+    "dod.run_quality_review":      "N N Y N N N N Y N",
+    "dod.check_criteria":          "N N Y N Y N N Y N",
+    "dod.answer_finding":          "Y N N N N N N Y N",
 }  # fmt: skip
 
 
@@ -23,7 +23,7 @@ def test_who_may_act_in_the_quality_review(permission, role, expected):
 
 
 @matrix({
-    "dod.check_integration":       "N N N N Y N N Y",
+    "dod.check_integration":       "N N N N Y N N Y N",
 })  # fmt: skip
 def test_only_rnd_experts_check_the_integration_criteria(permission, role, expected):
     """DoD 9–10: the integration criteria are checked by R&D experts only."""

@@ -30,6 +30,8 @@ class UserFactory(factory.django.DjangoModelFactory):
         leader = factory.Trait(role=Role.LEADER, is_staff=True)
         rnd_expert = factory.Trait(role=Role.RND_EXPERT, is_staff=True)
         auditor = factory.Trait(role=Role.AUDITOR, is_staff=True)
+        # Not staff: the admin does not reveal itself to the sales staff.
+        sales = factory.Trait(role=Role.SALES)
 
     @factory.post_generation
     def role_group(self, create, extracted, **kwargs):

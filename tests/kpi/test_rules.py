@@ -7,17 +7,17 @@ from ..rules_matrix import holds, matrix
 
 pytestmark = pytest.mark.django_db
 
-# Asked with the solution.        own  other analyst leader R&D auditor anonymous superuser
+# Asked with the solution.        own  other analyst leader R&D auditor anonymous superuser sales
 ON_A_SOLUTION = {
-    "kpi.view_kpis":               "Y N Y Y Y Y N Y",
-    "kpi.import_data":             "Y N N N N N N Y",
-    "kpi.reopen_month":            "N N Y N N N N Y",
+    "kpi.view_kpis":               "Y N Y Y Y Y N Y N",
+    "kpi.import_data":             "Y N N N N N N Y N",
+    "kpi.reopen_month":            "N N Y N N N N Y N",
 }  # fmt: skip
 
-# Asked with nothing.             own  other analyst leader R&D auditor anonymous superuser
+# Asked with nothing.             own  other analyst leader R&D auditor anonymous superuser sales
 WITHOUT_A_RECORD = {
-    "kpi.use_api":                 "Y Y N N N N N Y",
-    "kpi.run_surveys":             "N N Y N N N N Y",
+    "kpi.use_api":                 "Y Y N N N N N Y N",
+    "kpi.run_surveys":             "N N Y N N N N Y N",
 }  # fmt: skip
 
 

@@ -8,16 +8,16 @@ from ..rules_matrix import holds, matrix
 
 pytestmark = pytest.mark.django_db
 
-#                                     own  other analyst leader R&D auditor anonymous superuser
+#                                    own  other analyst leader R&D auditor anonymous superuser sales
 ON_A_REQUEST_OR_SOLUTION = {
-    "support_audit.run_support_audit": "N N Y N N Y N Y",
-    "support_audit.agree_plan":        "N N Y N N Y N Y",
-    "support_audit.declare_support":   "Y N N N N N N Y",
-    "support_audit.mark_item_done":    "Y N Y N N Y N Y",
+    "support_audit.run_support_audit": "N N Y N N Y N Y N",
+    "support_audit.agree_plan":        "N N Y N N Y N Y N",
+    "support_audit.declare_support":   "Y N N N N N N Y N",
+    "support_audit.mark_item_done":    "Y N Y N N Y N Y N",
 }  # fmt: skip
 
 WITHOUT_A_RECORD = {
-    "support_audit.view_audits_due":   "N N Y Y Y Y N Y",
+    "support_audit.view_audits_due":   "N N Y Y Y Y N Y N",
 }  # fmt: skip
 
 

@@ -741,27 +741,27 @@ def test_r25_priority_is_shown_on_the_request(client):
 
 # --- who may act on a request: the matrix of workflow's permissions ----------------------
 
-# Asked with the request.           own  other analyst leader R&D auditor anonymous superuser
+# Asked with the request.           own  other analyst leader R&D auditor anonymous superuser sales
 ON_A_REQUEST = {
-    "workflow.view_application":     "Y N Y Y Y Y N Y",
-    "workflow.submit_application":   "Y N N N N N N Y",
-    "workflow.withdraw_application": "Y N N N N N N Y",
-    "workflow.view_internal_notes":  "N N Y Y Y Y N Y",
-    "workflow.run_stage_one":        "N N Y N N N N Y",
-    "workflow.edit_approval_facts":  "N N Y Y N N N Y",
-    "workflow.view_material":        "Y N Y Y Y Y N Y",
-    "workflow.upload_material":      "Y N N N N N N Y",
+    "workflow.view_application":     "Y N Y Y Y Y N Y N",
+    "workflow.submit_application":   "Y N N N N N N Y N",
+    "workflow.withdraw_application": "Y N N N N N N Y N",
+    "workflow.view_internal_notes":  "N N Y Y Y Y N Y N",
+    "workflow.run_stage_one":        "N N Y N N N N Y N",
+    "workflow.edit_approval_facts":  "N N Y Y N N N Y N",
+    "workflow.view_material":        "Y N Y Y Y Y N Y N",
+    "workflow.upload_material":      "Y N N N N N N Y N",
 }  # fmt: skip
 
-# Asked with nothing.               own  other analyst leader R&D auditor anonymous superuser
+# Asked with nothing.               own  other analyst leader R&D auditor anonymous superuser sales
 WITHOUT_A_RECORD = {
-    "workflow.view_queue":           "N N Y Y Y Y N Y",
+    "workflow.view_queue":           "N N Y Y Y Y N Y N",
 }  # fmt: skip
 
-# Asked with a material.            own  other analyst leader R&D auditor anonymous superuser
+# Asked with a material.            own  other analyst leader R&D auditor anonymous superuser sales
 ON_A_MATERIAL = {
-    "workflow.view_material":        "Y N Y Y Y Y N Y",
-    "workflow.upload_material":      "Y N N N N N N Y",
+    "workflow.view_material":        "Y N Y Y Y Y N Y N",
+    "workflow.upload_material":      "Y N N N N N N Y N",
 }  # fmt: skip
 
 
@@ -785,7 +785,7 @@ def test_who_may_see_and_upload_a_material(permission, role, expected):
 
 
 @matrix({
-    "workflow.add_application":      "Y N N N N N N Y",
+    "workflow.add_application":      "Y N N N N N N Y N",
 })  # fmt: skip
 def test_r11_only_the_solutions_developer_may_file_a_request(permission, role, expected):
     """R1.1: the permission to file a request, asked with the solution, is its partner's."""
@@ -795,7 +795,7 @@ def test_r11_only_the_solutions_developer_may_file_a_request(permission, role, e
 
 
 @matrix({
-    "workflow.decide_application":   "N N N Y N N N Y",
+    "workflow.decide_application":   "N N N Y N N N Y N",
 })  # fmt: skip
 def test_r21_only_leaders_hold_the_decision(permission, role, expected):
     """R2.1: only leaders (and a superuser) hold `workflow.decide_application`."""

@@ -25,6 +25,8 @@ def dashboard(request):
         return redirect("decisions")
     if not user.partner_id and user.has_perm("workflow.view_queue"):
         return redirect("queue")
+    if not user.partner_id and user.has_perm("sales.view_sales"):
+        return redirect("sales_solutions")
     mine = selectors.partner_dashboard(user)
     size = settings.DASHBOARD_PAGE_SIZE
     open_page = Paginator(mine["open"], size).get_page(request.GET.get("page"))
