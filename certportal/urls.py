@@ -20,6 +20,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("review/", include("workflow.urls_review")),
     path("support/", include("workflow.urls_support")),
+    path("insight/", include("insight.urls")),
     path("api/v1/", include("kpi.api_urls")),
     # The API's OpenAPI schema and its Swagger UI (docs/api.md); public, as the API's docs.
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
