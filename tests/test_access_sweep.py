@@ -68,6 +68,7 @@ EXPECTED = {
     "queue": ("302 403 403 200 200 200 200", "302 403 403 200 200 200 200"),
     "decisions": ("302 403 403 403 200 403 403", "302 403 403 403 200 403 403"),
     "audits_due": ("302 403 403 200 200 200 200", "302 403 403 200 200 200 200"),
+    "programme_overview": ("302 403 403 200 200 403 200", "302 405 405 405 405 405 405"),
     "queue_assign": ("302 405 405 405 405 405 405", "302 403 403 200 200 403 403"),
     "solution_list": ("302 200 200 200 200 200 200", "302 200 200 200 200 200 200"),
     "solution_create": ("302 200 200 403 403 403 403", "302 200 200 403 403 403 403"),
@@ -150,6 +151,7 @@ def test_other_partner_is_never_shown_the_owners_records():
         "solution_create", "api_cases", "api_nps", "api_customers", "api_solutions", "queue",
         "api_schema", "api_docs",
         "decisions", "queue_assign", "audits_due", "nps_surveys", "nps_survey_remind", "nps_answer",
+        "programme_overview",
     }  # fmt: skip
 
     leaks = {

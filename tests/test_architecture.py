@@ -99,6 +99,7 @@ def test_every_rules_add_perm_sits_in_its_apps_rules_module_and_namespace():
         "dod",
         "support_audit",
         "kpi",
+        "insight",
     }
 
 
