@@ -20,6 +20,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("review/", include("workflow.urls_review")),
     path("support/", include("workflow.urls_support")),
+    path("insight/", include("insight.urls")),
     path("api/v1/", include("kpi.api_urls")),
     path("api/v1/", include("workflow.api_review_urls")),
     path("insight/", include("insight.urls_traceability")),

@@ -76,6 +76,7 @@ def main_pages(people) -> dict[str, list[tuple[str, str]]]:
             ("queue", reverse("queue")),
             ("request", request_page),
             ("review", reverse("review", args=[pk])),
+            ("overview", reverse("programme_overview")),
         ],
         # Leaders land on the decisions waiting for them, and decide in the admin.
         "leader": [("decisions", reverse("decisions")), ("queue", reverse("queue"))],

@@ -5,15 +5,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.enums import Role
 from accounts.selectors import people_by_role
 from catalogue.rules import require as _require
+from certportal.exports import Sheet, export_response, requested_export
 from certportal.interaction import run, succeeded
 from certportal.paging import query_without
 from support_audit.selectors import due_panel
@@ -108,6 +111,8 @@ def queue(request):
         assignee=filters.get("assignee", ""),
         sort=sort,
     )
+    if fmt := requested_export(request):
+        return export_response(fmt, "queue", [queue_sheet(qs, annotated=not sort)])
     page = Paginator(qs, settings.QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     conflicted = user.conflicted_partner_ids()
     for application in page:
@@ -138,6 +143,47 @@ def queue(request):
             **due_panel(settings.SHORT_LIST_SIZE),
         },
     )
+
+
+def queue_sheet(qs, *, annotated: bool) -> Sheet:
+    """Every request of the filtered queue (all its pages) as one table, in the queue's order.
+    `annotated`: the queryset already counts the readiness criteria scored (the next step)."""
+    if not annotated:
+        qs = qs.annotate(scored_criteria=Count("readiness_scores"))
+
+    def rows():
+        for application in qs.iterator(chunk_size=1000):
+            analyst, expert = application.assigned_analyst, application.assigned_rnd_expert
+            yield [
+                application.pk,
+                application.solution.name,
+                application.version.number,
+                application.get_kind_display(),
+                application.solution.partner.name,
+                application.solution.get_marketplace_display(),
+                application.get_state_display(),
+                application.get_priority_display() if application.priority else "",
+                application.state_changed_at,
+                (analyst.get_full_name() or analyst.username) if analyst else "",
+                (expert.get_full_name() or expert.username) if expert else "",
+                awaited(application, partner_side=False),
+            ]
+
+    columns = [
+        _("Request"),
+        _("Solution"),
+        _("Version"),
+        _("Kind"),
+        _("Partner"),
+        _("Marketplace"),
+        _("State"),
+        _("Priority"),
+        _("In this state since"),
+        _("Analyst"),
+        _("R&D expert"),
+        _("Next step"),
+    ]
+    return Sheet(_("Queue"), columns, rows())
 
 
 @login_required
