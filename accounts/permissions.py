@@ -72,6 +72,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.LEADER: TEAM_ADMIN,
     Role.RND_EXPERT: [p for p in TEAM_ADMIN if ".view_" in p],
     Role.AUDITOR: [p for p in TEAM_ADMIN if ".view_" in p],
+    # The sales staff never see the admin: they read the sales pages only (sales.rules).
+    Role.SALES: [],
 }
 
 

@@ -33,13 +33,14 @@ def permissions_of(group: Group) -> set[str]:
 def test_role_groups_exist_after_migrate():
     names = set(Group.objects.values_list("name", flat=True))
 
-    assert names >= {"Partner", "Analyst", "Leader", "R&D expert", "Auditor"}
+    assert names >= {"Partner", "Analyst", "Leader", "R&D expert", "Auditor", "Sales"}
     assert {role.value for role in Role} == {
         "Partner",
         "Analyst",
         "Leader",
         "R&D expert",
         "Auditor",
+        "Sales",
     }
 
 
