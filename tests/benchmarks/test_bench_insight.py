@@ -24,9 +24,14 @@ def test_bench_insight_reports_each_url_at_each_size_and_leaves_nothing_behind()
         "queue_ms",
         "queue_csv_queries",
         "queue_csv_ms",
+        "api_requests_queries",
+        "api_requests_ms",
+        "api_requests_stage3_queries",
+        "api_requests_stage3_ms",
     ]
-    overview = dict(pair.split("=") for pair in lines[-1].split())["overview_queries"]
-    small, large = overview.split("/")
-    assert small == large != "0"
+    figures = dict(pair.split("=") for pair in lines[-1].split())
+    for name in ("overview", "queue", "api_requests", "api_requests_stage3"):
+        small, large = figures[f"{name}_queries"].split("/")
+        assert small == large != "0", name
     assert not Solution.objects.filter(slug__startswith="bench-insight-").exists()
     assert not Application.objects.exists()

@@ -39,6 +39,8 @@ URLS = (
     ("overview_xlsx", lambda: reverse("programme_overview") + "?export=xlsx"),
     ("queue", lambda: reverse("queue")),
     ("queue_csv", lambda: reverse("queue") + "?export=csv"),
+    ("api_requests", lambda: reverse("api_requests")),
+    ("api_requests_stage3", lambda: reverse("api_requests") + "?stage=3"),
 )
 # The paths the bench requests took (from the draft), each move `step` days after the last.
 PATHS = (
