@@ -94,7 +94,7 @@ def test_seed_demo_succeeds_tells_its_story_and_is_idempotent(instant):
     counts = (Application.objects.count(), SupportCase.objects.count(), Breach.objects.count())
     call_command("seed_demo", stdout=second)
 
-    assert first.getvalue().startswith("Demo data loaded: 7 users, 13 solutions, 13 requests, ")
+    assert first.getvalue().startswith("Demo data loaded: 8 users, 13 solutions, 13 requests, ")
     assert first.getvalue().rstrip().splitlines()[-5:] == [
         "  nw-calendar   certified  /badges/nw-calendar.svg",
         "  nw-inventory  certified  /badges/nw-inventory.svg",
