@@ -4,28 +4,21 @@ CSV or XLSX. The same visibility as the page: the solution's partner and the tea
 else gets 404."""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from catalogue.models import Solution
-from catalogue.selectors import solutions_visible_to
 from certportal.exports import export_response
 
 from . import selectors
 from .exports import badge_history_sheet, cases_sheet
-
-
-def _solution(request, slug) -> Solution:
-    """The solution if the user may see it (its partner and the team); 404 otherwise."""
-    return get_object_or_404(solutions_visible_to(request.user), slug=slug)
+from .views import solution_or_404
 
 
 @login_required
 @require_GET
 def kpi_cases_export_xlsx(request, slug):
     """Every case of the solution with the deadlines the portal computed, as XLSX."""
-    solution = _solution(request, slug)
+    solution = solution_or_404(request, slug)
     return export_response(
         "xlsx", f"{solution.slug}-cases", [cases_sheet(solution, as_of=timezone.now())]
     )
@@ -36,7 +29,7 @@ def kpi_cases_export_xlsx(request, slug):
 def kpi_badge_history_export(request, slug, fmt):
     """The solution's badge history (grants, version changes, at risk, revocations,
     restorations), newest first, as CSV or XLSX."""
-    solution = _solution(request, slug)
+    solution = solution_or_404(request, slug)
     return export_response(
         fmt,
         f"{solution.slug}-badge-history",

@@ -52,7 +52,7 @@ CUSTOMERS_PER_PAGE = 25
 UPLOAD_RESULT = "kpi_upload_result"
 
 
-def _solution(request, slug) -> Solution:
+def solution_or_404(request, slug) -> Solution:
     """The solution if the user may see it (its partner and the team); 404 otherwise."""
     return get_object_or_404(
         solutions_visible_to(request.user).select_related("certification__version"), slug=slug
@@ -127,13 +127,13 @@ def _render(request, solution, *, failed: str = "", form=None, errors=()):
 
 @login_required
 def solution_kpis(request, slug):
-    return _render(request, _solution(request, slug))
+    return _render(request, solution_or_404(request, slug))
 
 
 @login_required
 def kpi_upload(request, slug, kind):
     upload = _upload(kind)
-    solution = _solution(request, slug)
+    solution = solution_or_404(request, slug)
     if request.method != "POST":
         # A page re-displayed after a refused upload links here: show the KPI page itself.
         url = reverse("solution_kpis", args=[solution.slug])
@@ -169,7 +169,7 @@ def kpi_upload_errors(request, slug, kind):
     """The error report of the user's latest refused upload of `kind`, as CSV: kept for the
     uploader only, for an hour."""
     _upload(kind)
-    solution = _solution(request, slug)
+    solution = solution_or_404(request, slug)
     report = kept_report(user_id=request.user.pk, solution_id=solution.pk, kind=kind)
     if report is None or not request.user.has_perm("kpi.import_data", solution):
         raise Http404(
@@ -191,7 +191,7 @@ class _Echo:
 @login_required
 def kpi_cases_export(request, slug):
     """Every case of the solution with the deadlines the portal computed, as CSV."""
-    solution = _solution(request, slug)
+    solution = solution_or_404(request, slug)
     writer = csv.writer(_Echo())
     cases = selectors.cases_with_deadlines(solution, as_of=timezone.now()).values_list(
         *selectors.EXPORT_COLUMNS
@@ -213,7 +213,7 @@ def kpi_cases_export(request, slug):
 def kpi_csv_template(request, slug, kind):
     """The template of an upload: its header, an example row and the allowed values."""
     _upload(kind)
-    solution = _solution(request, slug)
+    solution = solution_or_404(request, slug)
     response = HttpResponse(template_csv(kind, solution), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{solution.slug}-{kind}.csv"'
     return response
@@ -222,7 +222,7 @@ def kpi_csv_template(request, slug, kind):
 @login_required
 def kpi_month_reopen(request, slug, period):
     """An analyst re-opens a final month's evaluation, after confirming it with a reason."""
-    solution = _solution(request, slug)
+    solution = solution_or_404(request, slug)
     if not request.user.has_perm("kpi.reopen_month", solution):
         raise PermissionDenied
     page = selectors.kpi_page(solution)
